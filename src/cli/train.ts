@@ -1,0 +1,48 @@
+// `npm run train`: the lab's trainer headless in Node on Dawn. A progress bar and summary on a terminal,
+// JSON Lines with --json. Exit codes: 0 done, 1 training stopped or failed, 2 bad flags or config.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, serializeConfig } from '../core/config';
+import { loadDataset } from '../core/datasets';
+import type { MetricRecord } from '../core/metrics';
+import { requestNodeDevice } from '../gpu/dawn';
+import { runTraining } from '../gpu/train-run';
+import { parseArgs, USAGE, UsageError, type CliOptions } from './args';
+import { DATA_DIR, prepareMnist } from './prepare-data';
+import { ProgressPrinter } from './progress';
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof UsageError) fail(2, e.message);
+    throw e;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const { config, json } = options;
+  if (config.dataset === 'mnist') prepareMnist();
+  const dataset = await loadDataset(config.dataset, config.seed, async (f) => new Uint8Array(await readFile(join(DATA_DIR, f))));
+  const device = await requestNodeDevice();
+  const printer = new ProgressPrinter(process.stderr);
+  if (!json) console.log(`training #${serializeConfig(config)}`);
+  const emit = (r: MetricRecord) => (json ? console.log(JSON.stringify(r)) : printer.record(r));
+  let last: MetricRecord;
+  try {
+    last = await runTraining({ device, config, dataset, emit });
+  } catch (e) {
+    fail(1, e instanceof Error ? e.message : String(e));
+  }
+  if (last.type === 'stopped') fail(1, last.message);
+  process.exit(0);
+}
+
+main().catch((e) => fail(1, e instanceof Error ? e.message : String(e)));

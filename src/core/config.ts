@@ -1,0 +1,192 @@
+// RunConfig: the one serialisable description of a run, driven by a declarative field table.
+// The URL hash, CLI flags, presets and worker init messages all go through parse/serialize here.
+
+export const CONFIG_VERSION = 1;
+
+export const DATASETS = ['mnist', 'spiral', 'circles', 'xor', 'gauss'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface RunConfig {
+  dataset: DatasetName;
+  /** Hidden layer widths, input and output sizes come from the data set. */
+  layers: number[];
+  optimizer: OptimizerName;
+  lr: number;
+  /** Global batch size. */
+  batch: number;
+  epochs: number;
+  seed: number;
+}
+
+export type ConfigKey = keyof RunConfig;
+
+interface FieldBase {
+  key: ConfigKey;
+  label: string;
+  help: string;
+}
+export type FieldSpec =
+  | (FieldBase & { kind: 'enum'; values: readonly string[] })
+  | (FieldBase & { kind: 'int'; min: number; max: number })
+  | (FieldBase & { kind: 'number'; min: number; max: number; minExclusive: boolean })
+  | (FieldBase & { kind: 'intList'; min: number; max: number; maxLength: number });
+
+export const MAX_HIDDEN_LAYERS = 8;
+
+/** The field table: add a field here and the URL, CLI, form and validation follow. */
+export const FIELDS: readonly FieldSpec[] = [
+  { key: 'dataset', kind: 'enum', values: DATASETS, label: 'Data set', help: 'MNIST digits or a 2-D toy set' },
+  {
+    key: 'layers', kind: 'intList', min: 1, max: 4096, maxLength: MAX_HIDDEN_LAYERS,
+    label: 'Hidden layers', help: 'comma-separated widths, e.g. 64 or 256,128 (empty: no hidden layer)',
+  },
+  { key: 'optimizer', kind: 'enum', values: OPTIMIZERS, label: 'Optimizer', help: 'SGD, SGD with momentum 0.9, or Adam' },
+  { key: 'lr', kind: 'number', min: 0, max: 10, minExclusive: true, label: 'Learning rate', help: 'step size, e.g. 0.001' },
+  { key: 'batch', kind: 'int', min: 1, max: 8192, label: 'Batch', help: 'global batch size' },
+  { key: 'epochs', kind: 'int', min: 1, max: 1000, label: 'Epochs', help: 'passes over the training set' },
+  { key: 'seed', kind: 'int', min: 0, max: 4294967295, label: 'Seed', help: 'all randomness comes from it' },
+];
+
+export const DEFAULT_CONFIG: RunConfig = {
+  dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, batch: 32, epochs: 10, seed: 1,
+};
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(`${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Plain decimal numbers only: no hex, no Infinity/NaN, no empty string.
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const MAX_VALUE_LENGTH = 200;
+
+function quote(raw: string): string {
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  return JSON.stringify(shown);
+}
+
+function rangeText(f: { min: number; max: number; minExclusive?: boolean }): string {
+  return `${f.minExclusive ? '(' : '['}${f.min}, ${f.max}]`;
+}
+
+function parseDecimal(f: FieldSpec, raw: string): number {
+  const v = DECIMAL.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(v)) throw new ConfigError(f.key, `must be a decimal number, got ${quote(raw)}`);
+  return v;
+}
+
+function parseInteger(f: FieldSpec & { min: number; max: number }, raw: string): number {
+  const v = parseDecimal(f, raw);
+  if (!Number.isInteger(v) || v < f.min || v > f.max) {
+    throw new ConfigError(f.key, `must be an integer in ${rangeText(f)}, got ${quote(raw)}`);
+  }
+  return v;
+}
+
+/** Parses one field's text value; throws ConfigError naming the key and the allowed values. */
+export function parseField(f: FieldSpec, raw: string): RunConfig[ConfigKey] {
+  if (raw.length > MAX_VALUE_LENGTH) throw new ConfigError(f.key, `value too long (${raw.length} characters)`);
+  switch (f.kind) {
+    case 'enum':
+      if (!f.values.includes(raw)) throw new ConfigError(f.key, `must be one of ${f.values.join('|')}, got ${quote(raw)}`);
+      return raw as RunConfig[ConfigKey];
+    case 'int':
+      return parseInteger(f, raw);
+    case 'number': {
+      const v = parseDecimal(f, raw);
+      const tooLow = f.minExclusive ? v <= f.min : v < f.min;
+      if (tooLow || v > f.max) throw new ConfigError(f.key, `must be a number in ${rangeText(f)}, got ${quote(raw)}`);
+      return v;
+    }
+    case 'intList': {
+      if (raw.trim() === '') return [];
+      const parts = raw.split(',');
+      if (parts.length > f.maxLength) throw new ConfigError(f.key, `at most ${f.maxLength} entries, got ${parts.length}`);
+      return parts.map((p) => {
+        const v = DECIMAL.test(p.trim()) ? Number(p.trim()) : NaN;
+        if (!Number.isInteger(v) || v < f.min || v > f.max) {
+          throw new ConfigError(f.key, `each entry must be an integer in ${rangeText(f)}, got ${quote(p)}`);
+        }
+        return v;
+      });
+    }
+  }
+}
+
+export function formatField(f: FieldSpec, value: RunConfig[ConfigKey]): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+const FIELD_BY_KEY = new Map(FIELDS.map((f) => [f.key as string, f]));
+
+export function fieldFor(key: string): FieldSpec {
+  const f = FIELD_BY_KEY.get(key);
+  if (!f) throw new ConfigError(key.slice(0, 40), `unknown key (known: ${FIELDS.map((x) => x.key).join(', ')})`);
+  return f;
+}
+
+/** Applies text overrides (from a link or --set flags) on top of a base config. All or nothing. */
+export function applyOverrides(base: RunConfig, entries: Iterable<[string, string]>): RunConfig {
+  const out: Record<string, unknown> = { ...base, layers: [...base.layers] };
+  const seen = new Set<string>();
+  for (const [key, raw] of entries) {
+    if (key === 'v') {
+      if (raw !== String(CONFIG_VERSION)) throw new ConfigError('v', `unsupported version ${quote(raw)} (this lab reads v=${CONFIG_VERSION})`);
+      continue;
+    }
+    const f = fieldFor(key);
+    if (seen.has(key)) throw new ConfigError(key, 'given more than once');
+    seen.add(key);
+    out[key] = parseField(f, raw);
+  }
+  return validateConfig(out as unknown as RunConfig);
+}
+
+/** Cross-field checks that a single field cannot express. */
+export function validateConfig(c: RunConfig): RunConfig {
+  const widest = Math.max(0, ...c.layers);
+  if (c.layers.length * widest * widest > 64 * 1024 * 1024) {
+    throw new ConfigError('layers', 'model too large: at most 64M weights between hidden layers');
+  }
+  return c;
+}
+
+const MAX_LINK_LENGTH = 4096;
+
+/** Splits "a=1&b=2" (a URL hash without '#', or a full link) into decoded pairs. */
+export function linkEntries(link: string): [string, string][] {
+  const hashAt = link.indexOf('#');
+  const text = hashAt >= 0 ? link.slice(hashAt + 1) : link;
+  if (text.length > MAX_LINK_LENGTH) throw new ConfigError('link', `too long (${text.length} characters, at most ${MAX_LINK_LENGTH})`);
+  if (text === '') return [];
+  return text.split('&').filter((p) => p !== '').map((pair) => {
+    const eq = pair.indexOf('=');
+    const rawKey = eq >= 0 ? pair.slice(0, eq) : pair;
+    const rawValue = eq >= 0 ? pair.slice(eq + 1) : '';
+    return [decode(rawKey, rawKey), decode(rawKey, rawValue)];
+  });
+}
+
+function decode(key: string, text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConfigError(key.slice(0, 40), `malformed percent-encoding in ${quote(text)}`);
+  }
+}
+
+/** Parses a share link or hash into a config; keys it lacks take the defaults. */
+export function parseLink(link: string, base: RunConfig = DEFAULT_CONFIG): RunConfig {
+  return applyOverrides(base, linkEntries(link));
+}
+
+/** The hash (without '#') that holds the whole config; parseLink(serializeConfig(c)) equals c. */
+export function serializeConfig(c: RunConfig): string {
+  const parts = [`v=${CONFIG_VERSION}`];
+  for (const f of FIELDS) parts.push(`${f.key}=${encodeURIComponent(formatField(f, c[f.key])).replace(/%2C/g, ',')}`);
+  return parts.join('&');
+}

@@ -1,0 +1,123 @@
+// Data sets: MNIST from the generated binary, and four seeded 2-D generators for instant demos.
+// Inputs are float32 rows [N, D]; labels are class ids [N].
+import type { DatasetName } from './config';
+import { createRng, Stream, type Rng } from './rng';
+
+export interface Split {
+  /** [n, inputs] row-major. */
+  x: Float32Array;
+  /** [n] class ids. */
+  y: Uint8Array;
+  n: number;
+}
+
+export interface Dataset {
+  name: DatasetName;
+  inputs: number;
+  classes: number;
+  train: Split;
+  test: Split;
+}
+
+export const MNIST_PIXELS = 784;
+/** One record of the MNIST binary: 784 uint8 pixels then the uint8 label. */
+export const MNIST_RECORD_BYTES = MNIST_PIXELS + 1;
+
+/** Decodes the compact MNIST binary written by the data script. Pixels scale to [0, 1]. */
+export function decodeMnist(bytes: Uint8Array): Split {
+  if (bytes.length % MNIST_RECORD_BYTES !== 0) {
+    throw new Error(`MNIST file has ${bytes.length} bytes, not a multiple of ${MNIST_RECORD_BYTES}`);
+  }
+  const n = bytes.length / MNIST_RECORD_BYTES;
+  const x = new Float32Array(n * MNIST_PIXELS);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const base = i * MNIST_RECORD_BYTES;
+    for (let j = 0; j < MNIST_PIXELS; j++) x[i * MNIST_PIXELS + j] = bytes[base + j] / 255;
+    y[i] = bytes[base + MNIST_PIXELS];
+  }
+  return { x, y, n };
+}
+
+export function mnistDataset(train: Uint8Array, test: Uint8Array): Dataset {
+  return { name: 'mnist', inputs: MNIST_PIXELS, classes: 10, train: decodeMnist(train), test: decodeMnist(test) };
+}
+
+const TWO_D_TRAIN = 800;
+const TWO_D_TEST = 200;
+
+type PointMaker = (rng: Rng, label: number) => [number, number];
+
+const TWO_D: Record<Exclude<DatasetName, 'mnist'>, { classes: number; point: PointMaker }> = {
+  // Three arms winding out from the centre.
+  spiral: {
+    classes: 3,
+    point: (rng, label) => {
+      const r = rng.float();
+      const angle = (label * 2 * Math.PI) / 3 + r * 3.5 + rng.normal() * 0.15;
+      return [r * Math.cos(angle), r * Math.sin(angle)];
+    },
+  },
+  // A disc of class 0 inside a ring of class 1.
+  circles: {
+    classes: 2,
+    point: (rng, label) => {
+      const r = label === 0 ? rng.float() * 0.45 : 0.65 + rng.float() * 0.35;
+      const a = rng.float() * 2 * Math.PI;
+      return [r * Math.cos(a) + rng.normal() * 0.04, r * Math.sin(a) + rng.normal() * 0.04];
+    },
+  },
+  // Opposite quadrants share a label.
+  xor: {
+    classes: 2,
+    point: (rng, label) => {
+      const sx = rng.float() < 0.5 ? -1 : 1;
+      const sy = label === 0 ? sx : -sx;
+      return [sx * (0.05 + rng.float() * 0.95), sy * (0.05 + rng.float() * 0.95)];
+    },
+  },
+  // Two Gaussian blobs that overlap a little.
+  gauss: {
+    classes: 2,
+    point: (rng, label) => {
+      const c = label === 0 ? -0.4 : 0.4;
+      return [c + rng.normal() * 0.25, c + rng.normal() * 0.25];
+    },
+  },
+};
+
+function twoDSplit(name: Exclude<DatasetName, 'mnist'>, rng: Rng, n: number): Split {
+  const spec = TWO_D[name];
+  const x = new Float32Array(n * 2);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = i % spec.classes;
+    const [px, py] = spec.point(rng, label);
+    x[2 * i] = px;
+    x[2 * i + 1] = py;
+    y[i] = label;
+  }
+  return { x, y, n };
+}
+
+/** A 2-D data set, fully determined by its name and the run seed. */
+export function twoDDataset(name: Exclude<DatasetName, 'mnist'>, seed: number): Dataset {
+  return {
+    name,
+    inputs: 2,
+    classes: TWO_D[name].classes,
+    train: twoDSplit(name, createRng(seed, Stream.data), TWO_D_TRAIN),
+    test: twoDSplit(name, createRng(seed, Stream.dataTest), TWO_D_TEST),
+  };
+}
+
+export const MNIST_FILES = { train: 'mnist-train.bin', test: 'mnist-test.bin' } as const;
+
+/** Loads a run's data set; `readAsset` fetches a generated file from the served data folder. */
+export async function loadDataset(
+  name: DatasetName, seed: number, readAsset: (file: string) => Promise<Uint8Array>,
+): Promise<Dataset> {
+  if (name !== 'mnist') return twoDDataset(name, seed);
+  const [train, test] = await Promise.all([readAsset(MNIST_FILES.train), readAsset(MNIST_FILES.test)]);
+  return mnistDataset(train, test);
+}

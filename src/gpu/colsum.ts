@@ -1,0 +1,17 @@
+// Typed wrapper for shaders/colsum.wgsl: out[O] = Σ_b x[b, O] (bias gradients).
+import code from '../../shaders/colsum.wgsl?raw';
+import { bindGroup, uniformBuffer, type Dispatch, type GpuContext } from './context';
+
+export function colsum(
+  ctx: GpuContext, label: string,
+  args: { x: GPUBuffer | GPUBufferBinding; out: GPUBuffer | GPUBufferBinding; B: number; O: number },
+): Dispatch {
+  const pipeline = ctx.pipeline(code, 'main');
+  const params = uniformBuffer(ctx.device, `${label}.params`, [args.B, args.O]);
+  return {
+    label,
+    pipeline,
+    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.x, args.out]),
+    workgroups: [Math.ceil(args.O / 64), 1],
+  };
+}

@@ -1,0 +1,30 @@
+// Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) with optional transposes.
+import code from '../../shaders/matmul.wgsl?raw';
+import { bindGroup, uniformBuffer, type Dispatch, type GpuContext } from './context';
+
+export interface MatmulArgs {
+  /** [M, K], or [K, M] when transA. */
+  a: GPUBuffer | GPUBufferBinding;
+  /** [K, N], or [N, K] when transB. */
+  b: GPUBuffer | GPUBufferBinding;
+  /** [M, N] */
+  c: GPUBuffer | GPUBufferBinding;
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+const TILE = 32;
+
+export function matmul(ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
+  const pipeline = ctx.pipeline(code, 'main', { TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0 });
+  const params = uniformBuffer(ctx.device, `${label}.params`, [args.M, args.N, args.K, 0]);
+  return {
+    label,
+    pipeline,
+    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.a, args.b, args.c]),
+    workgroups: [Math.ceil(args.N / TILE), Math.ceil(args.M / TILE)],
+  };
+}

@@ -1,0 +1,56 @@
+// Typed wrapper for shaders/optimizer.wgsl: SGD, momentum and Adam over the flat parameter buffer.
+// The per-step scalars (Adam's bias-corrected α) are rewritten into the uniform before each step.
+import code from '../../shaders/optimizer.wgsl?raw';
+import type { OptimizerName } from '../core/config';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha } from '../core/optimizers';
+import { bindGroup, flatGrid, uniformBuffer, type Dispatch, type GpuContext } from './context';
+
+export interface OptimizerArgs {
+  kind: OptimizerName;
+  lr: number;
+  /** Floats in the flat buffers. */
+  P: number;
+  grads: GPUBuffer;
+  weights: GPUBuffer;
+  /** Momentum velocity or Adam first moment. */
+  m: GPUBuffer;
+  /** Adam second moment. */
+  v: GPUBuffer;
+}
+
+export interface OptimizerUpdate {
+  dispatch: Dispatch;
+  /** Writes the scalars for step t (1-based) into the uniform; call before submitting that step. */
+  prepare(t: number): void;
+}
+
+function paramWords(args: OptimizerArgs, t: number): ArrayBuffer {
+  const words = new ArrayBuffer(32);
+  const u32 = new Uint32Array(words);
+  const f32 = new Float32Array(words);
+  u32[0] = args.P;
+  f32[1] = args.lr;
+  f32[2] = adamAlpha(args.lr, t);
+  f32[3] = MOMENTUM;
+  f32[4] = ADAM_BETA1;
+  f32[5] = ADAM_BETA2;
+  f32[6] = ADAM_EPSILON;
+  return words;
+}
+
+export function optimizerUpdate(ctx: GpuContext, label: string, args: OptimizerArgs): OptimizerUpdate {
+  const pipeline = ctx.pipeline(code, args.kind);
+  const params = uniformBuffer(ctx.device, `${label}.params`, new Array(8).fill(0));
+  const state = { sgd: [], momentum: [args.m], adam: [args.m, args.v] }[args.kind];
+  return {
+    dispatch: {
+      label,
+      pipeline,
+      bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.grads, args.weights, ...state]),
+      workgroups: flatGrid(args.P),
+    },
+    prepare(t) {
+      ctx.device.queue.writeBuffer(params, 0, paramWords(args, t));
+    },
+  };
+}

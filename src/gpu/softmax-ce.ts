@@ -1,0 +1,39 @@
+// Typed wrapper for shaders/softmax_ce.wgsl: loss sum and correct count of a batch, and the fused
+// backward dlogits = (softmax − onehot)·scale.
+import code from '../../shaders/softmax_ce.wgsl?raw';
+import { bindGroup, uniformBuffer, type Dispatch, type GpuContext } from './context';
+
+type Binding = GPUBuffer | GPUBufferBinding;
+
+/** Bytes of the LossStats struct: lossSum f32, correct u32. */
+export const LOSS_STATS_BYTES = 8;
+
+export interface SoftmaxCeArgs {
+  /** [B, C] */
+  logits: Binding;
+  /** [B] u32 */
+  labels: Binding;
+  /** [B, C] */
+  dlogits: Binding;
+  /** LossStats (8 bytes) */
+  stats: Binding;
+  B: number;
+  C: number;
+  /** Gradient scale, 1/B of the global batch. */
+  scale: number;
+}
+
+export function softmaxCe(ctx: GpuContext, label: string, args: SoftmaxCeArgs): Dispatch {
+  const pipeline = ctx.pipeline(code, 'main');
+  const params = uniformBuffer(ctx.device, `${label}.params`, [args.B, args.C, { f32: args.scale }, 0]);
+  return {
+    label,
+    pipeline,
+    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.logits, args.labels, args.dlogits, args.stats]),
+    workgroups: [1, 1],
+  };
+}
+
+export function decodeLossStats(bytes: ArrayBuffer, offset = 0): { lossSum: number; correct: number } {
+  return { lossSum: new Float32Array(bytes, offset, 1)[0], correct: new Uint32Array(bytes, offset + 4, 1)[0] };
+}

@@ -1,0 +1,61 @@
+// Helpers for the kernel and trainer tests on Dawn: one device per test file, random inputs,
+// NaN-poisoned outputs, and the relative error against the float64 reference.
+import { createRng, type Rng } from '../core/rng';
+import { createContext, encodeDispatches, readBuffer, storageBufferFrom, type Dispatch, type GpuContext } from './context';
+import { requestNodeDevice } from './dawn';
+
+let shared: Promise<GpuContext> | null = null;
+
+export function testContext(): Promise<GpuContext> {
+  shared ??= requestNodeDevice().then((device) => {
+    device.addEventListener('uncapturederror', (e) => {
+      throw new Error(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
+    });
+    return createContext(device);
+  });
+  return shared;
+}
+
+/** Fresh random inputs each run: the seed comes from the clock and is printed on failure. */
+export function freshRng(): { rng: Rng; seed: number } {
+  const seed = (Date.now() ^ (Math.random() * 2 ** 32)) >>> 0;
+  return { rng: createRng(seed), seed };
+}
+
+export function randomFloats(rng: Rng, n: number, scale = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => (rng.float() * 2 - 1) * scale);
+}
+
+export function upload(ctx: GpuContext, data: Float32Array | Uint32Array, label = 'input'): GPUBuffer {
+  return storageBufferFrom(ctx.device, label, data);
+}
+
+/** An output buffer filled with NaN, so any element a kernel fails to write shows up. */
+export function poisoned(ctx: GpuContext, floats: number, label = 'output'): GPUBuffer {
+  return storageBufferFrom(ctx.device, label, new Float32Array(floats).fill(NaN));
+}
+
+export async function run(ctx: GpuContext, dispatches: Dispatch[]): Promise<void> {
+  const encoder = ctx.device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  encodeDispatches(pass, dispatches);
+  pass.end();
+  ctx.device.queue.submit([encoder.finish()]);
+  await ctx.device.queue.onSubmittedWorkDone();
+}
+
+export async function readFloats(ctx: GpuContext, buffer: GPUBuffer, floats?: number): Promise<Float32Array> {
+  return new Float32Array(await readBuffer(ctx.device, buffer, 0, floats === undefined ? buffer.size : floats * 4));
+}
+
+/** ‖gpu − ref‖ / ‖ref‖ (NaN if any element is NaN). */
+export function relativeError(gpu: ArrayLike<number>, ref: ArrayLike<number>): number {
+  if (gpu.length !== ref.length) throw new Error(`length ${gpu.length} vs reference ${ref.length}`);
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff += (gpu[i] - ref[i]) ** 2;
+    norm += ref[i] ** 2;
+  }
+  return Math.sqrt(diff) / Math.sqrt(norm);
+}

@@ -1,0 +1,166 @@
+// The single-device training loop: epochs of seeded batches, asynchronous loss readback, test-set
+// evaluation every epoch, divergence and GPU-error stops, and the final weights checksum.
+import type { RunConfig } from '../core/config';
+import type { Dataset } from '../core/datasets';
+import { weightsSha256 } from '../core/checksum';
+import { divergedMessage, type MetricRecord } from '../core/metrics';
+import { initParams, layerSizes, modelLayout } from '../core/model';
+import { batchIndices, epochOrder, stepsPerEpoch } from '../core/sampler';
+import { StatsLog } from './stats-log';
+import { EVAL_CHUNK, Trainer } from './trainer';
+
+/** Pause, resume and stop, shared between the loop and whoever drives it (page worker or CLI). */
+export class RunSwitch {
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.release();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.release();
+  }
+
+  get isPaused(): boolean {
+    return this.paused && !this.stopped;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  waitWhilePaused(): Promise<void> {
+    if (!this.isPaused) return Promise.resolve();
+    return new Promise((resolve) => { this.wake = resolve; });
+  }
+
+  private release(): void {
+    this.wake?.();
+    this.wake = null;
+  }
+}
+
+/** Steps logged on the GPU before their losses are read back. */
+const LOG_SLOTS = 16;
+
+export interface RunOptions {
+  device: GPUDevice;
+  config: RunConfig;
+  dataset: Dataset;
+  emit: (record: MetricRecord) => void;
+  control?: RunSwitch;
+}
+
+interface StepMeta {
+  step: number;
+  epoch: number;
+  rows: number;
+}
+
+export function validateForDataset(config: RunConfig, dataset: Dataset): void {
+  if (config.batch > dataset.train.n) {
+    throw new Error(`batch: must be at most the training set size ${dataset.train.n} for ${dataset.name}, got ${config.batch}`);
+  }
+}
+
+/** Trains to the end (or a stop); every result goes through `emit`. Resolves with the last record. */
+export async function runTraining({ device, config, dataset, emit, control = new RunSwitch() }: RunOptions): Promise<MetricRecord> {
+  validateForDataset(config, dataset);
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
+  let gpuError: string | null = null;
+  device.addEventListener('uncapturederror', (e) => { gpuError ??= (e as GPUUncapturedErrorEvent).error.message; });
+  void device.lost.then((info) => { gpuError ??= `GPU device lost (${info.reason}): ${info.message}`; });
+
+  const trainer = new Trainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, initParams(layout, config.seed));
+  const log = new StatsLog(device, LOG_SLOTS);
+  const perEpoch = stepsPerEpoch(dataset.train.n, config.batch);
+  const totalSteps = perEpoch * config.epochs;
+  const pendingMeta: StepMeta[] = [];
+  let samplesDone = 0;
+  let stepsDone = 0;
+  let lastEmitted = 0;
+  let trainMs = 0;
+  let windowStart = performance.now();
+
+  const finish = (record: MetricRecord): MetricRecord => {
+    emit(record);
+    return record;
+  };
+  const stoppedAt = (step: number, reason: 'diverged' | 'error' | 'user', message: string) =>
+    finish({ type: 'stopped', step, reason, message });
+
+  /** Emits the oldest readback's step records; returns a stop record if training must end. */
+  const drainOldest = async (): Promise<MetricRecord | null> => {
+    const stats = await log.oldest();
+    for (const s of stats) {
+      const meta = pendingMeta.shift()!;
+      const loss = s.lossSum / meta.rows;
+      if (!Number.isFinite(loss)) return stoppedAt(meta.step, 'diverged', divergedMessage(meta.step, loss));
+      samplesDone += meta.rows;
+      lastEmitted = meta.step;
+      emit({ type: 'step', step: meta.step, epoch: meta.epoch, loss, accuracy: s.correct / meta.rows });
+    }
+    if (gpuError) return stoppedAt(pendingMeta[0]?.step ?? 0, 'error', gpuError);
+    const now = performance.now();
+    trainMs += now - windowStart;
+    windowStart = now;
+    emit({ type: 'timing', step: lastEmitted, totalSteps, samplesPerSec: samplesDone / (trainMs / 1000), elapsedMs: trainMs });
+    return null;
+  };
+
+  const drainAll = async (): Promise<MetricRecord | null> => {
+    if (!log.empty) log.flush();
+    while (log.inFlight > 0) {
+      const stop = await drainOldest();
+      if (stop) return stop;
+    }
+    return null;
+  };
+
+  let testAccuracy = 0;
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const order = epochOrder(config.seed, epoch, dataset.train.n);
+    for (let i = 0; i < perEpoch; i++) {
+      if (control.isPaused || control.isStopped) {
+        const stop = await drainAll();
+        if (stop) return stop;
+        trainMs += performance.now() - windowStart;
+        await control.waitWhilePaused();
+        windowStart = performance.now();
+        if (control.isStopped) return stoppedAt(stepsDone, 'user', `stopped at step ${stepsDone}`);
+      }
+      const indices = batchIndices(order, config.batch, i);
+      stepsDone++;
+      trainer.step(indices, stepsDone, log.buffer, log.nextOffset());
+      pendingMeta.push({ step: stepsDone, epoch, rows: indices.length });
+      if (log.full) {
+        log.flush();
+        // Two readbacks in flight keep the GPU busy while bounding how far the loop runs ahead.
+        if (log.inFlight >= 2) {
+          const stop = await drainOldest();
+          if (stop) return stop;
+        }
+      }
+    }
+    const stop = await drainAll();
+    if (stop) return stop;
+    const evalStart = performance.now();
+    const result = await trainer.evaluate();
+    windowStart += performance.now() - evalStart;
+    if (!Number.isFinite(result.loss)) return stoppedAt(stepsDone, 'diverged', divergedMessage(stepsDone, result.loss));
+    if (gpuError) return stoppedAt(stepsDone, 'error', gpuError);
+    testAccuracy = result.accuracy;
+    emit({ type: 'eval', epoch, step: stepsDone, testLoss: result.loss, testAccuracy });
+  }
+  const params = await trainer.readParams();
+  return finish({ type: 'done', steps: stepsDone, testAccuracy, weightsSha256: await weightsSha256(layout, params) });
+}

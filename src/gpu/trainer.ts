@@ -1,0 +1,231 @@
+// The single-device GPU trainer: flat parameter, gradient and optimizer-state buffers, the data set
+// resident on the GPU, and step programs (bind groups) built once per batch shape.
+// A training step is forward → softmax+CE → backward (layer by layer, in reverse) → optimizer update,
+// encoded into one command encoder; nothing is read back inside the step.
+import type { OptimizerName } from '../core/config';
+import type { Dataset, Split } from '../core/datasets';
+import type { ModelLayout } from '../core/model';
+import { biasAdd } from './bias';
+import { colsum } from './colsum';
+import {
+  createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
+  type Dispatch, type GpuContext,
+} from './context';
+import { gather } from './gather';
+import { matmul } from './matmul';
+import { checkMemory, planMemory } from './memory';
+import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
+import { reluBackward, reluForward } from './relu';
+import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
+
+export interface TrainerSpec {
+  layout: ModelLayout;
+  optimizer: OptimizerName;
+  lr: number;
+  /** Most rows any step or evaluation chunk uses. */
+  maxRows: number;
+}
+
+type SplitName = 'train' | 'test';
+
+interface SplitBuffers {
+  /** [N, D] */
+  x: GPUBuffer;
+  /** [N] u32 */
+  y: GPUBuffer;
+  n: number;
+}
+
+/** Evaluation reads the test set in chunks of this many rows (a multiple of 64 for aligned offsets). */
+export const EVAL_CHUNK = 512;
+
+export class Trainer {
+  readonly ctx: GpuContext;
+  readonly device: GPUDevice;
+  /** Flat buffers [P] in the model layout. */
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  readonly m: GPUBuffer;
+  readonly v: GPUBuffer;
+  /** LossStats of the latest forward pass. */
+  readonly stats: GPUBuffer;
+  /** acts[0] = input batch [maxRows, D]; acts[l] = output of layer l [maxRows, sizes[l]]. */
+  private readonly acts: GPUBuffer[];
+  /** deltas[l] = dLoss/d(pre-activation of layer l) [maxRows, sizes[l]]; deltas[0] unused. */
+  private readonly deltas: GPUBuffer[];
+  /** [maxRows] u32 labels of the current batch. */
+  private readonly batchLabels: GPUBuffer;
+  /** [maxRows] u32 sample ids of the current training batch. */
+  private readonly batchIndices: GPUBuffer;
+  /** [testN] u32: 0..testN−1, so evaluation chunks gather by offset. */
+  private readonly evalIndices: GPUBuffer;
+  private readonly data: Record<SplitName, SplitBuffers>;
+  private readonly update: OptimizerUpdate;
+  private readonly programs = new Map<string, Dispatch[]>();
+
+  constructor(device: GPUDevice, readonly spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array) {
+    const { layout, maxRows } = spec;
+    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n), device.limits);
+    this.device = device;
+    this.ctx = createContext(device);
+    const P = layout.totalFloats;
+    this.params = storageBufferFrom(device, 'params', initialParams);
+    this.grads = storageBuffer(device, 'grads', P * 4);
+    this.m = storageBuffer(device, 'optimizer.m', P * 4);
+    this.v = storageBuffer(device, 'optimizer.v', P * 4);
+    this.stats = storageBuffer(device, 'loss.stats', LOSS_STATS_BYTES);
+    this.acts = layout.sizes.map((w, l) => storageBuffer(device, `acts${l}`, maxRows * w * 4));
+    this.deltas = layout.sizes.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 ? 4 : maxRows * w * 4));
+    this.batchLabels = storageBuffer(device, 'batch.labels', maxRows * 4);
+    this.batchIndices = storageBuffer(device, 'batch.indices', maxRows * 4);
+    this.evalIndices = storageBufferFrom(device, 'eval.indices', Uint32Array.from({ length: dataset.test.n }, (_, i) => i));
+    this.data = { train: uploadSplit(device, 'train', dataset.train), test: uploadSplit(device, 'test', dataset.test) };
+    this.update = optimizerUpdate(this.ctx, 'update', {
+      kind: spec.optimizer, lr: spec.lr, P, grads: this.grads, weights: this.params, m: this.m, v: this.v,
+    });
+  }
+
+  get layout(): ModelLayout {
+    return this.spec.layout;
+  }
+
+  testSize(): number {
+    return this.data.test.n;
+  }
+
+  /** Gather + forward + softmax/CE (+ fused dlogits) for B rows of a split. */
+  private forward(split: SplitName, indices: GPUBufferBinding, B: number, scale: number): Dispatch[] {
+    const { layers } = this.layout;
+    const D = this.layout.sizes[0];
+    const L = layers.length;
+    const out: Dispatch[] = [
+      gather(this.ctx, `${split}.gather`, {
+        data: this.data[split].x, labels: this.data[split].y, indices, x: this.acts[0], y: this.batchLabels, B, D,
+      }),
+    ];
+    layers.forEach((layer, i) => {
+      const l = i + 1;
+      out.push(matmul(this.ctx, `fwd${l}.matmul`, {
+        a: this.acts[l - 1], b: slice(this.params, layer.w.offset, layer.w.size), c: this.acts[l],
+        M: B, N: layer.outputs, K: layer.inputs,
+      }));
+      out.push(biasAdd(this.ctx, `fwd${l}.bias`, { bias: slice(this.params, layer.b.offset, layer.b.size), y: this.acts[l], B, O: layer.outputs }));
+      if (layer.relu) out.push(reluForward(this.ctx, `fwd${l}.relu`, { x: this.acts[l], N: B * layer.outputs }));
+    });
+    out.push(softmaxCe(this.ctx, 'loss', {
+      logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats,
+      B, C: layers[L - 1].outputs, scale,
+    }));
+    return out;
+  }
+
+  /** Backward, layer by layer in reverse: dW = Aᵀ·δ, db = Σ_rows δ, δ_prev = (δ·Wᵀ) ⊙ relu'(A). */
+  private backward(B: number): Dispatch[] {
+    const out: Dispatch[] = [];
+    const { layers } = this.layout;
+    for (let l = layers.length; l >= 1; l--) {
+      const layer = layers[l - 1];
+      out.push(matmul(this.ctx, `bwd${l}.dW`, {
+        a: this.acts[l - 1], b: this.deltas[l], c: slice(this.grads, layer.w.offset, layer.w.size),
+        M: layer.inputs, N: layer.outputs, K: B, transA: true,
+      }));
+      out.push(colsum(this.ctx, `bwd${l}.db`, { x: this.deltas[l], out: slice(this.grads, layer.b.offset, layer.b.size), B, O: layer.outputs }));
+      if (l > 1) {
+        out.push(matmul(this.ctx, `bwd${l}.dX`, {
+          a: this.deltas[l], b: slice(this.params, layer.w.offset, layer.w.size), c: this.deltas[l - 1],
+          M: B, N: layer.inputs, K: layer.outputs, transB: true,
+        }));
+        out.push(reluBackward(this.ctx, `bwd${l}.relu`, { activation: this.acts[l - 1], grad: this.deltas[l - 1], N: B * layer.inputs }));
+      }
+    }
+    return out;
+  }
+
+  private program(key: string, build: () => Dispatch[]): Dispatch[] {
+    let p = this.programs.get(key);
+    if (!p) {
+      p = build();
+      this.programs.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Encodes forward and backward for the given training sample ids; gradients are scaled by
+   * 1/globalBatch so they sum to the global-batch mean across replicas.
+   */
+  encodeGradients(encoder: GPUCommandEncoder, indices: Uint32Array, globalBatch: number): void {
+    const B = indices.length;
+    if (B < 1 || B > this.spec.maxRows) throw new Error(`batch of ${B} rows outside 1..${this.spec.maxRows}`);
+    this.device.queue.writeBuffer(this.batchIndices, 0, indices as Uint32Array<ArrayBuffer>);
+    const dispatches = this.program(`grad:${B}:${globalBatch}`, () => [
+      ...this.forward('train', slice(this.batchIndices, 0, B), B, 1 / globalBatch),
+      ...this.backward(B),
+    ]);
+    const pass = encoder.beginComputePass({ label: 'gradients' });
+    encodeDispatches(pass, dispatches);
+    pass.end();
+  }
+
+  /** Encodes the optimizer update for step t (1-based) from the gradient buffer. */
+  encodeUpdate(encoder: GPUCommandEncoder, t: number): void {
+    this.update.prepare(t);
+    const pass = encoder.beginComputePass({ label: 'update' });
+    encodeDispatches(pass, [this.update.dispatch]);
+    pass.end();
+  }
+
+  /** One whole training step in one submit; the step's LossStats is copied to statsLog at statsOffset. */
+  step(indices: Uint32Array, t: number, statsLog: GPUBuffer, statsOffset: number): void {
+    const encoder = this.device.createCommandEncoder({ label: `step ${t}` });
+    this.encodeGradients(encoder, indices, indices.length);
+    this.encodeUpdate(encoder, t);
+    encoder.copyBufferToBuffer(this.stats, 0, statsLog, statsOffset, LOSS_STATS_BYTES);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Forward over the whole test set in chunks; returns summed loss and correct count. */
+  async evaluate(): Promise<{ loss: number; accuracy: number }> {
+    const n = this.data.test.n;
+    const chunks = Math.ceil(n / EVAL_CHUNK);
+    const log = storageBuffer(this.device, 'eval.log', chunks * LOSS_STATS_BYTES);
+    const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
+    for (let c = 0; c < chunks; c++) {
+      const start = c * EVAL_CHUNK;
+      const B = Math.min(EVAL_CHUNK, n - start);
+      const dispatches = this.program(`eval:${c}`, () => this.forward('test', slice(this.evalIndices, start, B), B, 1 / B));
+      const pass = encoder.beginComputePass({ label: `evaluate ${c}` });
+      encodeDispatches(pass, dispatches);
+      pass.end();
+      encoder.copyBufferToBuffer(this.stats, 0, log, c * LOSS_STATS_BYTES, LOSS_STATS_BYTES);
+    }
+    this.device.queue.submit([encoder.finish()]);
+    const bytes = await readBuffer(this.device, log);
+    log.destroy();
+    let lossSum = 0;
+    let correct = 0;
+    const f32 = new Float32Array(bytes);
+    const u32 = new Uint32Array(bytes);
+    for (let c = 0; c < chunks; c++) {
+      lossSum += f32[2 * c];
+      correct += u32[2 * c + 1];
+    }
+    return { loss: lossSum / n, accuracy: correct / n };
+  }
+
+  async readParams(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.device, this.params));
+  }
+
+  async readGrads(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.device, this.grads));
+  }
+}
+
+function uploadSplit(device: GPUDevice, name: string, split: Split): SplitBuffers {
+  return {
+    x: storageBufferFrom(device, `${name}.x`, split.x),
+    y: storageBufferFrom(device, `${name}.y`, Uint32Array.from(split.y)),
+    n: split.n,
+  };
+}
