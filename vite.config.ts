@@ -16,6 +16,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     pool: 'forks',
-    testTimeout: 120_000,
+    testTimeout: 600_000,
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
   },
 });

@@ -73,9 +73,12 @@ function rangeText(f: { min: number; max: number; minExclusive?: boolean }): str
   return `${f.minExclusive ? '(' : '['}${f.min}, ${f.max}]`;
 }
 
-function parseDecimal(f: FieldSpec, raw: string): number {
+function parseDecimal(f: FieldSpec & { min: number; max: number }, raw: string): number {
   const v = DECIMAL.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(v)) throw new ConfigError(f.key, `must be a decimal number, got ${quote(raw)}`);
+  if (!Number.isFinite(v)) {
+    const what = f.kind === 'int' ? 'an integer' : 'a decimal number';
+    throw new ConfigError(f.key, `must be ${what} in ${rangeText(f)}, got ${quote(raw)}`);
+  }
   return v;
 }
 
@@ -117,7 +120,7 @@ export function parseField(f: FieldSpec, raw: string): RunConfig[ConfigKey] {
   }
 }
 
-export function formatField(f: FieldSpec, value: RunConfig[ConfigKey]): string {
+export function formatField(value: RunConfig[ConfigKey]): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
@@ -187,6 +190,6 @@ export function parseLink(link: string, base: RunConfig = DEFAULT_CONFIG): RunCo
 /** The hash (without '#') that holds the whole config; parseLink(serializeConfig(c)) equals c. */
 export function serializeConfig(c: RunConfig): string {
   const parts = [`v=${CONFIG_VERSION}`];
-  for (const f of FIELDS) parts.push(`${f.key}=${encodeURIComponent(formatField(f, c[f.key])).replace(/%2C/g, ',')}`);
+  for (const f of FIELDS) parts.push(`${f.key}=${encodeURIComponent(formatField(c[f.key])).replace(/%2C/g, ',')}`);
   return parts.join('&');
 }

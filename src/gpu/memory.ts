@@ -21,7 +21,8 @@ export function planMemory(layout: ModelLayout, maxRows: number, trainSamples: n
   const buffers: BufferNeed[] = [
     { name: 'parameters', bytes: layout.totalFloats * f },
     { name: 'gradients', bytes: layout.totalFloats * f },
-    { name: 'optimizer state', bytes: 2 * layout.totalFloats * f },
+    { name: 'optimizer state m', bytes: layout.totalFloats * f },
+    { name: 'optimizer state v', bytes: layout.totalFloats * f },
     { name: 'training data', bytes: trainSamples * (inputs + 1) * f },
     { name: 'test data', bytes: testSamples * (inputs + 1) * f },
   ];

@@ -32,8 +32,8 @@ function paramWords(args: OptimizerArgs, t: number): ArrayBuffer {
   f32[1] = args.lr;
   f32[2] = adamAlpha(args.lr, t);
   f32[3] = MOMENTUM;
-  f32[4] = ADAM_BETA1;
-  f32[5] = ADAM_BETA2;
+  f32[4] = 1 - ADAM_BETA1;
+  f32[5] = 1 - ADAM_BETA2;
   f32[6] = ADAM_EPSILON;
   return words;
 }

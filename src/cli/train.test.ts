@@ -1,0 +1,68 @@
+// The `npm run train` CLI as a user runs it: JSON Lines output, the same checksum twice, exit code 2
+// with one line naming the key for bad flags, and quick-mnist reaching the accuracy the issue sets.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { DoneRecord, MetricRecord } from '../core/metrics';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function records(stdout: string): MetricRecord[] {
+  return stdout.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord);
+}
+
+describe('train CLI', () => {
+  it('prints JSON Lines only and gives the same weightsSha256 twice', () => {
+    const args = ['--preset', 'circles', '--set', 'epochs=2', '--set', 'layers=8', '--json'];
+    const a = cli(...args);
+    const b = cli(...args);
+    expect(a.status, a.stderr).toBe(0);
+    const ra = records(a.stdout);
+    expect(ra.filter((r) => r.type === 'step')).toHaveLength(100);
+    expect(ra.filter((r) => r.type === 'eval').map((r) => r.type === 'eval' && r.epoch)).toEqual([1, 2]);
+    const done = ra[ra.length - 1] as DoneRecord;
+    expect(done.type).toBe('done');
+    expect(done.steps).toBe(100);
+    expect(done.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((records(b.stdout).pop() as DoneRecord).weightsSha256).toBe(done.weightsSha256);
+  });
+
+  it('takes a share link, with --set overriding it', () => {
+    const r = cli('--link', 'http://localhost:5173/#v=1&dataset=gauss&layers=4&epochs=1&batch=64', '--set', 'epochs=2', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const evals = records(r.stdout).filter((x) => x.type === 'eval');
+    expect(evals).toHaveLength(2);
+    expect(records(r.stdout).filter((x) => x.type === 'step')).toHaveLength(2 * Math.ceil(800 / 64));
+  });
+
+  for (const [args, pattern] of [
+    [['--set', 'lr=abc'], /^error: lr: must be a decimal number, got "abc"\n$/],
+    [['--set', 'batch=1.5'], /^error: batch: must be an integer in \[1, 8192\], got "1.5"\n$/],
+    [['--set', 'lr=1e400'], /^error: lr: must be a decimal number/],
+    [['--set', 'optimizer=rmsprop'], /^error: optimizer: must be one of sgd\|momentum\|adam/],
+    [['--link', '#dataset=cifar'], /^error: dataset: must be one of mnist\|spiral\|circles\|xor\|gauss/],
+    [['--set', 'colour=red'], /^error: colour: unknown key/],
+    [['--preset', 'nope'], /^error: preset: unknown preset "nope"/],
+    [['--frobnicate'], /^error: unknown flag "--frobnicate"\n$/],
+  ] as const) {
+    it(`exits 2 for ${args.join(' ')}`, () => {
+      const r = cli(...args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(pattern);
+    });
+  }
+
+  it('quick-mnist reaches test accuracy ≥ 0.90', () => {
+    const r = cli('--preset', 'quick-mnist', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const done = records(r.stdout).pop() as DoneRecord;
+    expect(done.type).toBe('done');
+    expect(done.testAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+});

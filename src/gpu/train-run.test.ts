@@ -1,0 +1,102 @@
+// The training loop end to end on Dawn: determinism of the checksum, metric records, falling loss,
+// stopping on a diverged loss, pause/stop control, and refusing a model over the device limits.
+import { describe, expect, it } from 'vitest';
+import type { RunConfig } from '../core/config';
+import { twoDDataset } from '../core/datasets';
+import type { MetricRecord } from '../core/metrics';
+import { modelLayout } from '../core/model';
+import { checkMemory, planMemory } from './memory';
+import { testContext } from './testing';
+import { RunSwitch, runTraining } from './train-run';
+
+const XOR: RunConfig = { dataset: 'xor', layers: [8], optimizer: 'adam', lr: 0.05, batch: 16, epochs: 2, seed: 3 };
+
+async function train(config: RunConfig, control?: RunSwitch, dataset = twoDDataset('xor', config.seed)) {
+  const { device } = await testContext();
+  const records: MetricRecord[] = [];
+  const last = await runTraining({ device, config, dataset, control, emit: (r) => records.push(r) });
+  return { records, last };
+}
+
+const steps = (records: MetricRecord[]) => records.filter((r) => r.type === 'step');
+
+describe('runTraining', () => {
+  it('trains xor: loss falls, every step reported in order, one eval per epoch, same checksum twice', async () => {
+    const a = await train(XOR);
+    const b = await train(XOR);
+    const stepRecords = steps(a.records);
+    expect(stepRecords.map((r) => r.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(a.records.filter((r) => r.type === 'eval').map((r) => r.epoch)).toEqual([1, 2]);
+    const firstLoss = stepRecords.slice(0, 5).reduce((s, r) => s + r.loss, 0) / 5;
+    const lastLoss = stepRecords.slice(-5).reduce((s, r) => s + r.loss, 0) / 5;
+    expect(lastLoss).toBeLessThan(firstLoss / 2);
+    expect(a.last.type).toBe('done');
+    if (a.last.type !== 'done' || b.last.type !== 'done') return;
+    expect(a.last.testAccuracy).toBeGreaterThan(0.9);
+    expect(a.last.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.last.weightsSha256).toBe(a.last.weightsSha256);
+  });
+
+  it('a different seed gives a different checksum', async () => {
+    const a = await train({ ...XOR, epochs: 1 });
+    const b = await train({ ...XOR, epochs: 1, seed: 4 });
+    expect(a.last.type === 'done' && b.last.type === 'done' && a.last.weightsSha256 !== b.last.weightsSha256).toBe(true);
+  });
+
+  it('stops on a NaN loss with the step and what to change, keeping the metrics so far', async () => {
+    const dataset = twoDDataset('xor', 3);
+    // One poisoned sample: the batch that holds it has a NaN loss (no hidden layer, so no ReLU
+    // can turn the NaN into a zero).
+    dataset.train.x[2 * 100] = NaN;
+    const { records, last } = await train({ ...XOR, layers: [], epochs: 1 }, undefined, dataset);
+    expect(last.type).toBe('stopped');
+    if (last.type !== 'stopped') return;
+    expect(last.reason).toBe('diverged');
+    expect(last.message).toMatch(new RegExp(`^loss diverged at step ${last.step} .*lower the learning rate`));
+    expect(steps(records).map((r) => r.step)).toEqual(Array.from({ length: last.step - 1 }, (_, i) => i + 1));
+  });
+
+  it('pauses, resumes and stops on request', async () => {
+    const control = new RunSwitch();
+    const { device } = await testContext();
+    const records: MetricRecord[] = [];
+    let paused = false;
+    const done = runTraining({
+      device, config: { ...XOR, epochs: 20 }, dataset: twoDDataset('xor', 3), control,
+      emit: (r) => {
+        records.push(r);
+        if (r.type === 'step' && r.step === 20 && !paused) {
+          paused = true;
+          control.pause();
+        }
+      },
+    });
+    while (!paused) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const whilePaused = steps(records).length;
+    expect(control.isPaused).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(steps(records).length).toBe(whilePaused);
+    control.resume();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    control.stop();
+    const last = await done;
+    expect(last.type).toBe('stopped');
+    if (last.type === 'stopped') expect(last.reason).toBe('user');
+    expect(steps(records).length).toBeGreaterThanOrEqual(whilePaused);
+    expect(steps(records).length).toBeLessThan(20 * 50);
+  });
+
+  it('refuses a config over the device limits before allocating, naming the limit', () => {
+    const layout = modelLayout([784, 4096, 4096, 10]);
+    const plan = planMemory(layout, 8192, 9000, 1000);
+    const limits = { maxStorageBufferBindingSize: 100 * 1024 ** 2, maxBufferSize: 256 * 1024 ** 2 } as GPUSupportedLimits;
+    expect(() => checkMemory(plan, limits)).toThrow(/activations 1 needs 128\.0 MiB.*maxStorageBufferBindingSize/);
+    const small = planMemory(modelLayout([784, 64, 10]), 32, 9000, 1000);
+    expect(() => checkMemory(small, limits)).not.toThrow();
+  });
+
+  it('refuses a batch larger than the training set', async () => {
+    await expect(train({ ...XOR, batch: 5000 })).rejects.toThrow(/batch: must be at most the training set size 800/);
+  });
+});

@@ -1,0 +1,69 @@
+// The GPU trainer against the float64 reference trainer: gradients of one batch, then several whole
+// steps of each optimizer (losses and parameters), on a 2-hidden-layer model with awkward widths.
+import { describe, expect, it } from 'vitest';
+import { OPTIMIZERS, type OptimizerName } from '../core/config';
+import { twoDDataset, type Dataset } from '../core/datasets';
+import { initParams, modelLayout } from '../core/model';
+import { forwardBackwardRef, gatherRef, optimizerStepRef } from '../core/reference';
+import { batchIndices, epochOrder } from '../core/sampler';
+import { readBuffer, storageBuffer } from './context';
+import { decodeLossStats, LOSS_STATS_BYTES } from './softmax-ce';
+import { relativeError, testContext } from './testing';
+import { Trainer } from './trainer';
+
+const SIZES = [2, 13, 7, 3];
+const BATCH = 37;
+
+async function setup(optimizer: OptimizerName, seed: number) {
+  const ctx = await testContext();
+  const dataset: Dataset = twoDDataset('spiral', seed);
+  const layout = modelLayout(SIZES);
+  const params = initParams(layout, seed);
+  const trainer = new Trainer(ctx.device, { layout, optimizer, lr: 0.01, maxRows: 512 }, dataset, params);
+  return { ctx, dataset, layout, params, trainer };
+}
+
+describe('GPU trainer vs float64 reference', () => {
+  it('gradients of one batch', async () => {
+    const { ctx, dataset, layout, params, trainer } = await setup('sgd', 7);
+    const indices = batchIndices(epochOrder(7, 1, dataset.train.n), BATCH, 0);
+    const encoder = ctx.device.createCommandEncoder();
+    trainer.encodeGradients(encoder, indices, BATCH);
+    ctx.device.queue.submit([encoder.finish()]);
+    const batch = gatherRef(dataset.train.x, dataset.train.y, 2, indices);
+    const ref = forwardBackwardRef(layout, params, batch.x, batch.y, BATCH, 1 / BATCH);
+    expect(relativeError(await trainer.readGrads(), ref.grads)).toBeLessThan(1e-5);
+    const stats = decodeLossStats(await readBuffer(ctx.device, trainer.stats));
+    expect(Math.abs(stats.lossSum - ref.lossSum) / ref.lossSum).toBeLessThan(1e-5);
+    expect(stats.correct).toBe(ref.correct);
+  });
+
+  for (const optimizer of OPTIMIZERS) {
+    it(`${optimizer}: 6 steps, losses and parameters`, async () => {
+      const seed = 11;
+      const { ctx, dataset, layout, params, trainer } = await setup(optimizer, seed);
+      const steps = 6;
+      const log = storageBuffer(ctx.device, 'log', steps * LOSS_STATS_BYTES);
+      const ref = { params: Float64Array.from(params), m: new Float64Array(params.length), v: new Float64Array(params.length), t: 0 };
+      const refLosses: number[] = [];
+      const order = epochOrder(seed, 1, dataset.train.n);
+      for (let t = 1; t <= steps; t++) {
+        // The last batch is short, as at the end of an epoch.
+        const indices = batchIndices(order, BATCH, t - 1).subarray(0, t === steps ? 5 : BATCH);
+        trainer.step(indices, t, log, (t - 1) * LOSS_STATS_BYTES);
+        const batch = gatherRef(dataset.train.x, dataset.train.y, 2, indices);
+        const fb = forwardBackwardRef(layout, ref.params, batch.x, batch.y, indices.length, 1 / indices.length);
+        refLosses.push(fb.lossSum / indices.length);
+        optimizerStepRef(optimizer, ref, fb.grads, 0.01);
+      }
+      const bytes = await readBuffer(ctx.device, log);
+      const losses = refLosses.map((_, i) => decodeLossStats(bytes, i * LOSS_STATS_BYTES).lossSum / (i === steps - 1 ? 5 : BATCH));
+      expect(relativeError(losses, refLosses)).toBeLessThan(1e-5);
+      const got = await trainer.readParams();
+      const moved = got.map((w, i) => w - params[i]);
+      const refMoved = ref.params.map((w, i) => w - params[i]);
+      expect(relativeError(moved, refMoved)).toBeLessThan(1e-4);
+      expect(relativeError(got, ref.params)).toBeLessThan(1e-6);
+    });
+  }
+});
