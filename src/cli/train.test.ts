@@ -41,7 +41,7 @@ describe('train CLI', () => {
   });
 
   for (const [args, pattern] of [
-    [['--set', 'lr=abc'], /^error: lr: must be a decimal number, got "abc"\n$/],
+    [['--set', 'lr=abc'], /^error: lr: must be a decimal number in \(0, 10\], got "abc"\n$/],
     [['--set', 'batch=1.5'], /^error: batch: must be an integer in \[1, 8192\], got "1.5"\n$/],
     [['--set', 'lr=1e400'], /^error: lr: must be a decimal number/],
     [['--set', 'optimizer=rmsprop'], /^error: optimizer: must be one of sgd\|momentum\|adam/],

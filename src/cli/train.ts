@@ -2,7 +2,10 @@
 // JSON Lines with --json. Exit codes: 0 done, 1 training stopped or failed, 2 bad flags or config.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, serializeConfig } from '../core/config';
+import { ConfigError, serializeConfig, type RunConfig } from '../core/config';
+import { ShardError } from '../core/sharding';
+import { startDataParallel } from '../parallel/coordinator';
+import { nodeCoordinatorEnv } from './node-replicas';
 import { loadDataset } from '../core/datasets';
 import type { MetricRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
@@ -30,19 +33,29 @@ async function main(): Promise<void> {
   }
   const { config, json } = options;
   if (config.dataset === 'mnist') prepareMnist();
-  const dataset = await loadDataset(config.dataset, config.seed, async (f) => new Uint8Array(await readFile(join(DATA_DIR, f))));
-  const device = await requestNodeDevice();
   const printer = new ProgressPrinter(process.stderr);
   if (!json) console.log(`training #${serializeConfig(config)}`);
   const emit = (r: MetricRecord) => (json ? console.log(JSON.stringify(r)) : printer.record(r));
   let last: MetricRecord;
   try {
-    last = await runTraining({ device, config, dataset, emit });
+    last = config.replicas > 1 ? await trainDataParallel(config, emit) : await trainSingle(config, emit);
   } catch (e) {
-    fail(1, e instanceof Error ? e.message : String(e));
+    fail(e instanceof ConfigError || e instanceof ShardError ? 2 : 1, e instanceof Error ? e.message : String(e));
   }
   if (last.type === 'stopped') fail(1, last.message);
   process.exit(0);
+}
+
+async function trainSingle(config: RunConfig, emit: (r: MetricRecord) => void): Promise<MetricRecord> {
+  const dataset = await loadDataset(config.dataset, config.seed, async (f) => new Uint8Array(await readFile(join(DATA_DIR, f))));
+  return runTraining({ device: await requestNodeDevice(), config, dataset, emit });
+}
+
+/** Replicas in worker_threads, each with its own Dawn device; Ctrl-C stops them cleanly. */
+async function trainDataParallel(config: RunConfig, emit: (r: MetricRecord) => void): Promise<MetricRecord> {
+  const run = await startDataParallel({ config, env: nodeCoordinatorEnv(), emit });
+  process.once('SIGINT', () => run.stop());
+  return run.finished;
 }
 
 main().catch((e) => fail(1, e instanceof Error ? e.message : String(e)));

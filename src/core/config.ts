@@ -5,8 +5,12 @@ export const CONFIG_VERSION = 1;
 
 export const DATASETS = ['mnist', 'spiral', 'circles', 'xor', 'gauss'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+export const SHARD_MODES = ['strided', 'contiguous', 'label'] as const;
+export const ALLREDUCE_MODES = ['ring', 'star'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type ShardMode = (typeof SHARD_MODES)[number];
+export type AllreduceMode = (typeof ALLREDUCE_MODES)[number];
 
 export interface RunConfig {
   dataset: DatasetName;
@@ -18,6 +22,15 @@ export interface RunConfig {
   batch: number;
   epochs: number;
   seed: number;
+  /** Data-parallel replicas, each a worker with its own GPUDevice. */
+  replicas: number;
+  /** How each global batch is split across replicas. */
+  shard: ShardMode;
+  /** 1: drop the samples that do not fill a last batch (and do not pad shards). */
+  droplast: number;
+  allreduce: AllreduceMode;
+  /** 'step': all-reduce gradients every step (DDP); k: average weights every k steps (local SGD). */
+  sync: 'step' | number;
 }
 
 export type ConfigKey = keyof RunConfig;
@@ -31,7 +44,8 @@ export type FieldSpec =
   | (FieldBase & { kind: 'enum'; values: readonly string[] })
   | (FieldBase & { kind: 'int'; min: number; max: number })
   | (FieldBase & { kind: 'number'; min: number; max: number; minExclusive: boolean })
-  | (FieldBase & { kind: 'intList'; min: number; max: number; maxLength: number });
+  | (FieldBase & { kind: 'intList'; min: number; max: number; maxLength: number })
+  | (FieldBase & { kind: 'wordOrInt'; word: string; min: number; max: number });
 
 export const MAX_HIDDEN_LAYERS = 8;
 
@@ -47,10 +61,16 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'batch', kind: 'int', min: 1, max: 8192, label: 'Batch', help: 'global batch size' },
   { key: 'epochs', kind: 'int', min: 1, max: 1000, label: 'Epochs', help: 'passes over the training set' },
   { key: 'seed', kind: 'int', min: 0, max: 4294967295, label: 'Seed', help: 'all randomness comes from it' },
+  { key: 'replicas', kind: 'int', min: 1, max: 8, label: 'Replicas', help: 'data-parallel workers, each with its own GPU device' },
+  { key: 'shard', kind: 'enum', values: SHARD_MODES, label: 'Sharding', help: 'strided (DistributedSampler), contiguous blocks, or by label (non-IID)' },
+  { key: 'droplast', kind: 'int', min: 0, max: 1, label: 'Drop last', help: '1: drop samples that do not fill a batch instead of padding' },
+  { key: 'allreduce', kind: 'enum', values: ALLREDUCE_MODES, label: 'All-reduce', help: 'ring between workers, or star through the coordinator' },
+  { key: 'sync', kind: 'wordOrInt', word: 'step', min: 1, max: 10000, label: 'Sync', help: 'step: average gradients every step; k: average weights every k steps' },
 ];
 
 export const DEFAULT_CONFIG: RunConfig = {
   dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, batch: 32, epochs: 10, seed: 1,
+  replicas: 1, shard: 'strided', droplast: 0, allreduce: 'ring', sync: 'step',
 };
 
 export class ConfigError extends Error {
@@ -105,6 +125,12 @@ export function parseField(f: FieldSpec, raw: string): RunConfig[ConfigKey] {
       if (tooLow || v > f.max) throw new ConfigError(f.key, `must be a number in ${rangeText(f)}, got ${quote(raw)}`);
       return v;
     }
+    case 'wordOrInt':
+      if (raw === f.word) return raw as RunConfig[ConfigKey];
+      if (!DECIMAL.test(raw) || !Number.isInteger(Number(raw)) || Number(raw) < f.min || Number(raw) > f.max) {
+        throw new ConfigError(f.key, `must be ${f.word} or an integer in ${rangeText(f)}, got ${quote(raw)}`);
+      }
+      return Number(raw);
     case 'intList': {
       if (raw.trim() === '') return [];
       const parts = raw.split(',');

@@ -9,6 +9,50 @@ export interface StepRecord {
   loss: number;
   /** Fraction of the batch classified correctly. */
   accuracy: number;
+  /** Data parallel: each replica's mean loss over its own shard of the batch. */
+  replicaLoss?: number[];
+}
+
+/** Data parallel: which sample ids each rank trained on at a step. */
+export interface ShardRecord {
+  type: 'shard';
+  step: number;
+  epoch: number;
+  /** ids[rank] = sample ids. */
+  ids: number[][];
+}
+
+/** Wall-clock milliseconds of one replica's step, phase by phase. */
+export interface PhaseTimes {
+  /** Forward and backward on the GPU. */
+  computeMs: number;
+  /** Copying the gradient (or weights) back to the CPU. */
+  readbackMs: number;
+  /** Waiting for and computing the all-reduce. */
+  allreduceMs: number;
+  /** Writing the averaged gradient back and running the optimizer. */
+  updateMs: number;
+}
+
+/** Data parallel: per-replica phase times and traffic of a step. */
+export interface WorkersRecord {
+  type: 'workers';
+  step: number;
+  /** How the times were measured. */
+  clock: 'wall';
+  times: PhaseTimes[];
+  /** Bytes each replica sent in this step's all-reduce (0 on local steps). */
+  bytesSent: number[];
+  /** The ring's ideal 2K(N−1)/N for this step's vector, in the same units. */
+  theoryBytes: number;
+}
+
+/** Data parallel: parameter fingerprints of every replica after a synchronisation. */
+export interface SyncRecord {
+  type: 'sync';
+  step: number;
+  checksums: string[];
+  inSync: boolean;
 }
 
 export interface EvalRecord {
@@ -43,7 +87,8 @@ export interface StoppedRecord {
   message: string;
 }
 
-export type MetricRecord = StepRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord;
+export type MetricRecord =
+  | StepRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord;
 
 export function divergedMessage(step: number, loss: number): string {
   return `loss diverged at step ${step} (${loss}): lower the learning rate and train again`;

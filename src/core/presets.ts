@@ -10,7 +10,7 @@ export interface Preset {
 const twoD = (dataset: RunConfig['dataset'], title: string): Preset => ({
   name: dataset,
   title,
-  config: { dataset, layers: [16, 16], optimizer: 'adam', lr: 0.01, batch: 16, epochs: 20, seed: 1 },
+  config: { ...DEFAULT_CONFIG, dataset, layers: [16, 16], lr: 0.01, batch: 16, epochs: 20 },
 });
 
 export const PRESETS: readonly Preset[] = [

@@ -21,11 +21,19 @@ export function nodeGpu(): GPU {
 /** Every Dawn instance made stays referenced: destroying one that failed to find a driver aborts Node. */
 const instances: GPU[] = [];
 
+/**
+ * Picks SwiftShader where there is no GPU. Call it in the main thread before starting worker threads:
+ * the Vulkan loader reads the process environment, which a worker thread's process.env does not change.
+ */
+export function configureVulkanDriver(): void {
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD) && noGpuDevice()) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  // SwiftShader's Vulkan driver complains on stderr without a runtime dir; give it one.
+  process.env.XDG_RUNTIME_DIR ??= tmpdir();
+}
+
 export async function requestNodeDevice(): Promise<GPUDevice> {
   const canFallBack = !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD);
-  if (canFallBack && noGpuDevice()) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  // SwiftShader's Vulkan driver complains on stderr without a runtime dir; give it a private one.
-  process.env.XDG_RUNTIME_DIR ??= tmpdir();
+  configureVulkanDriver();
   instances.push(nodeGpu());
   if (!(await instances[0].requestAdapter()) && canFallBack && !process.env.VK_ICD_FILENAMES) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;

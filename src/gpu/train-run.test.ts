@@ -1,7 +1,7 @@
 // The training loop end to end on Dawn: determinism of the checksum, metric records, falling loss,
 // stopping on a diverged loss, pause/stop control, and refusing a model over the device limits.
 import { describe, expect, it } from 'vitest';
-import type { RunConfig } from '../core/config';
+import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { twoDDataset } from '../core/datasets';
 import type { MetricRecord } from '../core/metrics';
 import { modelLayout } from '../core/model';
@@ -9,7 +9,7 @@ import { checkMemory, planMemory } from './memory';
 import { testContext } from './testing';
 import { RunSwitch, runTraining } from './train-run';
 
-const XOR: RunConfig = { dataset: 'xor', layers: [8], optimizer: 'adam', lr: 0.05, batch: 16, epochs: 2, seed: 3 };
+const XOR: RunConfig = { ...DEFAULT_CONFIG, dataset: 'xor', layers: [8], lr: 0.05, batch: 16, epochs: 2, seed: 3 };
 
 async function train(config: RunConfig, control?: RunSwitch, dataset = twoDDataset('xor', config.seed)) {
   const { device } = await testContext();

@@ -57,6 +57,8 @@ export interface RunOptions {
   dataset: Dataset;
   emit: (record: MetricRecord) => void;
   control?: RunSwitch;
+  /** Receives the final weights (flat layout) when training completes. */
+  onFinalParams?: (params: Float32Array) => void;
 }
 
 interface StepMeta {
@@ -72,7 +74,7 @@ export function validateForDataset(config: RunConfig, dataset: Dataset): void {
 }
 
 /** Trains to the end (or a stop); every result goes through `emit`. Resolves with the last record. */
-export async function runTraining({ device, config, dataset, emit, control = new RunSwitch() }: RunOptions): Promise<MetricRecord> {
+export async function runTraining({ device, config, dataset, emit, control = new RunSwitch(), onFinalParams }: RunOptions): Promise<MetricRecord> {
   validateForDataset(config, dataset);
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
@@ -162,5 +164,6 @@ export async function runTraining({ device, config, dataset, emit, control = new
     emit({ type: 'eval', epoch, step: stepsDone, testLoss: result.loss, testAccuracy });
   }
   const params = await trainer.readParams();
+  onFinalParams?.(params);
   return finish({ type: 'done', steps: stepsDone, testAccuracy, weightsSha256: await weightsSha256(layout, params) });
 }

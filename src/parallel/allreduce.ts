@@ -1,0 +1,75 @@
+// All-reduce of a flat float32 vector across data-parallel replicas: the sum over ranks.
+// ring: reduce-scatter then all-gather between neighbours, N chunks, 2(N−1) steps; each replica sends
+//       2(N−1)/N of the vector. Partial sums travel as float64, so the float32 result is the exactly
+//       rounded sum whenever the addends' magnitudes are within 2^26 of each other — in practice the
+//       same bits as star's rank-ordered sum, and the same bits on every run.
+// star: every replica sends its vector to the coordinator, which sums in rank order and sends it back.
+import type { Endpoint, Inbox } from './ports';
+
+export interface RingMessage {
+  type: 'ring';
+  /** Which all-reduce this belongs to (a step or sync counter), so messages never mix. */
+  round: number;
+  chunk: number;
+  data: Float64Array;
+}
+
+export interface RingLinks {
+  rank: number;
+  world: number;
+  /** Receives from rank − 1. */
+  left: Inbox<RingMessage>;
+  /** Sends to rank + 1. */
+  right: Endpoint;
+}
+
+/** Chunk c covers [bounds[c], bounds[c+1]). */
+export function chunkBounds(length: number, chunks: number): number[] {
+  return Array.from({ length: chunks + 1 }, (_, c) => Math.floor((length * c) / chunks));
+}
+
+export interface AllreduceResult {
+  sum: Float32Array;
+  bytesSent: number;
+}
+
+/** The sum over ranks times `scale` (1/N to average), scaled in float64 before the one rounding. */
+export async function ringAllreduce(data: Float32Array, round: number, links: RingLinks, scale = 1): Promise<AllreduceResult> {
+  const { rank, world, left, right } = links;
+  const acc = Float64Array.from(data);
+  const bounds = chunkBounds(data.length, world);
+  const mod = (i: number) => ((i % world) + world) % world;
+  let bytesSent = 0;
+  const send = (chunk: number) => {
+    const part = acc.slice(bounds[chunk], bounds[chunk + 1]);
+    bytesSent += part.byteLength;
+    right.postMessage({ type: 'ring', round, chunk, data: part } satisfies RingMessage, [part.buffer]);
+  };
+  const receive = (chunk: number) => left.next((m) => m.round === round && m.chunk === chunk);
+  // Reduce-scatter: after N−1 steps this rank holds the full sum of chunk rank+1.
+  for (let s = 0; s < world - 1; s++) {
+    send(mod(rank - s));
+    const m = await receive(mod(rank - s - 1));
+    const base = bounds[m.chunk];
+    for (let i = 0; i < m.data.length; i++) acc[base + i] += m.data[i];
+  }
+  // All-gather: pass the finished chunks around the ring.
+  for (let s = 0; s < world - 1; s++) {
+    send(mod(rank + 1 - s));
+    const m = await receive(mod(rank - s));
+    acc.set(m.data, bounds[m.chunk]);
+  }
+  return { sum: Float32Array.from(acc, (x) => x * scale), bytesSent };
+}
+
+/** The coordinator's half of star: the rank-ordered float64 sum times `scale`, rounded once to float32. */
+export function starSum(vectors: Float32Array[], scale = 1): Float32Array {
+  const acc = new Float64Array(vectors[0].length);
+  for (const v of vectors) for (let i = 0; i < v.length; i++) acc[i] += v[i];
+  return Float32Array.from(acc, (x) => x * scale);
+}
+
+/** Bytes each replica sends per all-reduce of `bytes` bytes in an ideal ring: 2K(N−1)/N. */
+export function ringTheoryBytes(bytes: number, world: number): number {
+  return (2 * bytes * (world - 1)) / world;
+}

@@ -1,0 +1,195 @@
+// The data-parallel coordinator, shared by the page and the CLI: validates the plan, broadcasts rank 0's
+// initial weights, wires the ring, runs the star all-reduce, and merges the replicas' reports into
+// the metrics stream (global loss, per-replica losses, shard ids, phase times, sync checksums).
+import { ringTheoryBytes, starSum } from './allreduce';
+import type { RunConfig } from '../core/config';
+import { loadDataset } from '../core/datasets';
+import { divergedMessage, type MetricRecord } from '../core/metrics';
+import { initParams, layerSizes, modelLayout } from '../core/model';
+import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
+import { validateForDataset } from '../gpu/train-run';
+import type { Endpoint } from './ports';
+import type { FromReplica, StepReport, ToReplica } from './replica-protocol';
+
+export interface ReplicaWorker extends Endpoint {
+  terminate(): void;
+  /** Calls back once if the worker dies (an uncaught error or an exit). */
+  onCrash(listener: (message: string) => void): void;
+}
+
+export interface CoordinatorEnv {
+  spawn(rank: number): ReplicaWorker;
+  channel(): { port1: MessagePort; port2: MessagePort };
+  readAsset(file: string): Promise<Uint8Array>;
+}
+
+/** Pause, resume and stop for a whole data-parallel run. */
+export interface RunHandle {
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  /** Resolves with the last record: done or stopped. */
+  finished: Promise<MetricRecord>;
+  /** Rank 0's final weights (flat layout), once the run is done. */
+  finalParams(): Float32Array | null;
+}
+
+export interface DataParallelOptions {
+  config: RunConfig;
+  env: CoordinatorEnv;
+  emit: (record: MetricRecord) => void;
+  /** Called once per replica with a description of its adapter. */
+  onReady?: (rank: number, adapter: string) => void;
+}
+
+/** Validates the run against its data set; throws a message naming the field and the limits. */
+export async function prepareRun(config: RunConfig, readAsset: (file: string) => Promise<Uint8Array>) {
+  const dataset = await loadDataset(config.dataset, config.seed, readAsset);
+  validateForDataset(config, dataset);
+  checkPlan(shardSpec(config), dataset.train.y, dataset.classes);
+  return dataset;
+}
+
+export async function startDataParallel({ config, env, emit, onReady }: DataParallelOptions): Promise<RunHandle> {
+  const dataset = await prepareRun(config, env.readAsset);
+  const world = config.replicas;
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  const initial = initParams(layout, config.seed);
+  const workers = Array.from({ length: world }, (_, rank) => env.spawn(rank));
+  const links = Array.from({ length: world }, () => env.channel());
+  const send = (rank: number, m: ToReplica, transfer: Transferable[] = []) => workers[rank].postMessage(m, transfer);
+
+  let settle: (r: MetricRecord) => void = () => {};
+  const finished = new Promise<MetricRecord>((resolve) => { settle = resolve; });
+  let over = false;
+  const end = (record: MetricRecord) => {
+    if (over) return;
+    over = true;
+    emit(record);
+    workers.forEach((w) => w.terminate());
+    settle(record);
+  };
+
+  const reports = new Map<number, StepReport[]>();
+  const starRounds = new Map<number, Float32Array[]>();
+  const heldEvals: MetricRecord[] = [];
+  const shas: (string | null)[] = [];
+  let params: Float32Array | null = null;
+  let soloLast: MetricRecord | null = null;
+  let lastStep = 0;
+  let lastEval = 0;
+  let samples = 0;
+  const started = performance.now();
+  const totalSteps = epochPlan(shardSpec(config), 1, dataset.train.y).steps * config.epochs;
+
+  const emitStep = (step: number, group: StepReport[]) => {
+    group.sort((a, b) => a.rank - b.rank);
+    const rows = group.reduce((s, r) => s + r.rows, 0);
+    const loss = group.reduce((s, r) => s + r.lossSum, 0) / rows;
+    if (!Number.isFinite(loss)) {
+      end({ type: 'stopped', step, reason: 'diverged', message: divergedMessage(step, loss) });
+      return;
+    }
+    const epoch = group[0].epoch;
+    emit({
+      type: 'step', step, epoch, loss, accuracy: group.reduce((s, r) => s + r.correct, 0) / rows,
+      replicaLoss: group.map((r) => r.lossSum / r.rows),
+    });
+    emit({ type: 'shard', step, epoch, ids: group.map((r) => r.ids) });
+    const synced = group.some((r) => r.bytesSent > 0);
+    emit({
+      type: 'workers', step, clock: 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
+      theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(layout.totalFloats * 8, world)
+        : synced ? layout.totalFloats * 4 : 0,
+    });
+    if (group.every((r) => r.checksum)) {
+      const checksums = group.map((r) => r.checksum!);
+      emit({ type: 'sync', step, checksums, inSync: checksums.every((c) => c === checksums[0]) });
+    }
+    samples += rows;
+    lastStep = step;
+    const elapsedMs = performance.now() - started;
+    emit({ type: 'timing', step, totalSteps, samplesPerSec: samples / (elapsedMs / 1000), elapsedMs });
+    while (heldEvals.length && (heldEvals[0] as { step: number }).step <= lastStep) emit(heldEvals.shift()!);
+  };
+
+  const onMessage = (m: FromReplica) => {
+    if (over) return;
+    switch (m.type) {
+      case 'ready':
+        onReady?.(m.rank, m.adapter);
+        break;
+      case 'report': {
+        const group = reports.get(m.step) ?? [];
+        group.push(m);
+        reports.set(m.step, group);
+        if (group.length === world) {
+          reports.delete(m.step);
+          emitStep(m.step, group);
+        }
+        break;
+      }
+      case 'star': {
+        const round = starRounds.get(m.round) ?? [];
+        round[m.rank] = m.data;
+        starRounds.set(m.round, round);
+        if (round.filter(Boolean).length === world) {
+          starRounds.delete(m.round);
+          const sum = starSum(round, m.scale);
+          for (let r = 0; r < world; r++) {
+            const copy = sum.slice();
+            send(r, { type: 'star', round: m.round, data: copy }, [copy.buffer]);
+          }
+        }
+        break;
+      }
+      case 'metric':
+        if (world === 1) {
+          if (m.record.type === 'done' || m.record.type === 'stopped') soloLast = m.record;
+          else emit(m.record);
+        } else if (m.record.type === 'eval') {
+          lastEval = m.record.testAccuracy;
+          if (m.record.step <= lastStep) emit(m.record);
+          else heldEvals.push(m.record);
+        }
+        break;
+      case 'finished':
+        shas[m.rank] = m.weightsSha256;
+        if (m.params) params = m.params;
+        if (world === 1) end(soloLast ?? { type: 'stopped', step: lastStep, reason: 'error', message: 'replica 0 finished without a result' });
+        else if (shas.filter((s) => s !== undefined).length === world) {
+          const agree = shas.every((s) => s === shas[0]);
+          if (shas[0] && agree) end({ type: 'done', steps: lastStep, testAccuracy: lastEval, weightsSha256: shas[0] });
+          else end({ type: 'stopped', step: lastStep, reason: 'error', message: `replicas finished with different weights: ${shas.join(', ')}` });
+        }
+        break;
+      case 'error':
+        end({ type: 'stopped', step: lastStep, reason: 'error', message: `replica ${m.rank}: ${m.message}` });
+        break;
+    }
+  };
+
+  workers.forEach((w, rank) => {
+    w.addEventListener('message', (e) => onMessage(e.data as FromReplica));
+    w.onCrash((message) => end({ type: 'stopped', step: lastStep, reason: 'error', message: `replica ${rank} crashed: ${message}` }));
+  });
+  workers.forEach((_, rank) => {
+    const ring = config.allreduce === 'ring' && world > 1;
+    const left = ring ? links[(rank + world - 1) % world].port2 : undefined;
+    const right = ring ? links[rank].port1 : undefined;
+    const params = initial.slice();
+    send(rank, { type: 'init', config, rank, world, initialParams: params, left, right },
+      [params.buffer, ...(left ? [left] : []), ...(right ? [right] : [])]);
+  });
+
+  return {
+    pause: () => workers.forEach((_, r) => send(r, { type: 'pause' })),
+    resume: () => workers.forEach((_, r) => send(r, { type: 'resume' })),
+    stop: () => {
+      workers.forEach((_, r) => send(r, { type: 'stop' }));
+      end({ type: 'stopped', step: lastStep, reason: 'user', message: `stopped at step ${lastStep}` });
+    },
+    finished,
+    finalParams: () => params,
+  };
+}

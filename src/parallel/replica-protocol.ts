@@ -1,0 +1,51 @@
+// Messages between the coordinator (page or CLI) and its replica workers: one discriminated union
+// each way. The same messages travel over Web Worker and worker_threads ports.
+import type { RunConfig } from '../core/config';
+import type { MetricRecord, PhaseTimes } from '../core/metrics';
+
+export type ToReplica =
+  | {
+      type: 'init';
+      config: RunConfig;
+      rank: number;
+      world: number;
+      /** Rank 0's initial weights, broadcast so every replica starts identical. */
+      initialParams: Float32Array;
+      /** Ring links: receive from rank − 1, send to rank + 1 (absent with one replica or star). */
+      left?: MessagePort;
+      right?: MessagePort;
+    }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  /** Star all-reduce: the coordinator's sum for round `round`. */
+  | { type: 'star'; round: number; data: Float32Array };
+
+export interface StepReport {
+  type: 'report';
+  rank: number;
+  step: number;
+  epoch: number;
+  lossSum: number;
+  correct: number;
+  rows: number;
+  /** Global batch rows this step (the sum of all ranks' rows). */
+  globalRows: number;
+  /** Sample ids this rank trained on. */
+  ids: number[];
+  times: PhaseTimes;
+  bytesSent: number;
+  /** Parameter fingerprint after a synchronisation; absent on local steps (sync = k). */
+  checksum?: string;
+}
+
+export type FromReplica =
+  | { type: 'ready'; rank: number; adapter: string }
+  | StepReport
+  /** Star all-reduce: this rank's vector for round `round`. */
+  | { type: 'star'; rank: number; round: number; data: Float32Array; scale: number }
+  /** Records the replica produced itself: evaluations (rank 0), and everything when it trains alone. */
+  | { type: 'metric'; rank: number; record: MetricRecord }
+  /** The run is over for this replica; rank 0 also hands over its final weights (flat layout). */
+  | { type: 'finished'; rank: number; weightsSha256: string | null; params?: Float32Array }
+  | { type: 'error'; rank: number; message: string };

@@ -1,0 +1,184 @@
+// One data-parallel replica: its own GPUDevice and trainer, its shard of every global batch, and the
+// all-reduce with the other replicas. Transport-agnostic: a Web Worker and a worker_thread both call
+// serveReplica with their own device, data loader and port to the coordinator.
+import { paramsFingerprint, weightsSha256 } from '../core/checksum';
+import type { RunConfig } from '../core/config';
+import { loadDataset, type Dataset } from '../core/datasets';
+import type { MetricRecord, PhaseTimes } from '../core/metrics';
+import { layerSizes, modelLayout } from '../core/model';
+import { epochPlan, shardSpec } from '../core/sharding';
+import { RunSwitch, runTraining } from '../gpu/train-run';
+import { EVAL_CHUNK, Trainer } from '../gpu/trainer';
+import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
+import { ringAllreduce, type AllreduceResult, type RingMessage } from './allreduce';
+import { Inbox, type Endpoint } from './ports';
+import type { FromReplica, ToReplica } from './replica-protocol';
+
+export interface ReplicaEnv {
+  coordinator: Endpoint;
+  requestDevice(): Promise<GPUDevice>;
+  readAsset(file: string): Promise<Uint8Array>;
+}
+
+type Init = Extract<ToReplica, { type: 'init' }>;
+
+export function serveReplica(env: ReplicaEnv): void {
+  const control = new RunSwitch();
+  const inbox = new Inbox<ToReplica>(env.coordinator, (m) => m.type === 'init' || m.type === 'star');
+  env.coordinator.addEventListener('message', (event) => {
+    const m = event.data as ToReplica;
+    if (m.type === 'pause') control.pause();
+    else if (m.type === 'resume') control.resume();
+    else if (m.type === 'stop') control.stop();
+  });
+  void inbox.next((m) => m.type === 'init').then((m) => run(env, m as Init, inbox, control));
+}
+
+async function run(env: ReplicaEnv, init: Init, inbox: Inbox<ToReplica>, control: RunSwitch): Promise<void> {
+  const post = (m: FromReplica, transfer: Transferable[] = []) => env.coordinator.postMessage(m, transfer);
+  const { rank } = init;
+  try {
+    const [device, dataset] = await Promise.all([
+      env.requestDevice(),
+      loadDataset(init.config.dataset, init.config.seed, env.readAsset),
+    ]);
+    const info = device.adapterInfo;
+    post({ type: 'ready', rank, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter' });
+    const params = init.world === 1
+      ? await trainAlone(device, init.config, dataset, control, (record) => post({ type: 'metric', rank, record }))
+      : await trainReplica(device, init, dataset, control, inbox, post);
+    const layout = modelLayout(layerSizes(init.config, dataset.inputs, dataset.classes));
+    const weightsSha = params ? await weightsSha256(layout, params) : null;
+    post({ type: 'finished', rank, weightsSha256: weightsSha, params: rank === 0 && params ? params : undefined }, params && rank === 0 ? [params.buffer] : []);
+  } catch (e) {
+    post({ type: 'error', rank, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** One replica is single-device training: the fast loop with no per-step readback. */
+async function trainAlone(
+  device: GPUDevice, config: RunConfig, dataset: Dataset, control: RunSwitch, emit: (r: MetricRecord) => void,
+): Promise<Float32Array | null> {
+  let params: Float32Array | null = null;
+  await runTraining({ device, config, dataset, control, emit, onFinalParams: (p) => { params = p; } });
+  return params;
+}
+
+/** Maps a reusable staging buffer and copies out its bytes. */
+async function readStaging(staging: GPUBuffer, size: number): Promise<ArrayBuffer> {
+  await staging.mapAsync(GPUMapMode.READ, 0, size);
+  const bytes = staging.getMappedRange(0, size).slice(0);
+  staging.unmap();
+  return bytes;
+}
+
+/** Trains this rank's shards in step with the other replicas; resolves with the final weights. */
+async function trainReplica(
+  device: GPUDevice, init: Init, dataset: Dataset, control: RunSwitch, inbox: Inbox<ToReplica>,
+  post: (m: FromReplica, transfer?: Transferable[]) => void,
+): Promise<Float32Array | null> {
+  const { config, rank, world } = init;
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
+  const trainer = new Trainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, init.initialParams);
+  const P = layout.totalFloats;
+  const vectorBytes = P * 4;
+  const staging = device.createBuffer({ size: vectorBytes + LOSS_STATS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const spec = shardSpec(config);
+  const ring = config.allreduce === 'ring'
+    ? { rank, world, left: new Inbox<RingMessage>(init.left as unknown as Endpoint), right: init.right as unknown as Endpoint }
+    : null;
+  let round = 0;
+  const allreduce = async (vector: Float32Array, scale: number): Promise<AllreduceResult> => {
+    const r = round++;
+    if (ring) return ringAllreduce(vector, r, ring, scale);
+    const bytesSent = vector.byteLength;
+    post({ type: 'star', rank, round: r, data: vector, scale }, [vector.buffer]);
+    const m = await inbox.next((x) => x.type === 'star' && x.round === r);
+    return { sum: (m as Extract<ToReplica, { type: 'star' }>).data, bytesSent };
+  };
+  const syncEvery = config.sync === 'step' ? 1 : config.sync;
+  const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(spec, e + 1, dataset.train.y));
+  const totalSteps = plans.reduce((s, p) => s + p.steps, 0);
+
+  let t = 0;
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const plan = plans[epoch - 1];
+    for (let i = 0; i < plan.steps; i++) {
+      if (control.isPaused) await control.waitWhilePaused();
+      if (control.isStopped) return null;
+      const ids = plan.rankBatch(i, rank);
+      let globalRows = 0;
+      for (let k = 0; k < world; k++) globalRows += plan.rankBatch(i, k).length;
+      t++;
+      const times: PhaseTimes = { computeMs: 0, readbackMs: 0, allreduceMs: 0, updateMs: 0 };
+      let mark = performance.now();
+      const lap = (phase: keyof PhaseTimes) => {
+        const now = performance.now();
+        times[phase] += now - mark;
+        mark = now;
+      };
+      let bytesSent = 0;
+      let checksum: string | undefined;
+      let stats: { lossSum: number; correct: number };
+      const encoder = device.createCommandEncoder({ label: `replica ${rank} step ${t}` });
+      if (syncEvery === 1) {
+        // DDP: gradients of this shard, scaled by 1/global batch, summed over replicas, one update.
+        trainer.encodeGradients(encoder, ids, globalRows);
+        encoder.copyBufferToBuffer(trainer.grads, 0, staging, 0, vectorBytes);
+        encoder.copyBufferToBuffer(trainer.stats, 0, staging, vectorBytes, LOSS_STATS_BYTES);
+        device.queue.submit([encoder.finish()]);
+        await device.queue.onSubmittedWorkDone();
+        lap('computeMs');
+        const bytes = await readStaging(staging, vectorBytes + LOSS_STATS_BYTES);
+        stats = decodeLossStats(bytes, vectorBytes);
+        lap('readbackMs');
+        const reduced = await allreduce(new Float32Array(bytes, 0, P), 1);
+        bytesSent = reduced.bytesSent;
+        lap('allreduceMs');
+        device.queue.writeBuffer(trainer.grads, 0, reduced.sum as Float32Array<ArrayBuffer>);
+        const update = device.createCommandEncoder({ label: `replica ${rank} update ${t}` });
+        trainer.encodeUpdate(update, t);
+        update.copyBufferToBuffer(trainer.params, 0, staging, 0, vectorBytes);
+        device.queue.submit([update.finish()]);
+        checksum = paramsFingerprint(new Float32Array(await readStaging(staging, vectorBytes)));
+        lap('updateMs');
+      } else {
+        // Local SGD: a step on this shard alone; every `sync` steps the weights are averaged.
+        trainer.encodeGradients(encoder, ids, ids.length);
+        encoder.copyBufferToBuffer(trainer.stats, 0, staging, 0, LOSS_STATS_BYTES);
+        device.queue.submit([encoder.finish()]);
+        await device.queue.onSubmittedWorkDone();
+        lap('computeMs');
+        stats = decodeLossStats(await readStaging(staging, LOSS_STATS_BYTES));
+        lap('readbackMs');
+        const update = device.createCommandEncoder({ label: `replica ${rank} update ${t}` });
+        trainer.encodeUpdate(update, t);
+        device.queue.submit([update.finish()]);
+        await device.queue.onSubmittedWorkDone();
+        lap('updateMs');
+        if (t % syncEvery === 0 || t === totalSteps) {
+          const read = device.createCommandEncoder({ label: `replica ${rank} weights ${t}` });
+          read.copyBufferToBuffer(trainer.params, 0, staging, 0, vectorBytes);
+          device.queue.submit([read.finish()]);
+          const params = new Float32Array(await readStaging(staging, vectorBytes));
+          lap('readbackMs');
+          const averaged = await allreduce(params, 1 / world);
+          bytesSent = averaged.bytesSent;
+          device.queue.writeBuffer(trainer.params, 0, averaged.sum as Float32Array<ArrayBuffer>);
+          checksum = paramsFingerprint(averaged.sum);
+          lap('allreduceMs');
+        }
+      }
+      post({
+        type: 'report', rank, step: t, epoch, lossSum: stats.lossSum, correct: stats.correct, rows: ids.length, globalRows,
+        ids: Array.from(ids), times, bytesSent, checksum,
+      });
+    }
+    if (rank === 0) {
+      const result = await trainer.evaluate();
+      post({ type: 'metric', rank, record: { type: 'eval', epoch, step: t, testLoss: result.loss, testAccuracy: result.accuracy } });
+    }
+  }
+  return trainer.readParams();
+}
