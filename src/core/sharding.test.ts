@@ -1,0 +1,92 @@
+// Shard assignment: strided matches PyTorch's DistributedSampler index lists (cases worked by hand on
+// our epoch order), contiguous and label shards, every sample used once per epoch, and refusals.
+import { describe, expect, it } from 'vitest';
+import { epochOrder } from './sampler';
+import { checkPlan, epochPlan, type ShardSpec } from './sharding';
+
+const labelsOf = (n: number, classes: number) => Uint8Array.from({ length: n }, (_, i) => i % classes);
+
+/** Rank k's ids over a whole epoch: its batches concatenated, as its DataLoader would yield them. */
+function rankEpoch(spec: ShardSpec, epoch: number, labels: Uint8Array, rank: number): number[] {
+  const plan = epochPlan(spec, epoch, labels);
+  return Array.from({ length: plan.steps }, (_, s) => [...plan.rankBatch(s, rank)]).flat();
+}
+
+describe('strided (DistributedSampler)', () => {
+  it('n=10, N=3, epoch 1: pads with the first two ids, rank k takes k, k+3, …', () => {
+    const spec: ShardSpec = { mode: 'strided', replicas: 3, batch: 6, dropLast: false, seed: 9 };
+    const o = [...epochOrder(9, 1, 10)];
+    expect(rankEpoch(spec, 1, labelsOf(10, 2), 0)).toEqual([o[0], o[3], o[6], o[9]]);
+    expect(rankEpoch(spec, 1, labelsOf(10, 2), 1)).toEqual([o[1], o[4], o[7], o[0]]);
+    expect(rankEpoch(spec, 1, labelsOf(10, 2), 2)).toEqual([o[2], o[5], o[8], o[1]]);
+  });
+
+  it('n=10, N=3, droplast: truncates to 9', () => {
+    const spec: ShardSpec = { mode: 'strided', replicas: 3, batch: 3, dropLast: true, seed: 9 };
+    const o = [...epochOrder(9, 1, 10)];
+    expect(rankEpoch(spec, 1, labelsOf(10, 2), 0)).toEqual([o[0], o[3], o[6]]);
+    expect(rankEpoch(spec, 1, labelsOf(10, 2), 2)).toEqual([o[2], o[5], o[8]]);
+  });
+
+  it('n=6, N=4, epoch 2: the order comes from (seed, epoch)', () => {
+    const spec: ShardSpec = { mode: 'strided', replicas: 4, batch: 8, dropLast: false, seed: 1 };
+    const o = [...epochOrder(1, 2, 6)];
+    expect(o).not.toEqual([...epochOrder(1, 1, 6)]);
+    expect(rankEpoch(spec, 2, labelsOf(6, 2), 2)).toEqual([o[2], o[0]]);
+    expect(rankEpoch(spec, 2, labelsOf(6, 2), 3)).toEqual([o[3], o[1]]);
+  });
+
+  it('each step\'s shards together are that step\'s global batch of the single-device order', () => {
+    const spec: ShardSpec = { mode: 'strided', replicas: 4, batch: 32, dropLast: false, seed: 3 };
+    const order = epochOrder(3, 1, 800);
+    const plan = epochPlan(spec, 1, labelsOf(800, 3));
+    expect(plan.steps).toBe(25);
+    for (let s = 0; s < plan.steps; s++) {
+      const union = [0, 1, 2, 3].flatMap((k) => [...plan.rankBatch(s, k)]).sort((a, b) => a - b);
+      expect(union).toEqual([...order.subarray(s * 32, s * 32 + 32)].sort((a, b) => a - b));
+    }
+  });
+});
+
+describe('contiguous and label', () => {
+  it('contiguous: rank k owns block k of the ids, every id once per epoch', () => {
+    const spec: ShardSpec = { mode: 'contiguous', replicas: 4, batch: 20, dropLast: false, seed: 2 };
+    const labels = labelsOf(100, 10);
+    for (let k = 0; k < 4; k++) {
+      expect(rankEpoch(spec, 1, labels, k).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => 25 * k + i));
+    }
+    expect(rankEpoch(spec, 1, labels, 0)).not.toEqual(rankEpoch(spec, 2, labels, 0));
+  });
+
+  it('label: rank k holds only the classes c with c mod N = k, in proportion per step', () => {
+    const spec: ShardSpec = { mode: 'label', replicas: 3, batch: 30, dropLast: false, seed: 2 };
+    const labels = labelsOf(300, 10);
+    const plan = epochPlan(spec, 1, labels);
+    for (let k = 0; k < 3; k++) {
+      const ids = rankEpoch(spec, 1, labels, k);
+      expect(new Set(ids.map((i) => labels[i] % 3))).toEqual(new Set([k]));
+      expect(ids.length).toBe(labels.filter((l) => l % 3 === k).length);
+    }
+    // Rank 0 holds 4 classes, ranks 1 and 2 hold 3 each: 12, 9, 9 rows of each 30-row step.
+    expect([0, 1, 2].map((k) => plan.rankBatch(0, k).length)).toEqual([12, 9, 9]);
+  });
+});
+
+describe('refusals', () => {
+  const labels = labelsOf(100, 2);
+  it('more replicas than the batch', () => {
+    expect(() => checkPlan({ mode: 'strided', replicas: 8, batch: 4, dropLast: false, seed: 1 }, labels, 2))
+      .toThrow(/replicas: must be at most the global batch \(4\), got 8/);
+  });
+  it('label sharding with more replicas than classes', () => {
+    expect(() => checkPlan({ mode: 'label', replicas: 3, batch: 30, dropLast: false, seed: 1 }, labels, 2))
+      .toThrow(/at most 2 replicas/);
+  });
+  it('a short last batch that leaves a replica empty, unless droplast', () => {
+    // 100 samples, 4 replicas, batch 6: the 17th batch has 4 rows; with batch 7 the 15th has 2.
+    expect(() => checkPlan({ mode: 'strided', replicas: 4, batch: 6, dropLast: false, seed: 1 }, labels, 2)).not.toThrow();
+    expect(() => checkPlan({ mode: 'strided', replicas: 4, batch: 7, dropLast: false, seed: 1 }, labels, 2))
+      .toThrow(/replica 2 gets no samples at step 15 .*droplast=1/);
+    expect(() => checkPlan({ mode: 'strided', replicas: 4, batch: 7, dropLast: true, seed: 1 }, labels, 2)).not.toThrow();
+  });
+});
