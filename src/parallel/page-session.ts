@@ -1,39 +1,53 @@
-// The page's handle on one training run: starts the worker, forwards controls, relays its messages.
+// The page's handle on one training run: the data-parallel coordinator with its replicas in Web
+// Workers (one replica is single-device training), relayed to the page as simple messages.
 import type { RunConfig } from '../core/config';
-import type { FromWorker, ToWorker } from './protocol';
+import type { MetricRecord } from '../core/metrics';
+import { startDataParallel, type RunHandle } from './coordinator';
+import { webCoordinatorEnv } from './web-replicas';
+
+export type SessionMessage =
+  /** A replica has its GPUDevice; `adapter` describes it for the user. */
+  | { type: 'ready'; rank: number; adapter: string }
+  | { type: 'metric'; record: MetricRecord }
+  /** The run could not start (a bad config for this data set, no device); nothing was trained. */
+  | { type: 'error'; message: string }
+  /** The run is over (done, stopped or failed). */
+  | { type: 'finished' };
 
 export class TrainingSession {
-  private readonly worker: Worker;
+  private run: RunHandle | null = null;
+  private ended = false;
 
-  constructor(config: RunConfig, onMessage: (m: FromWorker) => void) {
-    this.worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-    this.worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
-    this.worker.onerror = (e) => {
-      onMessage({ type: 'error', message: `training worker crashed: ${e.message || 'unknown error'}` });
-      onMessage({ type: 'finished' });
-    };
-    this.send({ type: 'start', config });
+  constructor(config: RunConfig, onMessage: (m: SessionMessage) => void) {
+    startDataParallel({
+      config,
+      env: webCoordinatorEnv(),
+      emit: (record) => onMessage({ type: 'metric', record }),
+      onReady: (rank, adapter) => onMessage({ type: 'ready', rank, adapter }),
+    }).then(
+      (run) => {
+        this.run = run;
+        if (this.ended) run.stop();
+        void run.finished.then(() => onMessage({ type: 'finished' }));
+      },
+      (e: unknown) => {
+        onMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+        onMessage({ type: 'finished' });
+      },
+    );
   }
 
   pause(): void {
-    this.send({ type: 'pause' });
+    this.run?.pause();
   }
 
   resume(): void {
-    this.send({ type: 'resume' });
+    this.run?.resume();
   }
 
-  /** Ends the run; the worker reports a 'stopped' record and finishes. */
-  stop(): void {
-    this.send({ type: 'stop' });
-  }
-
-  /** Ends the worker at once (Reset), without waiting for the run to wind down. */
+  /** Ends the run and its workers (Reset). */
   terminate(): void {
-    this.worker.terminate();
-  }
-
-  private send(m: ToWorker): void {
-    this.worker.postMessage(m);
+    this.ended = true;
+    this.run?.stop();
   }
 }

@@ -1,0 +1,32 @@
+// The lab page: settings and run controls on the left, progress and live charts on the right.
+import { AlertRegion } from './AlertRegion';
+import { ConfigForm } from './ConfigForm';
+import { useHashSync } from './hash-sync';
+import { MetricsCharts } from './MetricsCharts';
+import { ProgressPanel } from './ProgressPanel';
+import { RunControls } from './RunControls';
+import { WebGpuNotice } from './WebGpuNotice';
+
+export function App() {
+  useHashSync();
+  return (
+    <div className="lab">
+      <header className="lab-header">
+        <h1>WebGPU Training Lab</h1>
+        <p>An MLP trained in your browser with hand-written WGSL kernels. The address bar is the share link for these settings.</p>
+      </header>
+      <WebGpuNotice />
+      <main className="lab-main">
+        <aside className="panel sidebar">
+          <RunControls />
+          <ConfigForm />
+        </aside>
+        <section className="results" aria-label="Run">
+          <AlertRegion />
+          <ProgressPanel />
+          <MetricsCharts />
+        </section>
+      </main>
+    </div>
+  );
+}

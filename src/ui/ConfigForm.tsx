@@ -1,0 +1,50 @@
+// The run settings: a preset picker and one control per entry of the FIELDS table. Locked while a
+// run is active; every accepted edit becomes the new config (and so the new URL hash).
+import { applyOverrides, ConfigError, FIELDS, formatField, serializeConfig, type FieldSpec } from '../core/config';
+import { PRESETS } from '../core/presets';
+import { FieldControl } from './FieldControl';
+import { isActive, useLab } from './store';
+
+const CUSTOM = '';
+
+function commitField(field: FieldSpec, text: string): void {
+  const { config, setConfig, setConfigError } = useLab.getState();
+  try {
+    setConfig(applyOverrides(config, [[field.key, text]]));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    setConfigError(`Not applied, keeping the last valid value. ${e.message}`);
+  }
+}
+
+function choosePreset(name: string): void {
+  const preset = PRESETS.find((p) => p.name === name);
+  if (preset) useLab.getState().setConfig(preset.config);
+}
+
+export function ConfigForm() {
+  const config = useLab((s) => s.config);
+  const locked = useLab((s) => isActive(s.status));
+  const link = serializeConfig(config);
+  const preset = PRESETS.find((p) => serializeConfig(p.config) === link)?.name ?? CUSTOM;
+
+  return (
+    <form className="config-form" aria-label="Run settings" onSubmit={(e) => e.preventDefault()}>
+      <fieldset disabled={locked}>
+        <legend>Settings{locked && <span className="legend-note"> (locked during a run)</span>}</legend>
+        <div className="field field-preset">
+          <label htmlFor="preset">Preset</label>
+          <select id="preset" value={preset} onChange={(e) => choosePreset(e.target.value)}>
+            <option value={CUSTOM} disabled>Custom settings</option>
+            {PRESETS.map((p) => <option key={p.name} value={p.name} title={p.title}>{p.title}</option>)}
+          </select>
+        </div>
+        <div className="field-grid">
+          {FIELDS.map((f) => (
+            <FieldControl key={`${f.key}=${formatField(config[f.key])}`} field={f} value={config[f.key]} onCommit={commitField} />
+          ))}
+        </div>
+      </fieldset>
+    </form>
+  );
+}

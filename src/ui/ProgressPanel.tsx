@@ -1,0 +1,84 @@
+// Where the run stands: status, epoch, step, throughput, losses, test accuracy per epoch, the adapter,
+// and the final weights checksum that identifies a reproducible run.
+import { useMemo, type ReactNode } from 'react';
+import { DownloadMetrics } from './DownloadMetrics';
+import { formatCount, formatDuration, formatLoss, formatPercent } from './format';
+import { summarize } from './run-summary';
+import { useLab, type RunStatus } from './store';
+
+const STATUS_TEXT: Record<RunStatus, string> = {
+  idle: 'Idle', running: 'Running', paused: 'Paused', done: 'Done', stopped: 'Stopped', error: 'Error',
+};
+
+function Stat({ label, testId, value, children }: { label: string; testId: string; value?: number; children: ReactNode }) {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd data-testid={testId} data-value={value}>{children}</dd>
+    </div>
+  );
+}
+
+export function ProgressPanel() {
+  const status = useLab((s) => s.status);
+  const runConfig = useLab((s) => s.runConfig);
+  const adapter = useLab((s) => s.adapter);
+  const records = useLab((s) => s.records);
+  const { firstStep, lastStep, timing, evals, done } = useMemo(() => summarize(records), [records]);
+  const lastEval = evals.at(-1);
+  const fraction = timing ? timing.step / timing.totalSteps : 0;
+
+  return (
+    <section className="panel progress-panel" aria-label="Progress">
+      <div className="progress-head">
+        <span className={`status-pill status-${status}`} data-testid="run-status">{STATUS_TEXT[status]}</span>
+        <div className="progress-bar" role="progressbar" aria-label="Training progress"
+          aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)}>
+          <div className="progress-fill" style={{ width: `${fraction * 100}%` }} />
+        </div>
+        <span className="adapter" data-testid="adapter" title="WebGPU adapter of the training worker">
+          {adapter ?? (status === 'running' ? 'Starting the GPU…' : 'No run yet')}
+        </span>
+        <DownloadMetrics />
+      </div>
+      <dl className="stats">
+        <Stat label="Epoch" testId="epoch" value={lastStep?.epoch}>
+          {lastStep && runConfig ? `${lastStep.epoch} / ${runConfig.epochs}` : '—'}
+        </Stat>
+        <Stat label="Step" testId="step" value={lastStep?.step}>
+          {lastStep ? `${formatCount(lastStep.step)}${timing ? ` / ${formatCount(timing.totalSteps)}` : ''}` : '—'}
+        </Stat>
+        <Stat label="Samples/s" testId="samples-per-sec" value={timing?.samplesPerSec}>
+          {timing ? formatCount(timing.samplesPerSec) : '—'}
+        </Stat>
+        <Stat label="Train time" testId="elapsed" value={timing?.elapsedMs}>
+          {timing ? formatDuration(timing.elapsedMs) : '—'}
+        </Stat>
+        <Stat label="Loss, first → last" testId="loss" value={lastStep?.loss}>
+          {firstStep && lastStep ? (
+            <>
+              <span data-testid="first-loss" data-value={firstStep.loss}>{formatLoss(firstStep.loss)}</span>
+              {' → '}
+              <span data-testid="last-loss" data-value={lastStep.loss}>{formatLoss(lastStep.loss)}</span>
+            </>
+          ) : '—'}
+        </Stat>
+        <Stat label="Test accuracy" testId="test-accuracy" value={lastEval?.testAccuracy}>
+          {lastEval ? formatPercent(lastEval.testAccuracy, 2) : '—'}
+        </Stat>
+      </dl>
+      {evals.length > 0 && (
+        <ol className="epoch-list" aria-label="Test accuracy per epoch">
+          {evals.map((e) => (
+            <li key={e.epoch}><span>epoch {e.epoch}</span> {formatPercent(e.testAccuracy, 2)}</li>
+          ))}
+        </ol>
+      )}
+      {done && (
+        <p className="checksum">
+          Weights SHA-256 <code data-testid="weights-sha256">{done.weightsSha256}</code>
+        </p>
+      )}
+    </section>
+  );
+}

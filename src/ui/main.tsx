@@ -1,0 +1,18 @@
+// Entry of the lab page (named in index.html): opens the link in the address bar, checks WebGPU,
+// and renders the app.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { openLink } from './hash-sync';
+import { useLab } from './store';
+import { probeWebGpu } from './webgpu-support';
+import './lab.css';
+
+openLink(window.location.hash);
+void probeWebGpu().then((gpu) => useLab.getState().setGpu(gpu));
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
