@@ -1,9 +1,17 @@
-// Human output of the CLI: a one-line progress bar on a terminal, a line per epoch, and a summary.
-import type { MetricRecord } from '../core/metrics';
+// Human output of the CLI: a one-line progress bar on a terminal, a line per epoch, and a summary
+// (with data parallelism: whether the replicas stayed in sync, and where each step's time went).
+import type { MetricRecord, PhaseTimes, SyncRecord, WorkersRecord } from '../core/metrics';
+
+const PHASES: (keyof PhaseTimes)[] = ['computeMs', 'readbackMs', 'allreduceMs', 'updateMs'];
 
 export class ProgressPrinter {
   private lastLoss = NaN;
   private lastLine = 0;
+  private firstUnsynced: SyncRecord | null = null;
+  private syncs = 0;
+  private phaseTotals: number[][] = [];
+  private workerSteps = 0;
+  private lastWorkers: WorkersRecord | null = null;
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
@@ -15,17 +23,54 @@ export class ProgressPrinter {
       case 'timing':
         if (this.out.isTTY) this.bar(r.step, r.totalSteps, r.samplesPerSec);
         break;
+      case 'sync':
+        this.syncs++;
+        if (!r.inSync) this.firstUnsynced ??= r;
+        break;
+      case 'workers':
+        this.addWorkers(r);
+        break;
       case 'eval':
         this.clear();
         console.log(`epoch ${r.epoch}  step ${r.step}  train loss ${this.lastLoss.toFixed(4)}  test loss ${r.testLoss.toFixed(4)}  test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`);
         break;
       case 'done':
         this.clear();
+        this.summariseReplicas();
         console.log(`done: ${r.steps} steps, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%, weights sha256 ${r.weightsSha256}`);
         break;
       case 'stopped':
         this.clear();
         break;
+    }
+  }
+
+  private addWorkers(r: WorkersRecord): void {
+    this.lastWorkers = r;
+    // Step 1 includes shader compilation; leave it out of the averages.
+    if (r.step === 1) return;
+    this.workerSteps++;
+    r.times.forEach((t, rank) => {
+      this.phaseTotals[rank] ??= [0, 0, 0, 0];
+      PHASES.forEach((p, i) => { this.phaseTotals[rank][i] += t[p]; });
+    });
+  }
+
+  private summariseReplicas(): void {
+    if (this.syncs > 0) {
+      console.log(this.firstUnsynced
+        ? `replicas diverged at step ${this.firstUnsynced.step}: ${this.firstUnsynced.checksums.join(' ')}`
+        : `replicas in sync at all ${this.syncs} synchronisations`);
+    }
+    if (this.workerSteps === 0 || !this.lastWorkers) return;
+    console.log(`mean step time per replica (wall clock, steps 2..): compute / readback / all-reduce / update`);
+    this.phaseTotals.forEach((totals, rank) => {
+      const ms = totals.map((t) => (t / this.workerSteps).toFixed(1)).join(' / ');
+      console.log(`  replica ${rank}: ${ms} ms`);
+    });
+    const sent = this.lastWorkers.bytesSent;
+    if (sent.some((b) => b > 0)) {
+      console.log(`all-reduce bytes sent per replica: ${sent.join(', ')} (ring theory 2K(N−1)/N: ${Math.round(this.lastWorkers.theoryBytes)})`);
     }
   }
 

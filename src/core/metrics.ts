@@ -53,6 +53,8 @@ export interface SyncRecord {
   step: number;
   checksums: string[];
   inSync: boolean;
+  /** Local SGD: how far each replica's weights had drifted from their average, ‖w_k − w̄‖/‖w̄‖. */
+  drift?: number[];
 }
 
 export interface EvalRecord {

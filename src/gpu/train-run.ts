@@ -37,6 +37,11 @@ export class RunSwitch {
     return this.stopped;
   }
 
+  /** True while the loop is actually holding at a pause (its pending metrics already reported). */
+  get isHolding(): boolean {
+    return this.wake !== null;
+  }
+
   waitWhilePaused(): Promise<void> {
     if (!this.isPaused) return Promise.resolve();
     return new Promise((resolve) => { this.wake = resolve; });

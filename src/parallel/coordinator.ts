@@ -76,6 +76,7 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
   const shas: (string | null)[] = [];
   let params: Float32Array | null = null;
   let soloLast: MetricRecord | null = null;
+  let ready = 0;
   let lastStep = 0;
   let lastEval = 0;
   let samples = 0;
@@ -104,7 +105,8 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
     });
     if (group.every((r) => r.checksum)) {
       const checksums = group.map((r) => r.checksum!);
-      emit({ type: 'sync', step, checksums, inSync: checksums.every((c) => c === checksums[0]) });
+      const drift = group.every((r) => r.drift !== undefined) ? group.map((r) => r.drift!) : undefined;
+      emit({ type: 'sync', step, checksums, inSync: checksums.every((c) => c === checksums[0]), drift });
     }
     samples += rows;
     lastStep = step;
@@ -118,6 +120,7 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
     switch (m.type) {
       case 'ready':
         onReady?.(m.rank, m.adapter);
+        if (++ready === world) workers.forEach((_, r) => send(r, { type: 'go' }));
         break;
       case 'report': {
         const group = reports.get(m.step) ?? [];
@@ -164,7 +167,10 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
         }
         break;
       case 'error':
-        end({ type: 'stopped', step: lastStep, reason: 'error', message: `replica ${m.rank}: ${m.message}` });
+        end({
+          type: 'stopped', step: lastStep, reason: 'error',
+          message: ready < world ? `replica ${m.rank} could not start, so the run did not start: ${m.message}` : `replica ${m.rank} failed: ${m.message}`,
+        });
         break;
     }
   };

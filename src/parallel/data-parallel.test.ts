@@ -1,7 +1,10 @@
 // Data parallelism on Dawn, replicas served in-process over MessageChannels: 2 and 4 replicas with
 // sync=step train exactly like one device with the same global batch; ring and star agree; replicas
 // stay in sync; the shard assignment covers each global batch.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DATA_DIR } from '../cli/prepare-data';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
 import type { MetricRecord, StepRecord } from '../core/metrics';
@@ -13,14 +16,15 @@ import { startDataParallel, type CoordinatorEnv } from './coordinator';
 import type { Endpoint } from './ports';
 import { serveReplica } from './replica';
 
-const readAsset = (): Promise<Uint8Array> => Promise.reject(new Error('2-D data sets need no files'));
+/** The generated MNIST files (`npm test` writes them first, through its pretest script). */
+const readAsset = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(join(DATA_DIR, file)));
 
 /** Replicas in this thread, each with its own Dawn device, talking over real MessagePorts. */
-function inProcessEnv(): CoordinatorEnv {
+function inProcessEnv(deviceFor: (rank: number) => Promise<GPUDevice> = requestNodeDevice): CoordinatorEnv {
   return {
-    spawn() {
+    spawn(rank) {
       const { port1, port2 } = new MessageChannel();
-      serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: requestNodeDevice, readAsset });
+      serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: () => deviceFor(rank), readAsset });
       port1.start();
       return {
         postMessage: (m, transfer) => port1.postMessage(m, transfer ?? []),
@@ -46,9 +50,9 @@ async function single(config: RunConfig) {
   return { records, params: params! };
 }
 
-async function parallel(config: RunConfig) {
+async function parallel(config: RunConfig, env = inProcessEnv(), onRecord: (r: MetricRecord) => void = () => {}) {
   const records: MetricRecord[] = [];
-  const run = await startDataParallel({ config, env: inProcessEnv(), emit: (r) => records.push(r) });
+  const run = await startDataParallel({ config, env, emit: (r) => { records.push(r); onRecord(r); } });
   const last = await run.finished;
   return { records, last, params: run.finalParams() };
 }
@@ -91,5 +95,49 @@ describe('data parallel, sync=step', () => {
       const global = [...batchIndices(Uint32Array.from([...order, order[0]]), 30, t)];
       s.ids.forEach((ids, k) => expect(ids).toEqual(global.filter((_, i) => i % 3 === k)));
     });
+  });
+});
+
+describe('faults', () => {
+  it('a replica that cannot get a GPU device is named, and no step runs', async () => {
+    const env = inProcessEnv((rank) => (rank === 2 ? Promise.reject(new Error('no adapter')) : requestNodeDevice()));
+    const r = await parallel({ ...CONFIG, replicas: 3, batch: 30 }, env);
+    expect(r.last).toMatchObject({ type: 'stopped', reason: 'error', step: 0 });
+    if (r.last.type === 'stopped') expect(r.last.message).toBe('replica 2 could not start, so the run did not start: no adapter');
+    expect(r.records.filter((x) => x.type === 'step')).toHaveLength(0);
+  });
+
+  it('a replica that fails mid-run stops the run with its rank, keeping the metrics so far', async () => {
+    const devices: GPUDevice[] = [];
+    const env = inProcessEnv(async (rank) => (devices[rank] = await requestNodeDevice()));
+    const r = await parallel({ ...CONFIG, replicas: 2 }, env, (record) => {
+      if (record.type === 'step' && record.step === 3) devices[1].destroy();
+    });
+    expect(r.last).toMatchObject({ type: 'stopped', reason: 'error' });
+    if (r.last.type === 'stopped') expect(r.last.message).toMatch(/^replica 1 failed: /);
+    const steps = r.records.filter((x) => x.type === 'step').map((x) => x.step);
+    expect(steps.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(steps.length).toBeLessThan(25);
+  });
+});
+
+describe('local SGD (sync=k) with non-IID shards', () => {
+  it('shard=label, sync=8 drifts apart between syncs and ends worse than sync=step on MNIST', async () => {
+    const base: RunConfig = { ...DEFAULT_CONFIG, replicas: 2, shard: 'label', batch: 64, epochs: 1 };
+    const local = await parallel({ ...base, sync: 8 });
+    const ddp = await parallel({ ...base, sync: 'step' });
+    expect(local.last.type).toBe('done');
+    expect(ddp.last.type).toBe('done');
+    if (local.last.type !== 'done' || ddp.last.type !== 'done') return;
+    const syncs = local.records.filter((r) => r.type === 'sync');
+    // 141 steps: a sync at steps 8, 16, …, 136 and at the last step.
+    expect(syncs.map((r) => r.step)).toEqual([...Array.from({ length: 17 }, (_, i) => 8 * (i + 1)), 141]);
+    for (const s of syncs) {
+      if (s.type !== 'sync') continue;
+      expect(s.inSync).toBe(true);
+      expect(Math.min(...s.drift!)).toBeGreaterThan(1e-3);
+    }
+    console.log(`MNIST 2 replicas, shard=label, batch 64, 1 epoch: test accuracy sync=step ${ddp.last.testAccuracy}, sync=8 ${local.last.testAccuracy}`);
+    expect(ddp.last.testAccuracy - local.last.testAccuracy).toBeGreaterThan(0.02);
   });
 });

@@ -15,6 +15,8 @@ export type ToReplica =
       left?: MessagePort;
       right?: MessagePort;
     }
+  /** Every replica has its device: start training (none starts before all can). */
+  | { type: 'go' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -37,6 +39,8 @@ export interface StepReport {
   bytesSent: number;
   /** Parameter fingerprint after a synchronisation; absent on local steps (sync = k). */
   checksum?: string;
+  /** Local SGD: ‖w_rank − w̄‖/‖w̄‖ just before the weights were averaged. */
+  drift?: number;
 }
 
 export type FromReplica =

@@ -24,7 +24,7 @@ type Init = Extract<ToReplica, { type: 'init' }>;
 
 export function serveReplica(env: ReplicaEnv): void {
   const control = new RunSwitch();
-  const inbox = new Inbox<ToReplica>(env.coordinator, (m) => m.type === 'init' || m.type === 'star');
+  const inbox = new Inbox<ToReplica>(env.coordinator, (m) => m.type === 'init' || m.type === 'go' || m.type === 'star');
   env.coordinator.addEventListener('message', (event) => {
     const m = event.data as ToReplica;
     if (m.type === 'pause') control.pause();
@@ -44,6 +44,7 @@ async function run(env: ReplicaEnv, init: Init, inbox: Inbox<ToReplica>, control
     ]);
     const info = device.adapterInfo;
     post({ type: 'ready', rank, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter' });
+    await inbox.next((m) => m.type === 'go');
     const params = init.world === 1
       ? await trainAlone(device, init.config, dataset, control, (record) => post({ type: 'metric', rank, record }))
       : await trainReplica(device, init, dataset, control, inbox, post);
@@ -62,6 +63,16 @@ async function trainAlone(
   let params: Float32Array | null = null;
   await runTraining({ device, config, dataset, control, emit, onFinalParams: (p) => { params = p; } });
   return params;
+}
+
+function relativeDistance(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff / norm);
 }
 
 /** Maps a reusable staging buffer and copies out its bytes. */
@@ -120,6 +131,7 @@ async function trainReplica(
       };
       let bytesSent = 0;
       let checksum: string | undefined;
+      let drift: number | undefined;
       let stats: { lossSum: number; correct: number };
       const encoder = device.createCommandEncoder({ label: `replica ${rank} step ${t}` });
       if (syncEvery === 1) {
@@ -163,8 +175,10 @@ async function trainReplica(
           device.queue.submit([read.finish()]);
           const params = new Float32Array(await readStaging(staging, vectorBytes));
           lap('readbackMs');
+          const own = params.slice();
           const averaged = await allreduce(params, 1 / world);
           bytesSent = averaged.bytesSent;
+          drift = relativeDistance(own, averaged.sum);
           device.queue.writeBuffer(trainer.params, 0, averaged.sum as Float32Array<ArrayBuffer>);
           checksum = paramsFingerprint(averaged.sum);
           lap('allreduceMs');
@@ -172,7 +186,7 @@ async function trainReplica(
       }
       post({
         type: 'report', rank, step: t, epoch, lossSum: stats.lossSum, correct: stats.correct, rows: ids.length, globalRows,
-        ids: Array.from(ids), times, bytesSent, checksum,
+        ids: Array.from(ids), times, bytesSent, checksum, drift,
       });
     }
     if (rank === 0) {
