@@ -1,10 +1,12 @@
-// Tiled matrix multiply: C[M, N] = op(A) · op(B).
+// Register-blocked matrix multiply: C[M, N] = op(A) · op(B).
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
 // Bindings: 0 params (MatmulParams); 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K] when
 // TRANS_B; 3 c: C [M, N] (written, never accumulated).
 // Forward uses A·B (X·W); backward uses Aᵀ·B (Xᵀ·dY for dW) and A·Bᵀ (dY·Wᵀ for dX).
-// Each 16×16 workgroup computes a 32×32 tile of C (2×2 outputs per thread) from 32×16 slices of A and B
-// staged in workgroup memory; the inner sum runs k = 0..K−1 in order, so results are deterministic.
+// Each thread computes a 4×4 block of C from registers, with no workgroup barriers: small workgroups
+// of 8×8 threads (a 32×32 tile) keep every core busy on the small shapes training uses, and software
+// rasterisers such as SwiftShader pay heavily for barriers. The inner sum runs k = 0..K−1 in order,
+// so results are deterministic.
 
 struct MatmulParams {
   M: u32,
@@ -21,57 +23,37 @@ override TRANS_B: bool = false;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
-const TILE = 32u;
-const TILE_K = 16u;
-
-var<workgroup> tileA: array<array<f32, TILE_K>, TILE>; // [m][k]
-var<workgroup> tileB: array<array<f32, TILE>, TILE_K>; // [k][n]
+const BLOCK = 4u;
 
 fn loadA(m: u32, k: u32) -> f32 {
-  if (m >= params.M || k >= params.K) { return 0.0; }
+  if (m >= params.M) { return 0.0; }
   if (TRANS_A) { return a[k * params.M + m]; }
   return a[m * params.K + k];
 }
 
 fn loadB(k: u32, n: u32) -> f32 {
-  if (k >= params.K || n >= params.N) { return 0.0; }
+  if (n >= params.N) { return 0.0; }
   if (TRANS_B) { return b[n * params.K + k]; }
   return b[k * params.N + n];
 }
 
-@compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let rowBase = wg.y * TILE;
-  let colBase = wg.x * TILE;
-  var acc00 = 0.0;
-  var acc01 = 0.0;
-  var acc10 = 0.0;
-  var acc11 = 0.0;
-  for (var k0 = 0u; k0 < params.K; k0 += TILE_K) {
-    // 256 threads stage 32×16 of A and 16×32 of B: two elements each.
-    tileA[lid.y][lid.x] = loadA(rowBase + lid.y, k0 + lid.x);
-    tileA[lid.y + 16u][lid.x] = loadA(rowBase + lid.y + 16u, k0 + lid.x);
-    tileB[lid.y][lid.x] = loadB(k0 + lid.y, colBase + lid.x);
-    tileB[lid.y][lid.x + 16u] = loadB(k0 + lid.y, colBase + lid.x + 16u);
-    workgroupBarrier();
-    for (var k = 0u; k < TILE_K; k++) {
-      let a0 = tileA[lid.y][k];
-      let a1 = tileA[lid.y + 16u][k];
-      let b0 = tileB[k][lid.x];
-      let b1 = tileB[k][lid.x + 16u];
-      acc00 += a0 * b0;
-      acc01 += a0 * b1;
-      acc10 += a1 * b0;
-      acc11 += a1 * b1;
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let row = gid.y * BLOCK;
+  let col = gid.x * BLOCK;
+  if (row >= params.M || col >= params.N) { return; }
+  var acc: array<vec4f, 4>;
+  for (var k = 0u; k < params.K; k++) {
+    let bv = vec4f(loadB(k, col), loadB(k, col + 1u), loadB(k, col + 2u), loadB(k, col + 3u));
+    for (var i = 0u; i < BLOCK; i++) {
+      acc[i] += loadA(row + i, k) * bv;
     }
-    workgroupBarrier();
   }
-  store(rowBase + lid.y, colBase + lid.x, acc00);
-  store(rowBase + lid.y, colBase + lid.x + 16u, acc01);
-  store(rowBase + lid.y + 16u, colBase + lid.x, acc10);
-  store(rowBase + lid.y + 16u, colBase + lid.x + 16u, acc11);
-}
-
-fn store(m: u32, n: u32, v: f32) {
-  if (m < params.M && n < params.N) { c[m * params.N + n] = v; }
+  for (var i = 0u; i < BLOCK; i++) {
+    let m = row + i;
+    if (m >= params.M) { break; }
+    for (var j = 0u; j < BLOCK; j++) {
+      if (col + j < params.N) { c[m * params.N + col + j] = acc[i][j]; }
+    }
+  }
 }

@@ -16,6 +16,7 @@ export interface MatmulArgs {
   transB?: boolean;
 }
 
+/** Each 8×8 workgroup covers a 32×32 tile of C. */
 const TILE = 32;
 
 export function matmul(ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
