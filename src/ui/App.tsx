@@ -1,6 +1,8 @@
-// The lab page: settings and run controls on the left, progress and live charts on the right.
+// The lab page: settings and run controls on the left; progress, live charts and the data-parallel
+// views (per-replica loss, worker lanes, shard map) on the right.
 import { AlertRegion } from './AlertRegion';
 import { ConfigForm } from './ConfigForm';
+import { DataParallelPanel } from './DataParallelPanel';
 import { useHashSync } from './hash-sync';
 import { MetricsCharts } from './MetricsCharts';
 import { ProgressPanel } from './ProgressPanel';
@@ -25,6 +27,7 @@ export function App() {
           <AlertRegion />
           <ProgressPanel />
           <MetricsCharts />
+          <DataParallelPanel />
         </section>
       </main>
     </div>

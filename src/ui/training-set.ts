@@ -1,0 +1,44 @@
+// The training set of the run shown, loaded in the page for the shard map and label histograms, with
+// the same loader as the replicas. Kept per data set (and seed, which only the 2-D sets depend on).
+import { useEffect, useState } from 'react';
+import type { DatasetName } from '../core/config';
+import { loadDataset, type Dataset } from '../core/datasets';
+import { fetchAsset } from '../parallel/fetch-asset';
+
+const KEEP = 3;
+const cache = new Map<string, Promise<Dataset>>();
+
+const cacheKey = (name: DatasetName, seed: number) => (name === 'mnist' ? name : `${name}:${seed}`);
+
+function load(name: DatasetName, seed: number): Promise<Dataset> {
+  const key = cacheKey(name, seed);
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = loadDataset(name, seed, fetchAsset);
+    pending.catch(() => cache.delete(key));
+    cache.set(key, pending);
+    while (cache.size > KEEP) cache.delete(cache.keys().next().value!);
+  }
+  return pending;
+}
+
+export type TrainingSet =
+  | { state: 'loading' }
+  | { state: 'ready'; dataset: Dataset }
+  | { state: 'error'; message: string };
+
+export function useTrainingSet(name: DatasetName, seed: number): TrainingSet {
+  const key = cacheKey(name, seed);
+  const [loaded, setLoaded] = useState<{ key: string; set: TrainingSet } | null>(null);
+  useEffect(() => {
+    let current = true;
+    load(name, seed).then(
+      (dataset) => current && setLoaded({ key: cacheKey(name, seed), set: { state: 'ready', dataset } }),
+      (e: unknown) => current && setLoaded({
+        key: cacheKey(name, seed), set: { state: 'error', message: e instanceof Error ? e.message : String(e) },
+      }),
+    );
+    return () => { current = false; };
+  }, [name, seed]);
+  return loaded?.key === key ? loaded.set : { state: 'loading' };
+}
