@@ -111,10 +111,8 @@ export interface ForwardBackward {
   grads: Float64Array;
 }
 
-/** One batch forward and backward through the MLP; gradients scaled by gradScale (1/B for the mean). */
-export function forwardBackwardRef(
-  layout: ModelLayout, params: Vec, x: Vec, labels: Vec, B: number, gradScale: number,
-): ForwardBackward {
+/** Forward through the MLP: acts[0] = x, acts[l] = output of layer l (the last holds the logits). */
+export function forwardRef(layout: ModelLayout, params: Vec, x: Vec, B: number): Float64Array[] {
   const acts: Float64Array[] = [Float64Array.from(x)];
   for (const layer of layout.layers) {
     const w = sliceOf(params, layer.w.offset, layer.w.size);
@@ -122,6 +120,30 @@ export function forwardBackwardRef(
     const z = biasAddRef(matmulRef(acts[acts.length - 1], w, B, layer.outputs, layer.inputs), b, B, layer.outputs);
     acts.push(layer.relu ? reluRef(z) : z);
   }
+  return acts;
+}
+
+/** Class probabilities [B, C] of the model for inputs x [B, D] (max-subtracted softmax). */
+export function predictRef(layout: ModelLayout, params: Vec, x: Vec, B: number): Float64Array {
+  const acts = forwardRef(layout, params, x, B);
+  const logits = acts[acts.length - 1];
+  const C = layout.sizes[layout.sizes.length - 1];
+  const probs = new Float64Array(B * C);
+  for (let r = 0; r < B; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) max = Math.max(max, logits[r * C + c]);
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += (probs[r * C + c] = Math.exp(logits[r * C + c] - max));
+    for (let c = 0; c < C; c++) probs[r * C + c] /= sum;
+  }
+  return probs;
+}
+
+/** One batch forward and backward through the MLP; gradients scaled by gradScale (1/B for the mean). */
+export function forwardBackwardRef(
+  layout: ModelLayout, params: Vec, x: Vec, labels: Vec, B: number, gradScale: number,
+): ForwardBackward {
+  const acts = forwardRef(layout, params, x, B);
   const classes = layout.sizes[layout.sizes.length - 1];
   const loss = softmaxCeRef(acts[acts.length - 1], labels, B, classes, gradScale);
   const grads = new Float64Array(layout.totalFloats);

@@ -56,7 +56,7 @@ describe('runTraining', () => {
     expect(steps(records).map((r) => r.step)).toEqual(Array.from({ length: last.step - 1 }, (_, i) => i + 1));
   });
 
-  it('pauses, resumes and stops on request', async () => {
+  it('pauses, steps once, snapshots, resumes and stops on request', async () => {
     const control = new RunSwitch();
     const { device } = await testContext();
     const records: MetricRecord[] = [];
@@ -77,6 +77,12 @@ describe('runTraining', () => {
     await sleep(600);
     expect(steps(records).length).toBe(whilePaused);
     expect(whilePaused).toBeGreaterThanOrEqual(20);
+    control.stepOnce();
+    while (steps(records).length === whilePaused || !control.isHolding) await sleep(20);
+    expect(steps(records).length).toBe(whilePaused + 1);
+    const snap = await control.snapshot();
+    expect(snap?.step).toBe(whilePaused + 1);
+    expect(snap?.params.length).toBeGreaterThan(0);
     control.resume();
     await new Promise((resolve) => setTimeout(resolve, 100));
     control.stop();

@@ -9,11 +9,22 @@ import { batchIndices, epochOrder, stepsPerEpoch } from '../core/sampler';
 import { StatsLog } from './stats-log';
 import { EVAL_CHUNK, Trainer } from './trainer';
 
-/** Pause, resume and stop, shared between the loop and whoever drives it (page worker or CLI). */
+/** The weights at a moment of a run, for live views (after `step` optimizer steps). */
+export interface ParamsSnapshot {
+  step: number;
+  params: Float32Array;
+}
+
+/**
+ * Pause, resume, single steps, stop, and weight snapshots, shared between a training loop and whoever
+ * drives it (a page worker, the coordinator, the CLI).
+ */
 export class RunSwitch {
   private paused = false;
   private stopped = false;
+  private stepBudget = 0;
   private wake: (() => void) | null = null;
+  private reader: (() => Promise<ParamsSnapshot>) | null = null;
 
   pause(): void {
     this.paused = true;
@@ -24,13 +35,20 @@ export class RunSwitch {
     this.release();
   }
 
+  /** Takes exactly one more step, then holds paused. */
+  stepOnce(): void {
+    this.paused = true;
+    this.stepBudget = 1;
+    this.release();
+  }
+
   stop(): void {
     this.stopped = true;
     this.release();
   }
 
   get isPaused(): boolean {
-    return this.paused && !this.stopped;
+    return this.paused && this.stepBudget === 0 && !this.stopped;
   }
 
   get isStopped(): boolean {
@@ -42,9 +60,24 @@ export class RunSwitch {
     return this.wake !== null;
   }
 
+  /** The loop calls this after each step, so a single step spends its budget. */
+  tookStep(): void {
+    if (this.stepBudget > 0) this.stepBudget--;
+  }
+
   waitWhilePaused(): Promise<void> {
     if (!this.isPaused) return Promise.resolve();
     return new Promise((resolve) => { this.wake = resolve; });
+  }
+
+  /** The loop registers how to read its weights once its trainer exists. */
+  serveSnapshots(reader: () => Promise<ParamsSnapshot>): void {
+    this.reader = reader;
+  }
+
+  /** The current weights (after all submitted steps), or null before training has begun. */
+  snapshot(): Promise<ParamsSnapshot | null> {
+    return this.reader ? this.reader() : Promise.resolve(null);
   }
 
   private release(): void {
@@ -89,6 +122,7 @@ export async function runTraining({ device, config, dataset, emit, control = new
 
   const trainer = new Trainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, initParams(layout, config.seed));
   const log = new StatsLog(device, LOG_SLOTS);
+  control.serveSnapshots(async () => ({ step: stepsDone, params: await trainer.readParams() }));
   const perEpoch = stepsPerEpoch(dataset.train.n, config.batch);
   const totalSteps = perEpoch * config.epochs;
   const pendingMeta: StepMeta[] = [];
@@ -148,6 +182,7 @@ export async function runTraining({ device, config, dataset, emit, control = new
       const indices = batchIndices(order, config.batch, i);
       stepsDone++;
       trainer.step(indices, stepsDone, log.buffer, log.nextOffset());
+      control.tookStep();
       pendingMeta.push({ step: stepsDone, epoch, rows: indices.length });
       if (log.full) {
         log.flush();

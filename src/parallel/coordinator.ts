@@ -7,7 +7,7 @@ import { loadDataset } from '../core/datasets';
 import { divergedMessage, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
-import { validateForDataset } from '../gpu/train-run';
+import { validateForDataset, type ParamsSnapshot } from '../gpu/train-run';
 import type { Endpoint } from './ports';
 import type { FromReplica, StepReport, ToReplica } from './replica-protocol';
 
@@ -23,11 +23,15 @@ export interface CoordinatorEnv {
   readAsset(file: string): Promise<Uint8Array>;
 }
 
-/** Pause, resume and stop for a whole data-parallel run. */
+/** Pause, resume, single steps and stop for a whole data-parallel run, and live weights. */
 export interface RunHandle {
   pause(): void;
   resume(): void;
+  /** Every replica takes one more step, then holds paused. */
+  step(): void;
   stop(): void;
+  /** Rank 0's current weights (flat layout) and the step they follow; null before training starts. */
+  snapshot(): Promise<ParamsSnapshot | null>;
   /** Resolves with the last record: done or stopped. */
   finished: Promise<MetricRecord>;
   /** Rank 0's final weights (flat layout), once the run is done. */
@@ -65,6 +69,7 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
   const end = (record: MetricRecord) => {
     if (over) return;
     over = true;
+    snapshots.forEach((resolve) => resolve(null));
     emit(record);
     workers.forEach((w) => w.terminate());
     settle(record);
@@ -76,6 +81,8 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
   const shas: (string | null)[] = [];
   let params: Float32Array | null = null;
   let soloLast: MetricRecord | null = null;
+  const snapshots = new Map<number, (s: ParamsSnapshot | null) => void>();
+  let snapshotId = 0;
   let ready = 0;
   let lastStep = 0;
   let lastEval = 0;
@@ -166,6 +173,10 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
           else end({ type: 'stopped', step: lastStep, reason: 'error', message: `replicas finished with different weights: ${shas.join(', ')}` });
         }
         break;
+      case 'snapshot':
+        snapshots.get(m.id)?.(m.snapshot);
+        snapshots.delete(m.id);
+        break;
       case 'error':
         end({
           type: 'stopped', step: lastStep, reason: 'error',
@@ -191,6 +202,15 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
   return {
     pause: () => workers.forEach((_, r) => send(r, { type: 'pause' })),
     resume: () => workers.forEach((_, r) => send(r, { type: 'resume' })),
+    step: () => workers.forEach((_, r) => send(r, { type: 'step' })),
+    snapshot: () => {
+      if (over) return Promise.resolve(null);
+      const id = ++snapshotId;
+      return new Promise((resolve) => {
+        snapshots.set(id, resolve);
+        send(0, { type: 'snapshot', id });
+      });
+    },
     stop: () => {
       workers.forEach((_, r) => send(r, { type: 'stop' }));
       end({ type: 'stopped', step: lastStep, reason: 'user', message: `stopped at step ${lastStep}` });

@@ -4,6 +4,7 @@ import type { RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
 import { startDataParallel, type RunHandle } from './coordinator';
 import { webCoordinatorEnv } from './web-replicas';
+import type { ParamsSnapshot } from '../gpu/train-run';
 
 export type SessionMessage =
   /** A replica has its GPUDevice; `adapter` describes it for the user. */
@@ -43,6 +44,21 @@ export class TrainingSession {
 
   resume(): void {
     this.run?.resume();
+  }
+
+  /** One more step, then paused. */
+  step(): void {
+    this.run?.step();
+  }
+
+  /** Rank 0's current weights, for live views; null before training starts or after it ends. */
+  snapshot(): Promise<ParamsSnapshot | null> {
+    return this.run ? this.run.snapshot() : Promise.resolve(null);
+  }
+
+  /** The final weights once the run is done. */
+  finalParams(): Float32Array | null {
+    return this.run?.finalParams() ?? null;
   }
 
   /** Ends the run and its workers (Reset). */

@@ -2,6 +2,7 @@
 // each way. The same messages travel over Web Worker and worker_threads ports.
 import type { RunConfig } from '../core/config';
 import type { MetricRecord, PhaseTimes } from '../core/metrics';
+import type { ParamsSnapshot } from '../gpu/train-run';
 
 export type ToReplica =
   | {
@@ -19,6 +20,10 @@ export type ToReplica =
   | { type: 'go' }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** Take one step, then hold paused. */
+  | { type: 'step' }
+  /** Send the current weights back (for live views). */
+  | { type: 'snapshot'; id: number }
   | { type: 'stop' }
   /** Star all-reduce: the coordinator's sum for round `round`. */
   | { type: 'star'; round: number; data: Float32Array };
@@ -52,4 +57,6 @@ export type FromReplica =
   | { type: 'metric'; rank: number; record: MetricRecord }
   /** The run is over for this replica; rank 0 also hands over its final weights (flat layout). */
   | { type: 'finished'; rank: number; weightsSha256: string | null; params?: Float32Array }
-  | { type: 'error'; rank: number; message: string };
+  | { type: 'error'; rank: number; message: string }
+  /** Rank 0's answer to a snapshot request. */
+  | { type: 'snapshot'; id: number; snapshot: ParamsSnapshot | null };

@@ -29,7 +29,14 @@ export function serveReplica(env: ReplicaEnv): void {
     const m = event.data as ToReplica;
     if (m.type === 'pause') control.pause();
     else if (m.type === 'resume') control.resume();
+    else if (m.type === 'step') control.stepOnce();
     else if (m.type === 'stop') control.stop();
+    else if (m.type === 'snapshot') {
+      void control.snapshot().then((snap) => env.coordinator.postMessage(
+        { type: 'snapshot', id: m.id, snapshot: snap } satisfies FromReplica,
+        snap ? [snap.params.buffer] : [],
+      ));
+    }
   });
   void inbox.next((m) => m.type === 'init').then((m) => run(env, m as Init, inbox, control));
 }
@@ -92,6 +99,7 @@ async function trainReplica(
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
   const trainer = new Trainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, init.initialParams);
+  control.serveSnapshots(async () => ({ step: t, params: await trainer.readParams() }));
   const P = layout.totalFloats;
   const vectorBytes = P * 4;
   const staging = device.createBuffer({ size: vectorBytes + LOSS_STATS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -118,6 +126,7 @@ async function trainReplica(
     for (let i = 0; i < plan.steps; i++) {
       if (control.isPaused) await control.waitWhilePaused();
       if (control.isStopped) return null;
+      control.tookStep();
       const ids = plan.rankBatch(i, rank);
       let globalRows = 0;
       for (let k = 0; k < world; k++) globalRows += plan.rankBatch(i, k).length;
