@@ -6,6 +6,8 @@ import { startDataParallel, type RunHandle } from './coordinator';
 import { webCoordinatorEnv } from './web-replicas';
 import type { ParamsSnapshot } from '../gpu/train-run';
 
+export type { ParamsSnapshot };
+
 export type SessionMessage =
   /** A replica has its GPUDevice; `adapter` describes it for the user. */
   | { type: 'ready'; rank: number; adapter: string }

@@ -5,6 +5,7 @@ import { ConfigForm } from './ConfigForm';
 import { DataParallelPanel } from './DataParallelPanel';
 import { useHashSync } from './hash-sync';
 import { MetricsCharts } from './MetricsCharts';
+import { ModelPanel } from './ModelPanel';
 import { ProgressPanel } from './ProgressPanel';
 import { RunControls } from './RunControls';
 import { WebGpuNotice } from './WebGpuNotice';
@@ -27,6 +28,7 @@ export function App() {
           <AlertRegion />
           <ProgressPanel />
           <MetricsCharts />
+          <ModelPanel />
           <DataParallelPanel />
         </section>
       </main>

@@ -1,6 +1,7 @@
 // Drives the training worker from the page's buttons and feeds its messages into the store, in
 // batches at most every FLUSH_MS so React renders a few times a second, not once per step.
 import type { MetricRecord } from '../core/metrics';
+import type { ParamsSnapshot } from '../parallel/page-session';
 import { TrainingSession } from '../parallel/page-session';
 import type { SessionMessage } from '../parallel/page-session';
 import { useLab } from './store';
@@ -8,6 +9,8 @@ import { useLab } from './store';
 const FLUSH_MS = 200;
 
 let session: TrainingSession | null = null;
+/** The final weights of the last finished run, kept for the model views. */
+let lastFinal: ParamsSnapshot | null = null;
 let pending: MetricRecord[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -35,11 +38,15 @@ function handle(from: TrainingSession, m: SessionMessage): void {
       flush();
       lab.failRun(m.message);
       break;
-    case 'finished':
+    case 'finished': {
       flush();
+      const params = from.finalParams();
+      const steps = useLab.getState().records.filter((r) => r.type === 'step').length;
+      lastFinal = params ? { step: steps, params } : null;
       from.terminate();
       session = null;
       break;
+    }
   }
 }
 
@@ -67,8 +74,18 @@ export function pause(): void {
 export function reset(): void {
   session?.terminate();
   session = null;
+  lastFinal = null;
   pending = [];
   if (flushTimer !== null) clearTimeout(flushTimer);
   flushTimer = null;
   useLab.getState().clearRun();
+}
+
+/**
+ * The current run's weights for live views: rank 0's latest (null before training starts), or the
+ * final weights once the run is done.
+ */
+export async function currentWeights(): Promise<ParamsSnapshot | null> {
+  if (session) return session.snapshot();
+  return lastFinal;
 }
