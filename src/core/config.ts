@@ -150,11 +150,16 @@ export function formatField(value: RunConfig[ConfigKey]): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
+/** A key as an error names it: at most 40 characters, and never empty. */
+function keyName(key: string): string {
+  return key === '' ? '(empty key)' : key.slice(0, 40);
+}
+
 const FIELD_BY_KEY = new Map(FIELDS.map((f) => [f.key as string, f]));
 
 export function fieldFor(key: string): FieldSpec {
   const f = FIELD_BY_KEY.get(key);
-  if (!f) throw new ConfigError(key.slice(0, 40), `unknown key (known: ${FIELDS.map((x) => x.key).join(', ')})`);
+  if (!f) throw new ConfigError(keyName(key), `unknown key (known: ${FIELDS.map((x) => x.key).join(', ')})`);
   return f;
 }
 
@@ -163,13 +168,13 @@ export function applyOverrides(base: RunConfig, entries: Iterable<[string, strin
   const out: Record<string, unknown> = { ...base, layers: [...base.layers] };
   const seen = new Set<string>();
   for (const [key, raw] of entries) {
+    if (seen.has(key)) throw new ConfigError(keyName(key), 'given more than once');
+    seen.add(key);
     if (key === 'v') {
       if (raw !== String(CONFIG_VERSION)) throw new ConfigError('v', `unsupported version ${quote(raw)} (this lab reads v=${CONFIG_VERSION})`);
       continue;
     }
     const f = fieldFor(key);
-    if (seen.has(key)) throw new ConfigError(key, 'given more than once');
-    seen.add(key);
     out[key] = parseField(f, raw);
   }
   return validateConfig(out as unknown as RunConfig);
@@ -204,7 +209,7 @@ function decode(key: string, text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new ConfigError(key.slice(0, 40), `malformed percent-encoding in ${quote(text)}`);
+    throw new ConfigError(keyName(key), `malformed percent-encoding in ${quote(text)}`);
   }
 }
 
