@@ -1,29 +1,41 @@
 // Command-line flags of `npm run train`, turned into a RunConfig through the same field table as links.
-import { applyOverrides, ConfigError, FIELDS, linkEntries, type RunConfig } from '../core/config';
+import { applyOverrides, ConfigError, DEFAULT_CONFIG, FIELDS, linkEntries, type RunConfig } from '../core/config';
 import { findPreset, PRESETS } from '../core/presets';
-import { DEFAULT_CONFIG } from '../core/config';
 
 export interface CliOptions {
+  /** The config from --preset, --link and --set (for --resume, only the overrides matter). */
   config: RunConfig;
+  /** The --set pairs, applied on top of a resumed run's saved config. */
+  sets: [string, string][];
   json: boolean;
   help: boolean;
+  checkpoint: string | null;
+  checkpointEvery: number;
+  resume: string | null;
 }
 
 export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-hash] [--set key=value ...] [--json]
-  --preset NAME   start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
-  --link URL      a share link or its hash (#v=1&dataset=...); overrides the preset
-  --set k=v       set one field; overrides the link. Keys:
-${FIELDS.map((f) => `                    ${f.key.padEnd(10)}${f.help}`).join('\n')}
-  --json          print JSON Lines only (step, eval, timing, done or stopped records)`;
+                         [--checkpoint DIR [--checkpoint-every N]] [--resume DIR]
+  --preset NAME         start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
+  --link URL            a share link or its hash (#v=1&dataset=...); overrides the preset
+  --set k=v             set one field; overrides the link. Keys:
+${FIELDS.map((f) => `                          ${f.key.padEnd(10)}${f.help}`).join('\n')}
+  --json                print JSON Lines only (step, eval, timing, done or stopped records, and with
+                        replicas: shard, workers and sync records)
+  --checkpoint DIR      save weights, optimizer state and step to DIR every N steps (single device)
+  --checkpoint-every N  steps between checkpoints (default 100)
+  --resume DIR          continue the run saved in DIR; --set may change only ${'`lr` and `epochs`'}`;
 
 export class UsageError extends Error {}
+
+/** Fields a resumed run may change: the rest would make it a different run. */
+export const RESUMABLE_CHANGES = ['lr', 'epochs'];
 
 export function parseArgs(argv: string[]): CliOptions {
   let base = DEFAULT_CONFIG;
   let link: [string, string][] = [];
   const sets: [string, string][] = [];
-  let json = false;
-  let help = false;
+  const out = { json: false, help: false, checkpoint: null as string | null, checkpointEvery: 100, resume: null as string | null };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -31,8 +43,8 @@ export function parseArgs(argv: string[]): CliOptions {
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
-    if (flag === '--json') json = true;
-    else if (flag === '--help' || flag === '-h') help = true;
+    if (flag === '--json') out.json = true;
+    else if (flag === '--help' || flag === '-h') out.help = true;
     else if (flag === '--preset') {
       const name = value();
       const preset = findPreset(name);
@@ -44,8 +56,23 @@ export function parseArgs(argv: string[]): CliOptions {
       const eq = pair.indexOf('=');
       if (eq <= 0) throw new UsageError(`--set needs key=value, got "${pair}"`);
       sets.push([pair.slice(0, eq), pair.slice(eq + 1)]);
+    } else if (flag === '--checkpoint') out.checkpoint = value();
+    else if (flag === '--resume') out.resume = value();
+    else if (flag === '--checkpoint-every') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError('--checkpoint-every needs an integer in [1, 1000000]');
+      out.checkpointEvery = n;
     } else throw new UsageError(`unknown flag "${flag}"`);
   }
+  if (out.resume && (base !== DEFAULT_CONFIG || link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
   const config = applyOverrides(applyOverrides(base, link), sets);
-  return { config, json, help };
+  if ((out.checkpoint || out.resume) && config.replicas > 1) throw new UsageError('--checkpoint and --resume work on single-device runs (replicas=1) for now');
+  return { config, sets, ...out };
+}
+
+/** A resumed run's config: the saved one, with only the changes a resume allows. */
+export function resumedConfig(saved: RunConfig, sets: [string, string][]): RunConfig {
+  const refused = sets.find(([key]) => !RESUMABLE_CHANGES.includes(key));
+  if (refused) throw new ConfigError(refused[0].slice(0, 40), `cannot change a resumed run (only ${RESUMABLE_CHANGES.join(', ')} may change)`);
+  return applyOverrides(saved, sets);
 }

@@ -1,11 +1,16 @@
 // The `npm run train` CLI as a user runs it: JSON Lines output, the same checksum twice, exit code 2
 // with one line naming the key for bad flags, and quick-mnist reaching the accuracy the issue sets.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoneRecord, MetricRecord } from '../core/metrics';
 
+const NODE_ARGS = ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts'];
+
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts', ...args], {
+  const r = spawnSync(process.execPath, [...NODE_ARGS, ...args], {
     encoding: 'utf8',
     timeout: 600_000,
   });
@@ -57,6 +62,28 @@ describe('train CLI', () => {
       expect(r.stderr).toMatch(pattern);
     });
   }
+
+  it('a run killed after a checkpoint resumes to the uninterrupted checksum', async () => {
+    const args = ['--preset', 'xor', '--set', 'epochs=8', '--set', 'layers=8', '--json'];
+    const full = records(cli(...args).stdout).pop() as DoneRecord;
+    const dir = mkdtempSync(join(tmpdir(), 'lab-checkpoint-'));
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args, '--checkpoint', dir, '--checkpoint-every', '20'], { stdio: 'ignore' });
+    const savedStep = () => (existsSync(join(dir, 'checkpoint.json')) ? JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).step : 0);
+    while (savedStep() < 40 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGKILL');
+    const step = savedStep();
+    expect(step % 20).toBe(0);
+    expect(step).toBeGreaterThanOrEqual(40);
+    expect(step, 'killed before the end').toBeLessThan(400);
+    const resumed = cli('--resume', dir, '--json');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const out = records(resumed.stdout);
+    expect(out.find((r) => r.type === 'step')).toMatchObject({ step: step + 1 });
+    expect((out.pop() as DoneRecord).weightsSha256).toBe(full.weightsSha256);
+    const changed = cli('--resume', dir, '--set', 'batch=8');
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toMatch(/^error: batch: cannot change a resumed run \(only lr, epochs may change\)/);
+  });
 
   it('quick-mnist reaches test accuracy ≥ 0.90', () => {
     const r = cli('--preset', 'quick-mnist', '--json');

@@ -9,8 +9,9 @@ import { nodeCoordinatorEnv } from './node-replicas';
 import { loadDataset } from '../core/datasets';
 import type { MetricRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
-import { runTraining } from '../gpu/train-run';
-import { parseArgs, USAGE, UsageError, type CliOptions } from './args';
+import { runTraining, type TrainingState } from '../gpu/train-run';
+import { parseArgs, resumedConfig, USAGE, UsageError, type CliOptions } from './args';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { DATA_DIR, prepareMnist } from './prepare-data';
 import { ProgressPrinter } from './progress';
 
@@ -31,14 +32,25 @@ async function main(): Promise<void> {
     console.log(USAGE);
     process.exit(0);
   }
-  const { config, json } = options;
+  const { json } = options;
+  let config = options.config;
+  let resumeFrom: TrainingState | undefined;
+  try {
+    if (options.resume) {
+      const saved = await loadCheckpoint(options.resume);
+      config = resumedConfig(saved.config, options.sets);
+      resumeFrom = saved.state;
+    }
+  } catch (e) {
+    fail(2, e instanceof Error ? e.message : String(e));
+  }
   if (config.dataset === 'mnist') prepareMnist();
   const printer = new ProgressPrinter(process.stderr);
   if (!json) console.log(`training #${serializeConfig(config)}`);
   const emit = (r: MetricRecord) => (json ? console.log(JSON.stringify(r)) : printer.record(r));
   let last: MetricRecord;
   try {
-    last = config.replicas > 1 ? await trainDataParallel(config, emit) : await trainSingle(config, emit);
+    last = config.replicas > 1 ? await trainDataParallel(config, emit) : await trainSingle(config, emit, options, resumeFrom);
   } catch (e) {
     fail(e instanceof ConfigError || e instanceof ShardError ? 2 : 1, e instanceof Error ? e.message : String(e));
   }
@@ -46,9 +58,13 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-async function trainSingle(config: RunConfig, emit: (r: MetricRecord) => void): Promise<MetricRecord> {
+async function trainSingle(
+  config: RunConfig, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom?: TrainingState,
+): Promise<MetricRecord> {
   const dataset = await loadDataset(config.dataset, config.seed, async (f) => new Uint8Array(await readFile(join(DATA_DIR, f))));
-  return runTraining({ device: await requestNodeDevice(), config, dataset, emit });
+  const dir = options.checkpoint;
+  const checkpoint = dir ? { every: options.checkpointEvery, save: (state: TrainingState) => saveCheckpoint(dir, config, state) } : undefined;
+  return runTraining({ device: await requestNodeDevice(), config, dataset, emit, resumeFrom, checkpoint });
 }
 
 /** Replicas in worker_threads, each with its own Dawn device; Ctrl-C stops them cleanly. */

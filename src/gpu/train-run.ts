@@ -86,6 +86,15 @@ export class RunSwitch {
   }
 }
 
+/** Everything needed to continue a single-device run exactly: weights, optimizer state, steps taken. */
+export interface TrainingState {
+  step: number;
+  params: Float32Array;
+  /** Optimizer state (momentum velocity or Adam moments; zeros where unused). */
+  m: Float32Array;
+  v: Float32Array;
+}
+
 /** Steps logged on the GPU before their losses are read back. */
 const LOG_SLOTS = 16;
 
@@ -97,6 +106,10 @@ export interface RunOptions {
   control?: RunSwitch;
   /** Receives the final weights (flat layout) when training completes. */
   onFinalParams?: (params: Float32Array) => void;
+  /** Continue from a saved state instead of the seeded initial weights. */
+  resumeFrom?: TrainingState;
+  /** Save the state every `every` steps (after that step's metrics are out, and after an epoch's eval). */
+  checkpoint?: { every: number; save: (state: TrainingState) => Promise<void> };
 }
 
 interface StepMeta {
@@ -112,7 +125,9 @@ export function validateForDataset(config: RunConfig, dataset: Dataset): void {
 }
 
 /** Trains to the end (or a stop); every result goes through `emit`. Resolves with the last record. */
-export async function runTraining({ device, config, dataset, emit, control = new RunSwitch(), onFinalParams }: RunOptions): Promise<MetricRecord> {
+export async function runTraining({
+  device, config, dataset, emit, control = new RunSwitch(), onFinalParams, resumeFrom, checkpoint,
+}: RunOptions): Promise<MetricRecord> {
   validateForDataset(config, dataset);
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
@@ -120,15 +135,20 @@ export async function runTraining({ device, config, dataset, emit, control = new
   device.addEventListener('uncapturederror', (e) => { gpuError ??= (e as GPUUncapturedErrorEvent).error.message; });
   void device.lost.then((info) => { gpuError ??= `GPU device lost (${info.reason}): ${info.message}`; });
 
-  const trainer = new Trainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, initParams(layout, config.seed));
+  const trainer = new Trainer(
+    device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, resumeFrom?.params ?? initParams(layout, config.seed),
+  );
+  if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
   const log = new StatsLog(device, LOG_SLOTS);
   control.serveSnapshots(async () => ({ step: stepsDone, params: await trainer.readParams() }));
   const perEpoch = stepsPerEpoch(dataset.train.n, config.batch);
   const totalSteps = perEpoch * config.epochs;
   const pendingMeta: StepMeta[] = [];
   let samplesDone = 0;
-  let stepsDone = 0;
-  let lastEmitted = 0;
+  const startStep = resumeFrom?.step ?? 0;
+  if (startStep >= totalSteps) throw new Error(`the saved state is at step ${startStep}, but this run has only ${totalSteps} steps`);
+  let stepsDone = startStep;
+  let lastEmitted = startStep;
   let trainMs = 0;
   let windowStart = performance.now();
 
@@ -168,9 +188,15 @@ export async function runTraining({ device, config, dataset, emit, control = new
   };
 
   let testAccuracy = 0;
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  const firstEpoch = Math.floor(startStep / perEpoch) + 1;
+  for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
     const order = epochOrder(config.seed, epoch, dataset.train.n);
-    for (let i = 0; i < perEpoch; i++) {
+    for (let i = epoch === firstEpoch ? startStep % perEpoch : 0; i < perEpoch; i++) {
+      if (checkpoint && stepsDone > startStep && stepsDone % checkpoint.every === 0) {
+        const stop = await drainAll();
+        if (stop) return stop;
+        await checkpoint.save(await trainer.readState(stepsDone));
+      }
       if (control.isPaused || control.isStopped) {
         const stop = await drainAll();
         if (stop) return stop;

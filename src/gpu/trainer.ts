@@ -217,6 +217,19 @@ export class Trainer {
     return new Float32Array(await readBuffer(this.device, this.params));
   }
 
+  /** Weights and optimizer state after all submitted steps, labelled with the step count. */
+  async readState(step: number): Promise<{ step: number; params: Float32Array; m: Float32Array; v: Float32Array }> {
+    const [params, m, v] = await Promise.all([this.params, this.m, this.v].map(async (b) => new Float32Array(await readBuffer(this.device, b))));
+    return { step, params, m, v };
+  }
+
+  restoreOptimizerState(m: Float32Array, v: Float32Array): void {
+    for (const [buffer, data] of [[this.m, m], [this.v, v]] as const) {
+      if (data.length * 4 !== buffer.size) throw new Error(`saved optimizer state has ${data.length} floats, the model needs ${buffer.size / 4}`);
+      this.device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
+    }
+  }
+
   async readGrads(): Promise<Float32Array> {
     return new Float32Array(await readBuffer(this.device, this.grads));
   }
