@@ -1,11 +1,13 @@
-// CLI checkpoints: the run's config and step in checkpoint.json, weights and optimizer state in
-// state.bin (float32 little-endian: params, m, v). Written atomically, so a crash never leaves half a file.
+// CLI checkpoints: one file, checkpoint.bin, holding a JSON header (format, config, step) and then the
+// weights and optimizer state as float32 little-endian (params, m, v). It is written to a temporary
+// file and renamed, so a crash leaves either the previous checkpoint or the new one, never a mix.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyOverrides, type RunConfig } from '../core/config';
 import type { TrainingState } from '../gpu/train-run';
 
 const FORMAT = 'webgpu-training-lab-checkpoint';
+const FILE = 'checkpoint.bin';
 
 interface CheckpointHeader {
   format: typeof FORMAT;
@@ -15,37 +17,42 @@ interface CheckpointHeader {
   floats: number;
 }
 
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(`${path}.tmp`, data);
-  await rename(`${path}.tmp`, path);
-}
-
 export async function saveCheckpoint(dir: string, config: RunConfig, state: TrainingState): Promise<void> {
   await mkdir(dir, { recursive: true });
   const P = state.params.length;
-  const bytes = new Uint8Array(3 * P * 4);
-  const view = new DataView(bytes.buffer);
-  [state.params, state.m, state.v].forEach((vector, k) => vector.forEach((x, i) => view.setFloat32((k * P + i) * 4, x, true)));
   const header: CheckpointHeader = { format: FORMAT, version: 1, config, step: state.step, floats: P };
-  // The state first, then the header that points at it: a reader never sees a header without its state.
-  await writeAtomic(join(dir, 'state.bin'), bytes);
-  await writeAtomic(join(dir, 'checkpoint.json'), JSON.stringify(header, null, 2));
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const bytes = new Uint8Array(4 + headerBytes.length + 3 * P * 4);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, headerBytes.length, true);
+  bytes.set(headerBytes, 4);
+  const base = 4 + headerBytes.length;
+  [state.params, state.m, state.v].forEach((vector, k) => vector.forEach((x, i) => view.setFloat32(base + (k * P + i) * 4, x, true)));
+  await writeFile(join(dir, `${FILE}.tmp`), bytes);
+  await rename(join(dir, `${FILE}.tmp`), join(dir, FILE));
 }
 
 export async function loadCheckpoint(dir: string): Promise<{ config: RunConfig; state: TrainingState }> {
-  let header: CheckpointHeader;
+  let bytes: Buffer;
   try {
-    header = JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8')) as CheckpointHeader;
+    bytes = await readFile(join(dir, FILE));
   } catch (e) {
     throw new Error(`no readable checkpoint in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (header.format !== FORMAT || header.version !== 1) throw new Error(`${dir}/checkpoint.json is not a checkpoint of this lab (version 1)`);
-  // Validate the saved config like any other input.
-  const config = applyOverrides(header.config, []);
-  const bytes = await readFile(join(dir, 'state.bin'));
-  const P = header.floats;
-  if (bytes.length !== 3 * P * 4) throw new Error(`${dir}/state.bin has ${bytes.length} bytes, expected ${3 * P * 4}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const vector = (k: number) => Float32Array.from({ length: P }, (_, i) => view.getFloat32((k * P + i) * 4, true));
+  const headerLength = bytes.length >= 4 ? view.getUint32(0, true) : 0;
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as CheckpointHeader;
+  } catch {
+    throw new Error(`${dir}/${FILE} is not a checkpoint of this lab`);
+  }
+  if (header.format !== FORMAT || header.version !== 1) throw new Error(`${dir}/${FILE} is not a checkpoint of this lab (version 1)`);
+  // The saved config is input like any other: validate it.
+  const config = applyOverrides(header.config, []);
+  const P = header.floats;
+  const base = 4 + headerLength;
+  if (bytes.length !== base + 3 * P * 4) throw new Error(`${dir}/${FILE} is truncated: ${bytes.length} bytes, expected ${base + 3 * P * 4}`);
+  const vector = (k: number) => Float32Array.from({ length: P }, (_, i) => view.getFloat32(base + (k * P + i) * 4, true));
   return { config, state: { step: header.step, params: vector(0), m: vector(1), v: vector(2) } };
 }

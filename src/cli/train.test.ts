@@ -1,11 +1,12 @@
 // The `npm run train` CLI as a user runs it: JSON Lines output, the same checksum twice, exit code 2
 // with one line naming the key for bad flags, and quick-mnist reaching the accuracy the issue sets.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoneRecord, MetricRecord } from '../core/metrics';
+import { loadCheckpoint } from './checkpoint';
 
 const NODE_ARGS = ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts'];
 
@@ -68,10 +69,11 @@ describe('train CLI', () => {
     const full = records(cli(...args).stdout).pop() as DoneRecord;
     const dir = mkdtempSync(join(tmpdir(), 'lab-checkpoint-'));
     const child = spawn(process.execPath, [...NODE_ARGS, ...args, '--checkpoint', dir, '--checkpoint-every', '20'], { stdio: 'ignore' });
-    const savedStep = () => (existsSync(join(dir, 'checkpoint.json')) ? JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).step : 0);
-    while (savedStep() < 40 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    const savedStep = async () => (existsSync(join(dir, 'checkpoint.bin')) ? (await loadCheckpoint(dir)).state.step : 0);
+    while ((await savedStep()) < 40 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGKILL');
-    const step = savedStep();
+    await new Promise((resolve) => child.once('exit', resolve));
+    const step = await savedStep();
     expect(step % 20).toBe(0);
     expect(step).toBeGreaterThanOrEqual(40);
     expect(step, 'killed before the end').toBeLessThan(400);

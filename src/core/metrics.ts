@@ -89,8 +89,19 @@ export interface StoppedRecord {
   message: string;
 }
 
+/** Data parallel: a replica failed (crashed or lost its GPU device) and the run went on. */
+export interface FaultRecord {
+  type: 'fault';
+  /** The last step whose metrics were complete when it happened. */
+  step: number;
+  rank: number;
+  message: string;
+  /** All replicas were restarted from the state after this step (held by a surviving replica). */
+  restartedFrom: number;
+}
+
 export type MetricRecord =
-  | StepRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord;
+  | StepRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord | FaultRecord;
 
 export function divergedMessage(step: number, loss: number): string {
   return `loss diverged at step ${step} (${loss}): lower the learning rate and train again`;

@@ -25,6 +25,7 @@ export class RunSwitch {
   private stepBudget = 0;
   private wake: (() => void) | null = null;
   private reader: (() => Promise<ParamsSnapshot>) | null = null;
+  private stateReader: (() => Promise<TrainingState>) | null = null;
 
   pause(): void {
     this.paused = true;
@@ -73,6 +74,16 @@ export class RunSwitch {
   /** The loop registers how to read its weights once its trainer exists. */
   serveSnapshots(reader: () => Promise<ParamsSnapshot>): void {
     this.reader = reader;
+  }
+
+  /** Replicas register how to read their whole state, so a replaced replica can start from it. */
+  serveState(reader: () => Promise<TrainingState>): void {
+    this.stateReader = reader;
+  }
+
+  /** Weights, optimizer state and completed steps, or null before training has begun. */
+  state(): Promise<TrainingState | null> {
+    return this.stateReader ? this.stateReader() : Promise.resolve(null);
   }
 
   /** The current weights (after all submitted steps), or null before training has begun. */

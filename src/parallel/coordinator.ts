@@ -1,15 +1,21 @@
 // The data-parallel coordinator, shared by the page and the CLI: validates the plan, broadcasts rank 0's
 // initial weights, wires the ring, runs the star all-reduce, and merges the replicas' reports into
-// the metrics stream (global loss, per-replica losses, shard ids, phase times, sync checksums).
+// the metrics stream (global loss, per-replica losses, shard ids, phase times, sync checksums), and
+// restarts the replicas from a survivor's state when one crashes or loses its GPU device.
 import { ringTheoryBytes, starSum } from './allreduce';
 import type { RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
 import { divergedMessage, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
-import { validateForDataset, type ParamsSnapshot } from '../gpu/train-run';
+import { validateForDataset, type ParamsSnapshot, type TrainingState } from '../gpu/train-run';
 import type { Endpoint } from './ports';
 import type { FromReplica, StepReport, ToReplica } from './replica-protocol';
+
+/** Replica restarts allowed in one run before a failure stops it (a fault that repeats is not transient). */
+const MAX_RECOVERIES = 3;
+/** How long a surviving replica has to hand over its state. */
+const STATE_TIMEOUT_MS = 10_000;
 
 export interface ReplicaWorker extends Endpoint {
   terminate(): void;
@@ -59,8 +65,12 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
   const world = config.replicas;
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const initial = initParams(layout, config.seed);
-  const workers = Array.from({ length: world }, (_, rank) => env.spawn(rank));
-  const links = Array.from({ length: world }, () => env.channel());
+  let workers: ReplicaWorker[] = [];
+  /** Bumped each time the replicas are (re)started; messages of an older generation are stale. */
+  let generation = 0;
+  let recoveries = 0;
+  let recovering = false;
+  let paused = false;
   const send = (rank: number, m: ToReplica, transfer: Transferable[] = []) => workers[rank].postMessage(m, transfer);
 
   let settle: (r: MetricRecord) => void = () => {};
@@ -70,6 +80,7 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
     if (over) return;
     over = true;
     snapshots.forEach((resolve) => resolve(null));
+    states.forEach((resolve) => resolve(null));
     emit(record);
     workers.forEach((w) => w.terminate());
     settle(record);
@@ -82,7 +93,8 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
   let params: Float32Array | null = null;
   let soloLast: MetricRecord | null = null;
   const snapshots = new Map<number, (s: ParamsSnapshot | null) => void>();
-  let snapshotId = 0;
+  const states = new Map<number, (s: TrainingState | null) => void>();
+  let requestId = 0;
   let ready = 0;
   let lastStep = 0;
   let lastEval = 0;
@@ -122,8 +134,14 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
     while (heldEvals.length && (heldEvals[0] as { step: number }).step <= lastStep) emit(heldEvals.shift()!);
   };
 
-  const onMessage = (m: FromReplica) => {
+  const onMessage = (gen: number, m: FromReplica) => {
     if (over) return;
+    if (m.type === 'state') {
+      states.get(m.id)?.(m.state);
+      states.delete(m.id);
+      return;
+    }
+    if (gen !== generation) return;
     switch (m.type) {
       case 'ready':
         onReady?.(m.rank, m.adapter);
@@ -178,34 +196,96 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
         snapshots.delete(m.id);
         break;
       case 'error':
-        end({
-          type: 'stopped', step: lastStep, reason: 'error',
-          message: ready < world ? `replica ${m.rank} could not start, so the run did not start: ${m.message}` : `replica ${m.rank} failed: ${m.message}`,
-        });
+        void onFailure(gen, m.rank, `failed: ${m.message}`);
         break;
     }
   };
 
-  workers.forEach((w, rank) => {
-    w.addEventListener('message', (e) => onMessage(e.data as FromReplica));
-    w.onCrash((message) => end({ type: 'stopped', step: lastStep, reason: 'error', message: `replica ${rank} crashed: ${message}` }));
-  });
-  workers.forEach((_, rank) => {
-    const ring = config.allreduce === 'ring' && world > 1;
-    const left = ring ? links[(rank + world - 1) % world].port2 : undefined;
-    const right = ring ? links[rank].port1 : undefined;
-    const params = initial.slice();
-    send(rank, { type: 'init', config, rank, world, initialParams: params, left, right },
-      [params.buffer, ...(left ? [left] : []), ...(right ? [right] : [])]);
-  });
+  /** Starts a generation of replicas, from the initial weights or from a surviving replica's state. */
+  const launch = (state: TrainingState | null) => {
+    const gen = ++generation;
+    ready = 0;
+    reports.clear();
+    starRounds.clear();
+    workers = Array.from({ length: world }, (_, rank) => env.spawn(rank));
+    const links = Array.from({ length: world }, () => env.channel());
+    workers.forEach((w, rank) => {
+      w.addEventListener('message', (e) => onMessage(gen, e.data as FromReplica));
+      w.onCrash((message) => void onFailure(gen, rank, `crashed: ${message}`));
+    });
+    workers.forEach((_, rank) => {
+      const ring = config.allreduce === 'ring' && world > 1;
+      const left = ring ? links[(rank + world - 1) % world].port2 : undefined;
+      const right = ring ? links[rank].port1 : undefined;
+      const weights = (state?.params ?? initial).slice();
+      const resume = state ? { step: state.step, m: state.m.slice(), v: state.v.slice() } : undefined;
+      send(rank, { type: 'init', config, rank, world, initialParams: weights, resume, left, right }, [
+        weights.buffer, ...(resume ? [resume.m.buffer, resume.v.buffer] : []), ...(left ? [left] : []), ...(right ? [right] : []),
+      ]);
+      if (paused) send(rank, { type: 'pause' });
+    });
+  };
+
+  /** Asks one replica of the current generation for its whole state; null if it does not answer in time. */
+  const requestState = (rank: number): Promise<TrainingState | null> => {
+    const id = ++requestId;
+    return new Promise((resolve) => {
+      states.set(id, resolve);
+      send(rank, { type: 'state', id });
+      setTimeout(() => {
+        if (states.delete(id)) resolve(null);
+      }, STATE_TIMEOUT_MS);
+    });
+  };
+
+  /**
+   * A replica crashed or lost its device. With gradient all-reduce every step all replicas hold the same
+   * weights and optimizer state, so the survivors' most advanced state restarts every replica and the
+   * run ends with the checksum it would have had. Otherwise the run stops, keeping its metrics.
+   */
+  const onFailure = async (gen: number, rank: number, what: string) => {
+    if (over || gen !== generation || recovering) return;
+    const message = `replica ${rank} ${what}`;
+    if (ready < world) {
+      end({ type: 'stopped', step: lastStep, reason: 'error', message: `replica ${rank} could not start, so the run did not start: ${what.replace(/^(failed|crashed): /, '')}` });
+      return;
+    }
+    if (config.sync !== 'step' || world === 1 || recoveries >= MAX_RECOVERIES) {
+      const why = recoveries >= MAX_RECOVERIES ? ` (after ${MAX_RECOVERIES} restarts)` : '';
+      end({ type: 'stopped', step: lastStep, reason: 'error', message: `${message}${why}` });
+      return;
+    }
+    recovering = true;
+    recoveries++;
+    const answers = await Promise.all(workers.map((_, r) => (r === rank ? Promise.resolve(null) : requestState(r))));
+    if (over) return;
+    const best = answers.reduce<TrainingState | null>((a, b) => (b && (!a || b.step > a.step) ? b : a), null);
+    workers.forEach((w) => w.terminate());
+    if (!best) {
+      end({ type: 'stopped', step: lastStep, reason: 'error', message: `${message}, and no other replica could hand over its state` });
+      return;
+    }
+    emit({ type: 'fault', step: lastStep, rank, message, restartedFrom: best.step });
+    lastStep = Math.max(lastStep, best.step);
+    recovering = false;
+    launch(best);
+  };
+
+  launch(null);
 
   return {
-    pause: () => workers.forEach((_, r) => send(r, { type: 'pause' })),
-    resume: () => workers.forEach((_, r) => send(r, { type: 'resume' })),
+    pause: () => {
+      paused = true;
+      workers.forEach((_, r) => send(r, { type: 'pause' }));
+    },
+    resume: () => {
+      paused = false;
+      workers.forEach((_, r) => send(r, { type: 'resume' }));
+    },
     step: () => workers.forEach((_, r) => send(r, { type: 'step' })),
     snapshot: () => {
       if (over) return Promise.resolve(null);
-      const id = ++snapshotId;
+      const id = ++requestId;
       return new Promise((resolve) => {
         snapshots.set(id, resolve);
         send(0, { type: 'snapshot', id });

@@ -2,7 +2,7 @@
 // each way. The same messages travel over Web Worker and worker_threads ports.
 import type { RunConfig } from '../core/config';
 import type { MetricRecord, PhaseTimes } from '../core/metrics';
-import type { ParamsSnapshot } from '../gpu/train-run';
+import type { ParamsSnapshot, TrainingState } from '../gpu/train-run';
 
 export type ToReplica =
   | {
@@ -10,8 +10,10 @@ export type ToReplica =
       config: RunConfig;
       rank: number;
       world: number;
-      /** Rank 0's initial weights, broadcast so every replica starts identical. */
+      /** Rank 0's initial weights, broadcast so every replica starts identical (or the restored weights). */
       initialParams: Float32Array;
+      /** After a failure: the optimizer state and steps completed of the state being restored. */
+      resume?: { step: number; m: Float32Array; v: Float32Array };
       /** Ring links: receive from rank − 1, send to rank + 1 (absent with one replica or star). */
       left?: MessagePort;
       right?: MessagePort;
@@ -24,6 +26,8 @@ export type ToReplica =
   | { type: 'step' }
   /** Send the current weights back (for live views). */
   | { type: 'snapshot'; id: number }
+  /** Send the whole state back (weights, optimizer state, steps completed), to restart replicas from it. */
+  | { type: 'state'; id: number }
   | { type: 'stop' }
   /** Star all-reduce: the coordinator's sum for round `round`. */
   | { type: 'star'; round: number; data: Float32Array };
@@ -58,5 +62,6 @@ export type FromReplica =
   /** The run is over for this replica; rank 0 also hands over its final weights (flat layout). */
   | { type: 'finished'; rank: number; weightsSha256: string | null; params?: Float32Array }
   | { type: 'error'; rank: number; message: string }
+  | { type: 'state'; rank: number; id: number; state: TrainingState | null }
   /** Rank 0's answer to a snapshot request. */
   | { type: 'snapshot'; id: number; snapshot: ParamsSnapshot | null };

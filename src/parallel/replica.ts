@@ -31,14 +31,24 @@ export function serveReplica(env: ReplicaEnv): void {
     else if (m.type === 'resume') control.resume();
     else if (m.type === 'step') control.stepOnce();
     else if (m.type === 'stop') control.stop();
-    else if (m.type === 'snapshot') {
+    else if (m.type === 'state') {
+      void control.state().then((state) => env.coordinator.postMessage(
+        { type: 'state', rank: rankOf(), id: m.id, state } satisfies FromReplica,
+        state ? [state.params.buffer, state.m.buffer, state.v.buffer] : [],
+      ));
+    } else if (m.type === 'snapshot') {
       void control.snapshot().then((snap) => env.coordinator.postMessage(
         { type: 'snapshot', id: m.id, snapshot: snap } satisfies FromReplica,
         snap ? [snap.params.buffer] : [],
       ));
     }
   });
-  void inbox.next((m) => m.type === 'init').then((m) => run(env, m as Init, inbox, control));
+  let rank = -1;
+  const rankOf = () => rank;
+  void inbox.next((m) => m.type === 'init').then((m) => {
+    rank = (m as Init).rank;
+    return run(env, m as Init, inbox, control);
+  });
 }
 
 async function run(env: ReplicaEnv, init: Init, inbox: Inbox<ToReplica>, control: RunSwitch): Promise<void> {
@@ -99,7 +109,11 @@ async function trainReplica(
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
   const trainer = new Trainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, init.initialParams);
-  control.serveSnapshots(async () => ({ step: t, params: await trainer.readParams() }));
+  if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
+  /** Steps whose update has been submitted: the state the buffers hold once the queue drains. */
+  let completed = init.resume?.step ?? 0;
+  control.serveSnapshots(async () => ({ step: completed, params: await trainer.readParams() }));
+  control.serveState(() => trainer.readState(completed));
   const P = layout.totalFloats;
   const vectorBytes = P * 4;
   const staging = device.createBuffer({ size: vectorBytes + LOSS_STATS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -124,6 +138,10 @@ async function trainReplica(
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const plan = plans[epoch - 1];
     for (let i = 0; i < plan.steps; i++) {
+      if (t < completed) {
+        t++; // done before a restart
+        continue;
+      }
       if (control.isPaused) await control.waitWhilePaused();
       if (control.isStopped) return null;
       control.tookStep();
@@ -162,6 +180,7 @@ async function trainReplica(
         trainer.encodeUpdate(update, t);
         update.copyBufferToBuffer(trainer.params, 0, staging, 0, vectorBytes);
         device.queue.submit([update.finish()]);
+        completed = t;
         checksum = paramsFingerprint(new Float32Array(await readStaging(staging, vectorBytes)));
         lap('updateMs');
       } else {
@@ -176,6 +195,7 @@ async function trainReplica(
         const update = device.createCommandEncoder({ label: `replica ${rank} update ${t}` });
         trainer.encodeUpdate(update, t);
         device.queue.submit([update.finish()]);
+        completed = t;
         await device.queue.onSubmittedWorkDone();
         lap('updateMs');
         if (t % syncEvery === 0 || t === totalSteps) {
@@ -198,7 +218,7 @@ async function trainReplica(
         ids: Array.from(ids), times, bytesSent, checksum, drift,
       });
     }
-    if (rank === 0) {
+    if (rank === 0 && t > (init.resume?.step ?? 0)) {
       const result = await trainer.evaluate();
       post({ type: 'metric', rank, record: { type: 'eval', epoch, step: t, testLoss: result.loss, testAccuracy: result.accuracy } });
     }
