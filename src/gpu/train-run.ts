@@ -7,7 +7,7 @@ import { divergedMessage, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { batchIndices, epochOrder, stepsPerEpoch } from '../core/sampler';
 import { StatsLog } from './stats-log';
-import { EVAL_CHUNK, Trainer } from './trainer';
+import { createTrainer, EVAL_CHUNK } from './trainer';
 
 /** The weights at a moment of a run, for live views (after `step` optimizer steps). */
 export interface ParamsSnapshot {
@@ -146,7 +146,7 @@ export async function runTraining({
   device.addEventListener('uncapturederror', (e) => { gpuError ??= (e as GPUUncapturedErrorEvent).error.message; });
   void device.lost.then((info) => { gpuError ??= `GPU device lost (${info.reason}): ${info.message}`; });
 
-  const trainer = new Trainer(
+  const trainer = await createTrainer(
     device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, resumeFrom?.params ?? initParams(layout, config.seed),
   );
   if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);

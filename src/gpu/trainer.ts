@@ -235,6 +235,28 @@ export class Trainer {
   }
 }
 
+/**
+ * Builds a trainer inside GPU error scopes, so an allocation the device cannot satisfy or an invalid
+ * pipeline is reported with its message instead of surfacing later as a lost device or silent zeros.
+ */
+export async function createTrainer(device: GPUDevice, spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array): Promise<Trainer> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let trainer: Trainer | null = null;
+  let thrown: unknown = null;
+  try {
+    trainer = new Trainer(device, spec, dataset, initialParams);
+  } catch (e) {
+    thrown = e;
+  }
+  const validation = await device.popErrorScope();
+  const outOfMemory = await device.popErrorScope();
+  if (thrown) throw thrown;
+  if (outOfMemory) throw new Error(`the GPU ran out of memory setting up this model: ${outOfMemory.message}; use fewer or narrower layers or a smaller batch`);
+  if (validation) throw new Error(`the GPU refused the trainer's setup: ${validation.message}`);
+  return trainer!;
+}
+
 function uploadSplit(device: GPUDevice, name: string, split: Split): SplitBuffers {
   return {
     x: storageBufferFrom(device, `${name}.x`, split.x),

@@ -8,7 +8,7 @@ import type { MetricRecord, PhaseTimes } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { epochPlan, shardSpec } from '../core/sharding';
 import { RunSwitch, runTraining } from '../gpu/train-run';
-import { EVAL_CHUNK, Trainer } from '../gpu/trainer';
+import { createTrainer, EVAL_CHUNK } from '../gpu/trainer';
 import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
 import { ringAllreduce, type AllreduceResult, type RingMessage } from './allreduce';
 import { Inbox, type Endpoint } from './ports';
@@ -108,7 +108,7 @@ async function trainReplica(
   const { config, rank, world } = init;
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
-  const trainer = new Trainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, init.initialParams);
+  const trainer = await createTrainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, init.initialParams);
   if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
   /** Steps whose update has been submitted: the state the buffers hold once the queue drains. */
   let completed = init.resume?.step ?? 0;
