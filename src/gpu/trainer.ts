@@ -150,6 +150,28 @@ export class Trainer {
     return p;
   }
 
+  private gradProgram(B: number, globalBatch: number): Dispatch[] {
+    return this.program(`grad:${B}:${globalBatch}`, () => [
+      ...this.forward('train', slice(this.batchIndices, 0, B), B, 1 / globalBatch),
+      ...this.backward(B),
+    ]);
+  }
+
+  private evalProgram(chunk: number): Dispatch[] {
+    const start = chunk * EVAL_CHUNK;
+    const B = Math.min(EVAL_CHUNK, this.data.test.n - start);
+    return this.program(`eval:${chunk}`, () => this.forward('test', slice(this.evalIndices, start, B), B, 1 / B));
+  }
+
+  /**
+   * Builds the programs of a first training step and of evaluation now, compiling every pipeline
+   * before training starts (compilation blocks the thread; a worker should do it before it says ready).
+   */
+  compile(rows: number, globalBatch: number): void {
+    this.gradProgram(rows, globalBatch);
+    for (let c = 0; c * EVAL_CHUNK < this.data.test.n; c++) this.evalProgram(c);
+  }
+
   /**
    * Encodes forward and backward for the given training sample ids; gradients are scaled by
    * 1/globalBatch so they sum to the global-batch mean across replicas.
@@ -158,10 +180,7 @@ export class Trainer {
     const B = indices.length;
     if (B < 1 || B > this.spec.maxRows) throw new Error(`batch of ${B} rows outside 1..${this.spec.maxRows}`);
     this.device.queue.writeBuffer(this.batchIndices, 0, indices as Uint32Array<ArrayBuffer>);
-    const dispatches = this.program(`grad:${B}:${globalBatch}`, () => [
-      ...this.forward('train', slice(this.batchIndices, 0, B), B, 1 / globalBatch),
-      ...this.backward(B),
-    ]);
+    const dispatches = this.gradProgram(B, globalBatch);
     const pass = encoder.beginComputePass({ label: 'gradients' });
     encodeDispatches(pass, dispatches);
     pass.end();
@@ -191,9 +210,7 @@ export class Trainer {
     const log = storageBuffer(this.device, 'eval.log', chunks * LOSS_STATS_BYTES);
     const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
     for (let c = 0; c < chunks; c++) {
-      const start = c * EVAL_CHUNK;
-      const B = Math.min(EVAL_CHUNK, n - start);
-      const dispatches = this.program(`eval:${c}`, () => this.forward('test', slice(this.evalIndices, start, B), B, 1 / B));
+      const dispatches = this.evalProgram(c);
       const pass = encoder.beginComputePass({ label: `evaluate ${c}` });
       encodeDispatches(pass, dispatches);
       pass.end();

@@ -50,6 +50,8 @@ export interface DataParallelOptions {
   emit: (record: MetricRecord) => void;
   /** Called once per replica with a description of its adapter. */
   onReady?: (rank: number, adapter: string) => void;
+  /** Heartbeat period; a replica silent for three periods is taken for dead (default 2 s). */
+  heartbeatMs?: number;
 }
 
 /** Validates the run against its data set; throws a message naming the field and the limits. */
@@ -60,7 +62,7 @@ export async function prepareRun(config: RunConfig, readAsset: (file: string) =>
   return dataset;
 }
 
-export async function startDataParallel({ config, env, emit, onReady }: DataParallelOptions): Promise<RunHandle> {
+export async function startDataParallel({ config, env, emit, onReady, heartbeatMs = 2000 }: DataParallelOptions): Promise<RunHandle> {
   const dataset = await prepareRun(config, env.readAsset);
   const world = config.replicas;
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
@@ -79,6 +81,7 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
   const end = (record: MetricRecord) => {
     if (over) return;
     over = true;
+    clearInterval(heartbeat);
     snapshots.forEach((resolve) => resolve(null));
     states.forEach((resolve) => resolve(null));
     emit(record);
@@ -142,10 +145,14 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
       return;
     }
     if (gen !== generation) return;
+    lastHeard[m.rank] = performance.now();
     switch (m.type) {
       case 'ready':
         onReady?.(m.rank, m.adapter);
-        if (++ready === world) workers.forEach((_, r) => send(r, { type: 'go' }));
+        if (++ready === world) {
+          lastHeard.fill(performance.now());
+          workers.forEach((_, r) => send(r, { type: 'go' }));
+        }
         break;
       case 'report': {
         const group = reports.get(m.step) ?? [];
@@ -190,6 +197,8 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
           if (shas[0] && agree) end({ type: 'done', steps: lastStep, testAccuracy: lastEval, weightsSha256: shas[0] });
           else end({ type: 'stopped', step: lastStep, reason: 'error', message: `replicas finished with different weights: ${shas.join(', ')}` });
         }
+        break;
+      case 'pong':
         break;
       case 'snapshot':
         snapshots.get(m.id)?.(m.snapshot);
@@ -271,6 +280,17 @@ export async function startDataParallel({ config, env, emit, onReady }: DataPara
     launch(best);
   };
 
+  // A Web Worker that is terminated or dies without an error event is only noticed by its silence.
+  const lastHeard = new Array<number>(world).fill(performance.now());
+  const heartbeat = setInterval(() => {
+    // Before every replica is ready, failures arrive as errors; silence is only judged while training,
+    // and a single replica has no one to take over from.
+    if (over || recovering || ready < world || world === 1) return;
+    const now = performance.now();
+    const silent = lastHeard.findIndex((t) => now - t > 3 * heartbeatMs);
+    if (silent >= 0) void onFailure(generation, silent, 'stopped answering (its worker was terminated or hung)');
+    else workers.forEach((_, r) => send(r, { type: 'ping' }));
+  }, heartbeatMs);
   launch(null);
 
   return {

@@ -20,8 +20,11 @@ import { serveReplica } from './replica';
 const readAsset = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(join(DATA_DIR, file)));
 
 interface InProcessEnv extends CoordinatorEnv {
-  /** Kills replica `rank` of the latest generation as a crash would: it stops answering, and its worker reports the crash. */
-  kill(rank: number): void;
+  /**
+   * Kills replica `rank` of the latest generation: it stops answering, and its worker reports the crash
+   * (or, silently, as a terminated Web Worker does, it just goes quiet).
+   */
+  kill(rank: number, silently?: boolean): void;
 }
 
 /** Replicas in this thread, each with its own Dawn device, talking over real MessagePorts. */
@@ -43,10 +46,10 @@ function inProcessEnv(deviceFor: (rank: number) => Promise<GPUDevice> = requestN
     },
     channel: () => new MessageChannel(),
     readAsset,
-    kill(rank) {
+    kill(rank, silently = false) {
       const entry = live.get(rank)!;
       entry.ports.forEach((p) => p.close());
-      entry.crash('terminated');
+      if (!silently) entry.crash('terminated');
     },
   };
 }
@@ -63,9 +66,9 @@ async function single(config: RunConfig) {
   return { records, params: params! };
 }
 
-async function parallel(config: RunConfig, env = inProcessEnv(), onRecord: (r: MetricRecord) => void = () => {}) {
+async function parallel(config: RunConfig, env = inProcessEnv(), onRecord: (r: MetricRecord) => void = () => {}, heartbeatMs?: number) {
   const records: MetricRecord[] = [];
-  const run = await startDataParallel({ config, env, emit: (r) => { records.push(r); onRecord(r); } });
+  const run = await startDataParallel({ config, env, heartbeatMs, emit: (r) => { records.push(r); onRecord(r); } });
   const last = await run.finished;
   return { records, last, params: run.finalParams() };
 }
@@ -154,6 +157,21 @@ describe('faults', () => {
     });
     expect(r.last.type, JSON.stringify(r.last)).toBe('done');
     expect(r.records.find((x) => x.type === 'fault')).toMatchObject({ rank: 2, message: 'replica 2 crashed: terminated' });
+    expect(r.last.type === 'done' && clean.last.type === 'done' && r.last.weightsSha256 === clean.last.weightsSha256).toBe(true);
+  });
+
+  it('a replica that goes silent is noticed by the heartbeat and replaced', async () => {
+    const config = { ...CONFIG, replicas: 2, epochs: 2 };
+    const clean = await parallel(config);
+    const env = inProcessEnv();
+    let killed = false;
+    const r = await parallel(config, env, (record) => {
+      if (record.type === 'step' && record.step === 4 && !killed) {
+        killed = true;
+        env.kill(0, true);
+      }
+    }, 250);
+    expect(r.records.find((x) => x.type === 'fault')).toMatchObject({ rank: 0, message: 'replica 0 stopped answering (its worker was terminated or hung)' });
     expect(r.last.type === 'done' && clean.last.type === 'done' && r.last.weightsSha256 === clean.last.weightsSha256).toBe(true);
   });
 

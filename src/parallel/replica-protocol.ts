@@ -26,6 +26,8 @@ export type ToReplica =
   | { type: 'step' }
   /** Send the current weights back (for live views). */
   | { type: 'snapshot'; id: number }
+  /** Heartbeat: answer with pong, so the coordinator notices a worker that died without a word. */
+  | { type: 'ping' }
   /** Send the whole state back (weights, optimizer state, steps completed), to restart replicas from it. */
   | { type: 'state'; id: number }
   | { type: 'stop' }
@@ -63,5 +65,6 @@ export type FromReplica =
   | { type: 'finished'; rank: number; weightsSha256: string | null; params?: Float32Array }
   | { type: 'error'; rank: number; message: string }
   | { type: 'state'; rank: number; id: number; state: TrainingState | null }
+  | { type: 'pong'; rank: number }
   /** Rank 0's answer to a snapshot request. */
-  | { type: 'snapshot'; id: number; snapshot: ParamsSnapshot | null };
+  | { type: 'snapshot'; rank: number; id: number; snapshot: ParamsSnapshot | null };

@@ -31,6 +31,7 @@ export function serveReplica(env: ReplicaEnv): void {
     else if (m.type === 'resume') control.resume();
     else if (m.type === 'step') control.stepOnce();
     else if (m.type === 'stop') control.stop();
+    else if (m.type === 'ping') env.coordinator.postMessage({ type: 'pong', rank: rankOf() } satisfies FromReplica);
     else if (m.type === 'state') {
       void control.state().then((state) => env.coordinator.postMessage(
         { type: 'state', rank: rankOf(), id: m.id, state } satisfies FromReplica,
@@ -38,7 +39,7 @@ export function serveReplica(env: ReplicaEnv): void {
       ));
     } else if (m.type === 'snapshot') {
       void control.snapshot().then((snap) => env.coordinator.postMessage(
-        { type: 'snapshot', id: m.id, snapshot: snap } satisfies FromReplica,
+        { type: 'snapshot', rank: rankOf(), id: m.id, snapshot: snap } satisfies FromReplica,
         snap ? [snap.params.buffer] : [],
       ));
     }
@@ -60,11 +61,14 @@ async function run(env: ReplicaEnv, init: Init, inbox: Inbox<ToReplica>, control
       loadDataset(init.config.dataset, init.config.seed, env.readAsset),
     ]);
     const info = device.adapterInfo;
-    post({ type: 'ready', rank, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter' });
-    await inbox.next((m) => m.type === 'go');
+    /** Tells the coordinator this replica can train, and waits until every replica can. */
+    const ready = async () => {
+      post({ type: 'ready', rank, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter' });
+      await inbox.next((m) => m.type === 'go');
+    };
     const params = init.world === 1
-      ? await trainAlone(device, init.config, dataset, control, (record) => post({ type: 'metric', rank, record }))
-      : await trainReplica(device, init, dataset, control, inbox, post);
+      ? await ready().then(() => trainAlone(device, init.config, dataset, control, (record) => post({ type: 'metric', rank, record })))
+      : await trainReplica(device, init, dataset, control, inbox, post, ready);
     const layout = modelLayout(layerSizes(init.config, dataset.inputs, dataset.classes));
     const weightsSha = params ? await weightsSha256(layout, params) : null;
     post({ type: 'finished', rank, weightsSha256: weightsSha, params: rank === 0 && params ? params : undefined }, params && rank === 0 ? [params.buffer] : []);
@@ -100,10 +104,14 @@ async function readStaging(staging: GPUBuffer, size: number): Promise<ArrayBuffe
   return bytes;
 }
 
-/** Trains this rank's shards in step with the other replicas; resolves with the final weights. */
+/**
+ * Trains this rank's shards in step with the other replicas; resolves with the final weights. The
+ * trainer is built and its pipelines compiled before `ready`, so once training starts the worker's
+ * thread never blocks long (the coordinator's heartbeat relies on it).
+ */
 async function trainReplica(
   device: GPUDevice, init: Init, dataset: Dataset, control: RunSwitch, inbox: Inbox<ToReplica>,
-  post: (m: FromReplica, transfer?: Transferable[]) => void,
+  post: (m: FromReplica, transfer?: Transferable[]) => void, ready: () => Promise<void>,
 ): Promise<Float32Array | null> {
   const { config, rank, world } = init;
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
@@ -133,6 +141,9 @@ async function trainReplica(
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
   const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(spec, e + 1, dataset.train.y));
   const totalSteps = plans.reduce((s, p) => s + p.steps, 0);
+  const firstRows = plans[0].rankBatch(0, rank).length;
+  trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
+  await ready();
 
   let t = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
