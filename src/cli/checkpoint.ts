@@ -7,7 +7,7 @@ import { applyOverrides, type RunConfig } from '../core/config';
 import type { TrainingState } from '../gpu/train-run';
 
 const FORMAT = 'webgpu-training-lab-checkpoint';
-const FILE = 'checkpoint.bin';
+export const CHECKPOINT_FILE = 'checkpoint.bin';
 
 interface CheckpointHeader {
   format: typeof FORMAT;
@@ -28,14 +28,14 @@ export async function saveCheckpoint(dir: string, config: RunConfig, state: Trai
   bytes.set(headerBytes, 4);
   const base = 4 + headerBytes.length;
   [state.params, state.m, state.v].forEach((vector, k) => vector.forEach((x, i) => view.setFloat32(base + (k * P + i) * 4, x, true)));
-  await writeFile(join(dir, `${FILE}.tmp`), bytes);
-  await rename(join(dir, `${FILE}.tmp`), join(dir, FILE));
+  await writeFile(join(dir, `${CHECKPOINT_FILE}.tmp`), bytes);
+  await rename(join(dir, `${CHECKPOINT_FILE}.tmp`), join(dir, CHECKPOINT_FILE));
 }
 
 export async function loadCheckpoint(dir: string): Promise<{ config: RunConfig; state: TrainingState }> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(join(dir, FILE));
+    bytes = await readFile(join(dir, CHECKPOINT_FILE));
   } catch (e) {
     throw new Error(`no readable checkpoint in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -45,14 +45,14 @@ export async function loadCheckpoint(dir: string): Promise<{ config: RunConfig; 
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as CheckpointHeader;
   } catch {
-    throw new Error(`${dir}/${FILE} is not a checkpoint of this lab`);
+    throw new Error(`${dir}/${CHECKPOINT_FILE} is not a checkpoint of this lab`);
   }
-  if (header.format !== FORMAT || header.version !== 1) throw new Error(`${dir}/${FILE} is not a checkpoint of this lab (version 1)`);
+  if (header.format !== FORMAT || header.version !== 1) throw new Error(`${dir}/${CHECKPOINT_FILE} is not a checkpoint of this lab (version 1)`);
   // The saved config is input like any other: validate it.
   const config = applyOverrides(header.config, []);
   const P = header.floats;
   const base = 4 + headerLength;
-  if (bytes.length !== base + 3 * P * 4) throw new Error(`${dir}/${FILE} is truncated: ${bytes.length} bytes, expected ${base + 3 * P * 4}`);
+  if (bytes.length !== base + 3 * P * 4) throw new Error(`${dir}/${CHECKPOINT_FILE} is truncated: ${bytes.length} bytes, expected ${base + 3 * P * 4}`);
   const vector = (k: number) => Float32Array.from({ length: P }, (_, i) => view.getFloat32(base + (k * P + i) * 4, true));
   return { config, state: { step: header.step, params: vector(0), m: vector(1), v: vector(2) } };
 }

@@ -1,5 +1,6 @@
 // `npm run train`: the lab's trainer headless in Node on Dawn. A progress bar and summary on a terminal,
 // JSON Lines with --json. Exit codes: 0 done, 1 training stopped or failed, 2 bad flags or config.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, serializeConfig, type RunConfig } from '../core/config';
@@ -7,11 +8,11 @@ import { ShardError } from '../core/sharding';
 import { startDataParallel } from '../parallel/coordinator';
 import { nodeCoordinatorEnv } from './node-replicas';
 import { loadDataset } from '../core/datasets';
-import type { MetricRecord } from '../core/metrics';
+import type { MetricRecord, StoppedRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
 import { runTraining, type TrainingState } from '../gpu/train-run';
 import { parseArgs, resumedConfig, USAGE, UsageError, type CliOptions } from './args';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { DATA_DIR, prepareMnist } from './prepare-data';
 import { ProgressPrinter } from './progress';
 
@@ -54,8 +55,15 @@ async function main(): Promise<void> {
   } catch (e) {
     fail(e instanceof ConfigError || e instanceof ShardError ? 2 : 1, e instanceof Error ? e.message : String(e));
   }
-  if (last.type === 'stopped') fail(1, last.message);
+  if (last.type === 'stopped') fail(1, `${last.message}${resumeHint(last, options)}`);
   process.exit(0);
+}
+
+/** After a diverged run with checkpoints, how to go on from the last good state. */
+function resumeHint(last: StoppedRecord, options: CliOptions): string {
+  const dir = options.checkpoint ?? options.resume;
+  if (last.reason !== 'diverged' || !dir || !existsSync(join(dir, CHECKPOINT_FILE))) return '';
+  return `\nthe last good state is saved in ${dir}: npm run train -- --resume ${dir} --set lr=<lower> --checkpoint ${dir}`;
 }
 
 async function trainSingle(

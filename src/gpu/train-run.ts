@@ -135,8 +135,17 @@ export function validateForDataset(config: RunConfig, dataset: Dataset): void {
   }
 }
 
-/** Trains to the end (or a stop); every result goes through `emit`. Resolves with the last record. */
-export async function runTraining({
+/**
+ * Trains to the end (or a stop); every result goes through `emit`. Resolves with the last record once
+ * the GPU queue is idle, so a caller may exit or reuse the device at once.
+ */
+export async function runTraining(options: RunOptions): Promise<MetricRecord> {
+  const last = await trainLoop(options);
+  await options.device.queue.onSubmittedWorkDone();
+  return last;
+}
+
+async function trainLoop({
   device, config, dataset, emit, control = new RunSwitch(), onFinalParams, resumeFrom, checkpoint,
 }: RunOptions): Promise<MetricRecord> {
   validateForDataset(config, dataset);
