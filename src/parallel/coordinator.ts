@@ -52,6 +52,10 @@ export interface DataParallelOptions {
   onReady?: (rank: number, adapter: string) => void;
   /** Heartbeat period; a replica silent for three periods is taken for dead (default 2 s). */
   heartbeatMs?: number;
+  /** Continue a run from a saved state (all replicas start from it). */
+  resumeFrom?: TrainingState;
+  /** Receive the run's state every `every` steps (single replica, or gradient all-reduce every step). */
+  checkpoint?: { every: number; save: (state: TrainingState) => void };
 }
 
 /** Validates the run against its data set; throws a message naming the field and the limits. */
@@ -62,7 +66,9 @@ export async function prepareRun(config: RunConfig, readAsset: (file: string) =>
   return dataset;
 }
 
-export async function startDataParallel({ config, env, emit, onReady, heartbeatMs = 2000 }: DataParallelOptions): Promise<RunHandle> {
+export async function startDataParallel({
+  config, env, emit, onReady, heartbeatMs = 2000, resumeFrom, checkpoint,
+}: DataParallelOptions): Promise<RunHandle> {
   const dataset = await prepareRun(config, env.readAsset);
   const world = config.replicas;
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
@@ -200,6 +206,9 @@ export async function startDataParallel({ config, env, emit, onReady, heartbeatM
         break;
       case 'pong':
         break;
+      case 'checkpoint':
+        checkpoint?.save(m.state);
+        break;
       case 'snapshot':
         snapshots.get(m.id)?.(m.snapshot);
         snapshots.delete(m.id);
@@ -228,7 +237,7 @@ export async function startDataParallel({ config, env, emit, onReady, heartbeatM
       const right = ring ? links[rank].port1 : undefined;
       const weights = (state?.params ?? initial).slice();
       const resume = state ? { step: state.step, m: state.m.slice(), v: state.v.slice() } : undefined;
-      send(rank, { type: 'init', config, rank, world, initialParams: weights, resume, left, right }, [
+      send(rank, { type: 'init', config, rank, world, initialParams: weights, resume, left, right, checkpointEvery: checkpoint?.every }, [
         weights.buffer, ...(resume ? [resume.m.buffer, resume.v.buffer] : []), ...(left ? [left] : []), ...(right ? [right] : []),
       ]);
       if (paused) send(rank, { type: 'pause' });
@@ -291,7 +300,8 @@ export async function startDataParallel({ config, env, emit, onReady, heartbeatM
     if (silent >= 0) void onFailure(generation, silent, 'stopped answering (its worker was terminated or hung)');
     else workers.forEach((_, r) => send(r, { type: 'ping' }));
   }, heartbeatMs);
-  launch(null);
+  if (resumeFrom) lastStep = resumeFrom.step;
+  launch(resumeFrom ?? null);
 
   return {
     pause: () => {

@@ -10,7 +10,7 @@ import { loadDataset } from '../core/datasets';
 import type { MetricRecord, StepRecord } from '../core/metrics';
 import { batchIndices, epochOrder } from '../core/sampler';
 import { requestNodeDevice } from '../gpu/dawn';
-import { runTraining } from '../gpu/train-run';
+import { runTraining, type TrainingState } from '../gpu/train-run';
 import { relativeError } from '../gpu/testing';
 import { startDataParallel, type CoordinatorEnv } from './coordinator';
 import type { Endpoint } from './ports';
@@ -186,6 +186,26 @@ describe('faults', () => {
     const steps = r.records.filter((x) => x.type === 'step').map((x) => x.step);
     expect(steps.slice(0, 3)).toEqual([1, 2, 3]);
   });
+});
+
+describe('checkpoints through the coordinator', () => {
+  for (const replicas of [1, 2]) {
+    it(`replicas=${replicas}: a run resumed from a mid-run checkpoint ends with the uninterrupted checksum`, async () => {
+      const config = { ...CONFIG, replicas, epochs: 2 };
+      const saved: TrainingState[] = [];
+      const run = await startDataParallel({ config, env: inProcessEnv(), emit: () => {}, checkpoint: { every: 10, save: (s) => saved.push(s) } });
+      const full = await run.finished;
+      expect(saved.length).toBeGreaterThanOrEqual(4);
+      expect(saved.every((s) => s.step % 10 === 0)).toBe(true);
+      const from = saved.find((s) => s.step === 20)!;
+      const records: MetricRecord[] = [];
+      const resumed = await startDataParallel({ config, env: inProcessEnv(), emit: (r) => records.push(r), resumeFrom: from });
+      const last = await resumed.finished;
+      expect(records.find((r) => r.type === 'step')).toMatchObject({ step: 21 });
+      expect(last).toMatchObject({ type: 'done', steps: 50 });
+      expect(full.type === 'done' && last.type === 'done' && last.weightsSha256 === full.weightsSha256).toBe(true);
+    });
+  }
 });
 
 describe('local SGD (sync=k) with non-IID shards', () => {

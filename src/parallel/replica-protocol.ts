@@ -14,6 +14,8 @@ export type ToReplica =
       initialParams: Float32Array;
       /** After a failure: the optimizer state and steps completed of the state being restored. */
       resume?: { step: number; m: Float32Array; v: Float32Array };
+      /** Rank 0 sends its whole state every this many steps (gradient all-reduce or a single replica). */
+      checkpointEvery?: number;
       /** Ring links: receive from rank − 1, send to rank + 1 (absent with one replica or star). */
       left?: MessagePort;
       right?: MessagePort;
@@ -66,5 +68,7 @@ export type FromReplica =
   | { type: 'error'; rank: number; message: string }
   | { type: 'state'; rank: number; id: number; state: TrainingState | null }
   | { type: 'pong'; rank: number }
+  /** Rank 0's state for a checkpoint (weights, optimizer state, steps completed). */
+  | { type: 'checkpoint'; rank: number; state: TrainingState }
   /** Rank 0's answer to a snapshot request. */
   | { type: 'snapshot'; rank: number; id: number; snapshot: ParamsSnapshot | null };

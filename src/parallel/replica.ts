@@ -2,12 +2,11 @@
 // all-reduce with the other replicas. Transport-agnostic: a Web Worker and a worker_thread both call
 // serveReplica with their own device, data loader and port to the coordinator.
 import { paramsFingerprint, weightsSha256 } from '../core/checksum';
-import type { RunConfig } from '../core/config';
 import { loadDataset, type Dataset } from '../core/datasets';
-import type { MetricRecord, PhaseTimes } from '../core/metrics';
+import type { PhaseTimes } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { epochPlan, shardSpec } from '../core/sharding';
-import { RunSwitch, runTraining } from '../gpu/train-run';
+import { RunSwitch, runTraining, type TrainingState } from '../gpu/train-run';
 import { createTrainer, EVAL_CHUNK } from '../gpu/trainer';
 import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
 import { ringAllreduce, type AllreduceResult, type RingMessage } from './allreduce';
@@ -67,7 +66,7 @@ async function run(env: ReplicaEnv, init: Init, inbox: Inbox<ToReplica>, control
       await inbox.next((m) => m.type === 'go');
     };
     const params = init.world === 1
-      ? await ready().then(() => trainAlone(device, init.config, dataset, control, (record) => post({ type: 'metric', rank, record })))
+      ? await ready().then(() => trainAlone(device, init, dataset, control, post))
       : await trainReplica(device, init, dataset, control, inbox, post, ready);
     const layout = modelLayout(layerSizes(init.config, dataset.inputs, dataset.classes));
     const weightsSha = params ? await weightsSha256(layout, params) : null;
@@ -77,12 +76,21 @@ async function run(env: ReplicaEnv, init: Init, inbox: Inbox<ToReplica>, control
   }
 }
 
+const stateTransfer = (s: TrainingState) => [s.params.buffer, s.m.buffer, s.v.buffer];
+
 /** One replica is single-device training: the fast loop with no per-step readback. */
 async function trainAlone(
-  device: GPUDevice, config: RunConfig, dataset: Dataset, control: RunSwitch, emit: (r: MetricRecord) => void,
+  device: GPUDevice, init: Init, dataset: Dataset, control: RunSwitch, post: (m: FromReplica, transfer?: Transferable[]) => void,
 ): Promise<Float32Array | null> {
   let params: Float32Array | null = null;
-  await runTraining({ device, config, dataset, control, emit, onFinalParams: (p) => { params = p; } });
+  const every = init.checkpointEvery;
+  await runTraining({
+    device, config: init.config, dataset, control,
+    emit: (record) => post({ type: 'metric', rank: 0, record }),
+    onFinalParams: (p) => { params = p; },
+    resumeFrom: init.resume && { ...init.resume, params: init.initialParams },
+    checkpoint: every ? { every, save: async (state) => post({ type: 'checkpoint', rank: 0, state }, stateTransfer(state)) } : undefined,
+  });
   return params;
 }
 
@@ -228,6 +236,11 @@ async function trainReplica(
         type: 'report', rank, step: t, epoch, lossSum: stats.lossSum, correct: stats.correct, rows: ids.length, globalRows,
         ids: Array.from(ids), times, bytesSent, checksum, drift,
       });
+      // With gradient all-reduce every replica holds the same state, so rank 0's is the run's.
+      if (rank === 0 && syncEvery === 1 && init.checkpointEvery && t % init.checkpointEvery === 0) {
+        const state = await trainer.readState(t);
+        post({ type: 'checkpoint', rank, state }, stateTransfer(state));
+      }
     }
     if (rank === 0 && t > (init.resume?.step ?? 0)) {
       const result = await trainer.evaluate();
