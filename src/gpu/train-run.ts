@@ -161,6 +161,7 @@ async function trainLoop({
   if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
   const log = new StatsLog(device, LOG_SLOTS);
   control.serveSnapshots(async () => ({ step: stepsDone, params: await trainer.readParams() }));
+  control.serveState(() => trainer.readState(stepsDone));
   const perEpoch = stepsPerEpoch(dataset.train.n, config.batch);
   const totalSteps = perEpoch * config.epochs;
   const pendingMeta: StepMeta[] = [];

@@ -38,6 +38,11 @@ export interface RunHandle {
   stop(): void;
   /** Rank 0's current weights (flat layout) and the step they follow; null before training starts. */
   snapshot(): Promise<ParamsSnapshot | null>;
+  /**
+   * The run's whole state now (weights, optimizer state, steps), to save at a pause; null where one
+   * replica's state is not the run's (local SGD) or before training starts.
+   */
+  state(): Promise<TrainingState | null>;
   /** Resolves with the last record: done or stopped. */
   finished: Promise<MetricRecord>;
   /** Rank 0's final weights (flat layout), once the run is done. */
@@ -321,6 +326,7 @@ export async function startDataParallel({
         send(0, { type: 'snapshot', id });
       });
     },
+    state: () => (over || (world > 1 && config.sync !== 'step') ? Promise.resolve(null) : requestState(0)),
     stop: () => {
       workers.forEach((_, r) => send(r, { type: 'stop' }));
       end({ type: 'stopped', step: lastStep, reason: 'user', message: `stopped at step ${lastStep}` });

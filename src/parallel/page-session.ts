@@ -4,9 +4,9 @@ import type { RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
 import { startDataParallel, type RunHandle } from './coordinator';
 import { webCoordinatorEnv } from './web-replicas';
-import type { ParamsSnapshot } from '../gpu/train-run';
+import type { ParamsSnapshot, TrainingState } from '../gpu/train-run';
 
-export type { ParamsSnapshot };
+export type { ParamsSnapshot, TrainingState };
 
 export type SessionMessage =
   /** A replica has its GPUDevice; `adapter` describes it for the user. */
@@ -21,9 +21,19 @@ export class TrainingSession {
   private run: RunHandle | null = null;
   private ended = false;
 
-  constructor(config: RunConfig, onMessage: (m: SessionMessage) => void) {
+  /**
+   * `resumeFrom` continues a saved run; `onCheckpoint` receives the run's state every `checkpointEvery`
+   * steps (single replica, or gradient all-reduce every step).
+   */
+  constructor(
+    config: RunConfig, onMessage: (m: SessionMessage) => void,
+    options: { resumeFrom?: TrainingState; onCheckpoint?: (state: TrainingState) => void; checkpointEvery?: number } = {},
+  ) {
+    const { resumeFrom, onCheckpoint, checkpointEvery = 50 } = options;
     startDataParallel({
       config,
+      resumeFrom,
+      checkpoint: onCheckpoint && { every: checkpointEvery, save: onCheckpoint },
       env: webCoordinatorEnv(),
       emit: (record) => onMessage({ type: 'metric', record }),
       onReady: (rank, adapter) => onMessage({ type: 'ready', rank, adapter }),
@@ -56,6 +66,11 @@ export class TrainingSession {
   /** Rank 0's current weights, for live views; null before training starts or after it ends. */
   snapshot(): Promise<ParamsSnapshot | null> {
     return this.run ? this.run.snapshot() : Promise.resolve(null);
+  }
+
+  /** The whole state now, to save at a pause (null where it cannot be taken). */
+  state(): Promise<TrainingState | null> {
+    return this.run ? this.run.state() : Promise.resolve(null);
   }
 
   /** The final weights once the run is done. */
