@@ -30,7 +30,7 @@ async function openLink(page: Page, link: string): Promise<void> {
 }
 
 async function downloadRecords(page: Page): Promise<MetricRecord[]> {
-  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download metrics').click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download metrics as JSON Lines').click()]);
   return (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
 }
 

@@ -43,9 +43,11 @@ test('a share link fills the form, trains to the end, and the loss falls', async
   await expect(page.getByTestId('adapter')).not.toHaveText('No run yet');
   expect(await valueOf(page, 'last-loss')).toBeLessThan(0.5 * (await valueOf(page, 'first-loss')));
   expect(await valueOf(page, 'test-accuracy')).toBeGreaterThan(0.8);
-  expect(hashOf(page)).toBe(hashFor());
+  // A finished run makes the address bar a link that expects its weights.
+  const sha = await page.getByTestId('weights-sha256').textContent();
+  expect(hashOf(page)).toBe(`${hashFor()}&expect=${sha}`);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download metrics').click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download metrics as JSON Lines').click()]);
   const records = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
   const steps = records.filter((r) => r.type === 'step');
   expect(steps.map((r) => r.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
@@ -131,7 +133,7 @@ test('Pause holds the run, Train resumes it, Reset clears it', async ({ page }) 
   await expect(status(page)).toHaveText('Idle');
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', '0');
   await expect(page.getByTestId('step')).toHaveText('—');
-  await expect(button(page, 'Download metrics')).toBeDisabled();
+  await expect(button(page, 'Download metrics as JSON Lines')).toBeDisabled();
   await expect(field(page, 'Epochs')).toBeEnabled();
   await page.waitForTimeout(1000); // nothing from the ended worker may arrive later
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', '0');
@@ -143,7 +145,7 @@ test('a diverging run stops with a message and keeps its metrics', async ({ page
   await expect(status(page)).toHaveText('Stopped', { timeout: RUN_TIMEOUT });
   await expect(page.getByRole('alert')).toContainText(/loss diverged at step \d+.*lower the learning rate/);
   expect(await valueOf(page, 'step')).toBeGreaterThan(0);
-  await expect(button(page, 'Download metrics')).toBeEnabled();
+  await expect(button(page, 'Download metrics as JSON Lines')).toBeEnabled();
 });
 
 test('without WebGPU the page says so and how to get it', async ({ page }) => {

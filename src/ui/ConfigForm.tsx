@@ -1,8 +1,9 @@
-// The run settings: a preset picker and one control per entry of the FIELDS table. Locked while a
-// run is active; every accepted edit becomes the new config (and so the new URL hash).
+// The run settings: a preset picker with the preset's explanation, and one control per entry of the
+// FIELDS table. Locked while a run is active; every accepted edit becomes the new config (and URL hash).
 import { applyOverrides, ConfigError, FIELDS, formatField, serializeConfig, type FieldSpec } from '../core/config';
 import { PRESETS } from '../core/presets';
 import { FieldControl } from './FieldControl';
+import { useHidden } from './hidden';
 import { isActive, useLab } from './store';
 
 const CUSTOM = '';
@@ -26,19 +27,25 @@ export function ConfigForm() {
   const config = useLab((s) => s.config);
   const locked = useLab((s) => isActive(s.status));
   const link = serializeConfig(config);
-  const preset = PRESETS.find((p) => serializeConfig(p.config) === link)?.name ?? CUSTOM;
+  const preset = PRESETS.find((p) => serializeConfig(p.config) === link);
+  const presetsHidden = useHidden('presets');
 
   return (
     <form className="config-form" aria-label="Run settings" onSubmit={(e) => e.preventDefault()}>
       <fieldset disabled={locked}>
         <legend>Settings{locked && <span className="legend-note"> (locked during a run)</span>}</legend>
-        <div className="field field-preset">
-          <label htmlFor="preset">Preset</label>
-          <select id="preset" value={preset} onChange={(e) => choosePreset(e.target.value)}>
-            <option value={CUSTOM} disabled>Custom settings</option>
-            {PRESETS.map((p) => <option key={p.name} value={p.name} title={p.title}>{p.title}</option>)}
-          </select>
-        </div>
+        {!presetsHidden && (
+          <div className="field field-preset">
+            <label htmlFor="preset">Preset</label>
+            <select id="preset" value={preset?.name ?? CUSTOM} aria-describedby="preset-description" onChange={(e) => choosePreset(e.target.value)}>
+              <option value={CUSTOM} disabled>Custom settings</option>
+              {PRESETS.map((p) => <option key={p.name} value={p.name} title={p.title}>{p.title}</option>)}
+            </select>
+            <p id="preset-description" className="preset-description" data-testid="preset-description">
+              {preset ? preset.description : 'Custom settings: pick a preset for a guided example.'}
+            </p>
+          </div>
+        )}
         <div className="field-grid">
           {FIELDS.map((f) => (
             <FieldControl key={`${f.key}=${formatField(config[f.key])}`} field={f} value={config[f.key]} onCommit={commitField} />

@@ -2,9 +2,11 @@
 // and the shard map. With one replica there is nothing to split, and it says how to see it.
 import { useMemo } from 'react';
 import type { RunConfig } from '../core/config';
+import type { MetricRecord } from '../core/metrics';
 import { summarize } from './run-summary';
 import { ReplicaLossChart } from './ReplicaLossChart';
 import { ShardPanel } from './ShardPanel';
+import { useChartRecords } from './chart-records';
 import { isActive, useLab } from './store';
 import { SyncStatus } from './SyncStatus';
 import { WorkerTimeline } from './WorkerTimeline';
@@ -17,10 +19,15 @@ function describe(c: RunConfig): string {
 export function DataParallelPanel() {
   const runConfig = useLab((s) => s.runConfig);
   const formConfig = useLab((s) => s.config);
-  const records = useLab((s) => s.records);
-  const totalSteps = useMemo(() => summarize(records).timing?.totalSteps ?? null, [records]);
+  const records = useChartRecords(3);
   const active = useLab((s) => isActive(s.status));
   const config = runConfig ?? formConfig;
+  // The same element while nothing it draws changed, so a status or form change does not redraw the views.
+  return useMemo(() => <Views config={config} records={records} ran={runConfig !== null} active={active} />, [config, records, runConfig, active]);
+}
+
+function Views({ config, records, ran, active }: { config: RunConfig; records: MetricRecord[]; ran: boolean; active: boolean }) {
+  const totalSteps = summarize(records).timing?.totalSteps ?? null;
   const empty = (what: string) => (active ? 'Waiting for the replicas’ first step…' : `Press Train to draw ${what}.`);
 
   if (config.replicas < 2) {
@@ -28,7 +35,7 @@ export function DataParallelPanel() {
       <section className="panel data-parallel data-parallel-off" aria-label="Data parallelism" data-testid="data-parallel">
         <h2>Data parallelism</h2>
         <p className="dp-note">
-          {runConfig ? 'This run trains on one device, so there are no replicas to compare.' : 'One replica: single-device training.'}{' '}
+          {ran ? 'This run trains on one device, so there are no replicas to compare.' : 'One replica: single-device training.'}{' '}
           Set <strong>Replicas</strong> to 2 or more to see each replica&apos;s loss, the shard map, the workers&apos; timelines and the
           parameter checks after every all-reduce.
         </p>

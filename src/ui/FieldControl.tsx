@@ -1,7 +1,9 @@
 // One form control for one RunConfig field, built from its FieldSpec: a select for an enum, a text
 // box otherwise. Text is committed on Enter or blur; a rejected value reverts to the last valid one.
+// A share link's hide=<key> hides the control (classroom mode).
 import { useState } from 'react';
 import { formatField, type FieldSpec, type RunConfig } from '../core/config';
+import { useHidden } from './hidden';
 
 interface FieldControlProps {
   field: FieldSpec;
@@ -13,6 +15,7 @@ interface FieldControlProps {
 export function FieldControl({ field, value, onCommit }: FieldControlProps) {
   const text = formatField(value);
   const [draft, setDraft] = useState(text);
+  const hidden = useHidden(field.key);
   const id = `field-${field.key}`;
   const helpId = `${id}-help`;
 
@@ -24,6 +27,7 @@ export function FieldControl({ field, value, onCommit }: FieldControlProps) {
     setDraft(text);
   };
 
+  if (hidden) return null;
   return (
     <div className={`field field-${field.kind}`}>
       <label htmlFor={id}>{field.label}</label>

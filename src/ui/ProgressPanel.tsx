@@ -1,9 +1,11 @@
-// Where the run stands: status, epoch, step, throughput, losses, test accuracy per epoch, the adapter,
-// and the final weights checksum that identifies a reproducible run.
+// Where the run stands: status, epoch, step, throughput, time left, losses, test accuracy per epoch, the
+// adapter, replicas that failed and were replaced, and the final weights checksum that identifies a
+// reproducible run (and whether it matched).
 import { useMemo, type ReactNode } from 'react';
-import { DownloadMetrics } from './DownloadMetrics';
+import { Downloads } from './Downloads';
 import { formatCount, formatDuration, formatLoss, formatPercent } from './format';
 import { summarize } from './run-summary';
+import { ReproductionBadge } from './ReproductionBadge';
 import { useLab, type RunStatus } from './store';
 
 const STATUS_TEXT: Record<RunStatus, string> = {
@@ -24,9 +26,10 @@ export function ProgressPanel() {
   const runConfig = useLab((s) => s.runConfig);
   const adapter = useLab((s) => s.adapter);
   const records = useLab((s) => s.records);
-  const { firstStep, lastStep, timing, evals, done } = useMemo(() => summarize(records), [records]);
+  const { firstStep, lastStep, timing, evals, done, faults } = useMemo(() => summarize(records), [records]);
   const lastEval = evals.at(-1);
   const fraction = timing ? timing.step / timing.totalSteps : 0;
+  const etaMs = timing && timing.step > 0 && status === 'running' ? (timing.elapsedMs / timing.step) * (timing.totalSteps - timing.step) : null;
 
   return (
     <section className="panel progress-panel" aria-label="Progress">
@@ -39,7 +42,6 @@ export function ProgressPanel() {
         <span className="adapter" data-testid="adapter" title="WebGPU adapter of the training worker">
           {adapter ?? (status === 'running' ? 'Starting the GPU…' : 'No run yet')}
         </span>
-        <DownloadMetrics />
       </div>
       <dl className="stats">
         <Stat label="Epoch" testId="epoch" value={lastStep?.epoch}>
@@ -53,6 +55,9 @@ export function ProgressPanel() {
         </Stat>
         <Stat label="Train time" testId="elapsed" value={timing?.elapsedMs}>
           {timing ? formatDuration(timing.elapsedMs) : '—'}
+        </Stat>
+        <Stat label="Time left" testId="eta" value={etaMs ?? undefined}>
+          {etaMs !== null ? `≈ ${formatDuration(etaMs)}` : '—'}
         </Stat>
         <Stat label="Loss, first → last" testId="loss" value={lastStep?.loss}>
           {firstStep && lastStep ? (
@@ -74,11 +79,22 @@ export function ProgressPanel() {
           ))}
         </ol>
       )}
+      {faults.length > 0 && (
+        <ul className="faults" aria-label="Replica failures">
+          {faults.map((f) => (
+            <li key={`${f.step}-${f.rank}`}>After step {f.step}: {f.message}; every replica restarted from step {f.restartedFrom}.</li>
+          ))}
+        </ul>
+      )}
       {done && (
         <p className="checksum">
           Weights SHA-256 <code data-testid="weights-sha256">{done.weightsSha256}</code>
         </p>
       )}
+      <div className="progress-foot">
+        <ReproductionBadge done={done} />
+        <Downloads />
+      </div>
     </section>
   );
 }

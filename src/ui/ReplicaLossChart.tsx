@@ -1,7 +1,7 @@
 // Loss per replica (each on its own shard of the batch) and the global loss (the mean over the global
 // batch), per step and downsampled like the main charts.
 import { useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricRecord } from '../core/metrics';
 import { formatLoss, formatTick } from './format';
 import { replicaKey, replicaLossSeries } from './parallel-data';
@@ -20,6 +20,12 @@ export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
     <figure className="panel dp-card" aria-label="Loss per replica">
       <div className="dp-card-head">
         <figcaption>Loss per replica</figcaption>
+        <ul className="replica-legend" aria-label="Series">
+          {Array.from({ length: series.replicas }, (_, k) => (
+            <li key={k}><span className="swatch" style={{ background: replicaColor(k) }} />replica {k}</li>
+          ))}
+          <li><span className="swatch" style={{ background: GLOBAL_LOSS_COLOR }} />global</li>
+        </ul>
       </div>
       <p className="dp-note">Each replica&apos;s mean loss on its own shard; the global loss is the mean over the whole batch.</p>
       <div className="dp-chart-body" data-testid="replica-loss-chart" data-points={series.points.length} data-replicas={series.replicas}>
@@ -29,10 +35,9 @@ export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={series.points} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
               <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis type="number" dataKey="step" domain={[0, totalSteps ?? 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
-              <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatTick(v)} width={44} tick={{ fontSize: 11 }} />
+              <XAxis interval={0} type="number" dataKey="step" domain={[0, totalSteps ?? 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
+              <YAxis interval={0} domain={[0, 'auto']} tickFormatter={(v: number) => formatTick(v)} width={44} tick={{ fontSize: 11 }} />
               <Tooltip formatter={(v) => (typeof v === 'number' ? formatLoss(v) : String(v))} labelFormatter={(step) => `step ${step}`} />
-              <Legend verticalAlign="top" height={22} iconType="plainline" itemSorter={null} wrapperStyle={{ fontSize: 12 }} />
               {Array.from({ length: series.replicas }, (_, k) => (
                 <Line key={k} dataKey={replicaKey(k)} name={`replica ${k}`} stroke={replicaColor(k)} strokeWidth={1.25}
                   strokeOpacity={0.85} dot={false} isAnimationActive={false} />

@@ -8,7 +8,9 @@ export const formatLoss = (loss: number): string => (Math.abs(loss) >= 100 ? los
 export const formatTick = (value: number): string =>
   Math.abs(value) >= 1e4 ? value.toExponential(1) : String(Number(value.toPrecision(3)));
 
-export const formatCount = (n: number): string => Math.round(n).toLocaleString('en-US');
+// One formatter for all calls: toLocaleString builds a new one each time, which is slow in a hot render.
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+export const formatCount = (n: number): string => COUNT.format(Math.round(n));
 
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);

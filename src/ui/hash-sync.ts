@@ -1,36 +1,65 @@
-// Keeps the address bar's hash equal to the config, so the URL is always a share link, and opens
-// links: a bad one is reported (naming the key and allowed values) and the last valid config stays.
+// Keeps the address bar's hash equal to the share link (config, expect=, hide=), so the URL is always a
+// share link, and opens links: a bad one is reported (naming the key) and the last valid state stays.
 import { useEffect } from 'react';
-import { ConfigError, parseLink, serializeConfig, type RunConfig } from '../core/config';
+import { ConfigError } from '../core/config';
+import { parseShareLink, serializeShareLink, type ShareLink } from '../core/share-link';
+import { useHiddenStore } from './hidden';
+import { train } from './run-controller';
 import { isActive, useLab } from './store';
 
-function writeHash(config: RunConfig): void {
-  const hash = serializeConfig(config);
+/** The share link of the page as it stands; `autostart` is what the Share panel adds. */
+export function currentLink(autostart = false): ShareLink {
+  const { config, expect } = useLab.getState();
+  return { config, expect: expect ?? undefined, autostart, hide: [...useHiddenStore.getState().hidden] };
+}
+
+function writeHash(): void {
+  const hash = serializeShareLink(currentLink());
   if (window.location.hash.slice(1) !== hash) window.history.replaceState(null, '', `#${hash}`);
 }
 
-/** Applies a share link (a URL hash) to the store; keys it lacks take the defaults. */
+/** Trains once the WebGPU check has found a device (autostart=1). */
+function trainWhenReady(): void {
+  const start = (): void => {
+    const { gpu, status } = useLab.getState();
+    if (gpu.state === 'available' && !isActive(status)) train();
+  };
+  if (useLab.getState().gpu.state !== 'checking') return start();
+  const unsubscribe = useLab.subscribe((s) => {
+    if (s.gpu.state === 'checking') return;
+    unsubscribe(); // before train(), whose own store updates would call this listener again
+    start();
+  });
+}
+
+/** Applies a share link (a URL hash) to the page; keys it lacks take the defaults. */
 export function openLink(hash: string): void {
-  const { config, status, setConfig, setConfigError } = useLab.getState();
-  if (hash.replace(/^#/, '') === serializeConfig(config)) return;
+  const { status, openShared, setConfigError } = useLab.getState();
+  if (hash.replace(/^#/, '') === serializeShareLink(currentLink())) return;
   if (isActive(status)) {
     setConfigError('Link not opened: a run is in progress. Reset it first, then open the link again.');
-    writeHash(config);
+    writeHash();
     return;
   }
   try {
-    setConfig(parseLink(hash));
+    const link = parseShareLink(hash);
+    openShared(link.config, link.expect ?? null);
+    useHiddenStore.getState().setHidden(link.hide);
+    writeHash();
+    if (link.autostart) trainWhenReady();
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     setConfigError(`Link not applied, keeping the last valid settings. ${e.message}`);
-    writeHash(config);
+    writeHash();
   }
 }
 
-/** Mirrors every config change into the hash and follows hash changes (pasted or opened links). */
+/** Mirrors every change of the link into the hash and follows hash changes (pasted or opened links). */
 export function useHashSync(): void {
   const config = useLab((s) => s.config);
-  useEffect(() => writeHash(config), [config]);
+  const expect = useLab((s) => s.expect);
+  const hidden = useHiddenStore((s) => s.hidden);
+  useEffect(writeHash, [config, expect, hidden]);
   useEffect(() => {
     const onHashChange = () => openLink(window.location.hash);
     window.addEventListener('hashchange', onHashChange);

@@ -4,7 +4,7 @@ import type { MetricRecord } from '../core/metrics';
 import type { ParamsSnapshot } from '../parallel/page-session';
 import { TrainingSession } from '../parallel/page-session';
 import type { SessionMessage } from '../parallel/page-session';
-import { useLab } from './store';
+import { isActive, useLab } from './store';
 
 const FLUSH_MS = 200;
 
@@ -68,6 +68,14 @@ export function pause(): void {
   if (!session || useLab.getState().status !== 'running') return;
   session.pause();
   useLab.getState().setStatus('paused');
+}
+
+/** Step: one more step, then paused (from a running or a paused run). */
+export function step(): void {
+  const { status, setStatus } = useLab.getState();
+  if (!session || !isActive(status)) return;
+  session.step();
+  setStatus('paused');
 }
 
 /** Reset: ends the worker at once and clears the run and its metrics. */

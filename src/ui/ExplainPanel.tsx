@@ -1,0 +1,120 @@
+// The math of the current run in MathML: forward pass, loss, the data-parallel gradient or local SGD
+// averaging, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
+import type { ReactNode } from 'react';
+import type { RunConfig } from '../core/config';
+import { ADAM, modelShape, MOMENTUM } from '../core/codegen';
+import { useHidden } from './hidden';
+import { Formula, Mfrac, Mi, Mn, Mo, Mrow, Msqrt, Msub, Msup, Munderover } from './math';
+import { useLab } from './store';
+
+const eta = <Mi>η</Mi>;
+const sum = (from: ReactNode, to: ReactNode) => <Munderover><Mo>∑</Mo>{from}{to}</Munderover>;
+const arrow = <Mo>←</Mo>;
+
+function Step({ title, children, note }: { title: string; children: ReactNode; note: ReactNode }) {
+  return (
+    <div className="explain-step">
+      <h3>{title}</h3>
+      {children}
+      <p className="explain-note">{note}</p>
+    </div>
+  );
+}
+
+function Optimizer({ c }: { c: RunConfig }) {
+  if (c.optimizer === 'sgd') {
+    return (
+      <Step title="Update: SGD" note={<>Each weight moves against its gradient by the learning rate η = {c.lr}.</>}>
+        <Formula label="w gets w minus eta g"><Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>−</Mo>{eta}<Mi>g</Mi></Formula>
+      </Step>
+    );
+  }
+  if (c.optimizer === 'momentum') {
+    return (
+      <Step title="Update: SGD with momentum" note={<>The velocity m keeps μ = {MOMENTUM} of its past, so steps along a steady direction grow; η = {c.lr}.</>}>
+        <Formula label="m gets mu m minus eta g"><Mi>m</Mi>{arrow}<Mi>μ</Mi><Mi>m</Mi><Mo>−</Mo>{eta}<Mi>g</Mi></Formula>
+        <Formula label="w gets w plus m"><Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>+</Mo><Mi>m</Mi></Formula>
+      </Step>
+    );
+  }
+  const b1t = <Msup><Msub><Mi>β</Mi><Mn>1</Mn></Msub><Mi>t</Mi></Msup>;
+  const b2t = <Msup><Msub><Mi>β</Mi><Mn>2</Mn></Msub><Mi>t</Mi></Msup>;
+  return (
+    <Step title="Update: Adam (bias-corrected, as Keras)"
+      note={<>β₁ = {ADAM.beta1}, β₂ = {ADAM.beta2}, ε = {ADAM.epsilon}, η = {c.lr}; t counts the steps. m and v average the gradient and its square; α undoes their start at zero.</>}>
+      <Formula label="m gets m plus (1 minus beta1)(g minus m)">
+        <Mi>m</Mi>{arrow}<Mi>m</Mi><Mo>+</Mo><Mrow><Mo>(</Mo><Mn>1</Mn><Mo>−</Mo><Msub><Mi>β</Mi><Mn>1</Mn></Msub><Mo>)</Mo></Mrow>
+        <Mrow><Mo>(</Mo><Mi>g</Mi><Mo>−</Mo><Mi>m</Mi><Mo>)</Mo></Mrow>
+      </Formula>
+      <Formula label="v gets v plus (1 minus beta2)(g squared minus v)">
+        <Mi>v</Mi>{arrow}<Mi>v</Mi><Mo>+</Mo><Mrow><Mo>(</Mo><Mn>1</Mn><Mo>−</Mo><Msub><Mi>β</Mi><Mn>2</Mn></Msub><Mo>)</Mo></Mrow>
+        <Mrow><Mo>(</Mo><Msup><Mi>g</Mi><Mn>2</Mn></Msup><Mo>−</Mo><Mi>v</Mi><Mo>)</Mo></Mrow>
+      </Formula>
+      <Formula label="alpha equals eta times the square root of 1 minus beta2 to the t, over 1 minus beta1 to the t">
+        <Mi>α</Mi><Mo>=</Mo><Mfrac><Mrow>{eta}<Msqrt><Mn>1</Mn><Mo>−</Mo>{b2t}</Msqrt></Mrow><Mrow><Mn>1</Mn><Mo>−</Mo>{b1t}</Mrow></Mfrac>
+      </Formula>
+      <Formula label="w gets w minus alpha m over (square root of v plus epsilon)">
+        <Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>−</Mo><Mi>α</Mi><Mfrac><Mi>m</Mi><Mrow><Msqrt><Mi>v</Mi></Msqrt><Mo>+</Mo><Mi>ε</Mi></Mrow></Mfrac>
+      </Formula>
+    </Step>
+  );
+}
+
+function Parallel({ c }: { c: RunConfig }) {
+  const k = <Mi>k</Mi>;
+  if (c.replicas < 2) return null;
+  if (c.sync === 'step') {
+    return (
+      <Step title={`Data parallel: ${c.replicas} replicas, gradients summed every step`}
+        note={<>Replica k computes g<sub>k</sub>, the mean gradient over its B<sub>k</sub> samples of the batch; weighting by B<sub>k</sub>/B
+          makes the sum exactly the gradient of the whole batch, so {c.replicas} replicas train like one device with batch {c.batch}.</>}>
+        <Formula label="g equals the sum over k of B k over B times g k">
+          <Mi>g</Mi><Mo>=</Mo>{sum(<Mrow>{k}<Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}
+          <Mfrac><Msub><Mi>B</Mi>{k}</Msub><Mi>B</Mi></Mfrac><Msub><Mi>g</Mi>{k}</Msub>
+        </Formula>
+      </Step>
+    );
+  }
+  return (
+    <Step title={`Local SGD: ${c.replicas} replicas, weights averaged every ${c.sync} steps`}
+      note={<>Each replica updates its own weights w<sub>k</sub> with its own gradient g<sub>k</sub> for {c.sync} steps; then all replicas
+        take the average. Between averages they drift apart, more so when the shards differ (shard=label).</>}>
+      <Formula label="every k steps, w k gets one over N times the sum of the replicas' weights">
+        <Msub><Mi>w</Mi>{k}</Msub>{arrow}<Mfrac><Mn>1</Mn><Mi>N</Mi></Mfrac>
+        {sum(<Mrow><Mi>j</Mi><Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}<Msub><Mi>w</Mi><Mi>j</Mi></Msub>
+      </Formula>
+    </Step>
+  );
+}
+
+export function ExplainPanel() {
+  const runConfig = useLab((s) => s.runConfig);
+  const formConfig = useLab((s) => s.config);
+  if (useHidden('explain')) return null;
+  const c = runConfig ?? formConfig;
+  const shape = modelShape(c);
+  const sizes = [shape.inputs, ...c.layers, shape.classes].join(' → ');
+  return (
+    <section className="panel explain-panel" aria-label="The math" data-testid="explain">
+      <h2>The math of this run</h2>
+      <div className="explain-grid">
+        <Step title={`Forward: ${sizes}`}
+          note={<>Each hidden layer is W x + b followed by ReLU (max(0, ·)); the last layer&apos;s softmax turns scores into
+            probabilities over the {shape.classes} classes.</>}>
+          <Formula label="y equals f of x and W">
+            <Mi>y</Mi><Mo>=</Mo><Mi>f</Mi><Mrow><Mo>(</Mo><Mi>x</Mi><Mo>;</Mo><Mi>W</Mi><Mo>)</Mo></Mrow>
+          </Formula>
+        </Step>
+        <Step title={`Loss: mean over the batch (B = ${c.batch})`}
+          note={<>ℓ<sub>i</sub> = −log y<sub>i</sub>[c<sub>i</sub>] is the cross-entropy of sample i with label c<sub>i</sub>; backprop gives g = ∂L/∂W.</>}>
+          <Formula label="L equals one over B times the sum of l i">
+            <Mi>L</Mi><Mo>=</Mo><Mfrac><Mn>1</Mn><Mi>B</Mi></Mfrac>
+            {sum(<Mrow><Mi>i</Mi><Mo>=</Mo><Mn>1</Mn></Mrow>, <Mi>B</Mi>)}<Msub><Mi>ℓ</Mi><Mi>i</Mi></Msub>
+          </Formula>
+        </Step>
+        <Parallel c={c} />
+        <Optimizer c={c} />
+      </div>
+    </section>
+  );
+}
