@@ -1,7 +1,7 @@
 // The Keras and PyTorch code generator: layer sizes, optimizer arguments and the data-parallel parts.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from './config';
-import { kerasCode, modelShape, pytorchCode } from './codegen';
+import { kerasCode, pytorchCode } from './codegen';
 
 const SEED: RunConfig = DEFAULT_CONFIG;
 
@@ -71,10 +71,3 @@ describe('pytorchCode', () => {
   });
 });
 
-describe('modelShape', () => {
-  it('gives MNIST and the 2-D sets their sizes', () => {
-    expect(modelShape(SEED)).toEqual({ inputs: 784, classes: 10 });
-    expect(modelShape({ ...SEED, dataset: 'spiral' })).toEqual({ inputs: 2, classes: 3 });
-    expect(modelShape({ ...SEED, dataset: 'gauss' })).toEqual({ inputs: 2, classes: 2 });
-  });
-});

@@ -1,21 +1,14 @@
 // The current RunConfig as equivalent Keras (TensorFlow) and PyTorch code: Dense/Linear layers, ReLU,
 // softmax with sparse categorical cross-entropy, the lab's optimizer settings, batch and epochs.
 import type { RunConfig } from './config';
+import { datasetShape } from './datasets';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM } from './optimizers';
 
-/** The lab's fixed optimizer constants (see optimizers.ts). */
-export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
-export const MOMENTUM = 0.9;
+/** The lab's fixed optimizer constants, as the generated code spells them. */
+export const ADAM = { beta1: ADAM_BETA1, beta2: ADAM_BETA2, epsilon: ADAM_EPSILON } as const;
+export { MOMENTUM };
 
-export interface ModelShape {
-  inputs: number;
-  classes: number;
-}
-
-/** Input and output sizes of each data set (MNIST 784 → 10; the 2-D sets: 2 → their classes). */
-export function modelShape(c: RunConfig): ModelShape {
-  if (c.dataset === 'mnist') return { inputs: 784, classes: 10 };
-  return { inputs: 2, classes: c.dataset === 'spiral' ? 3 : 2 };
-}
+type ModelShape = ReturnType<typeof datasetShape>;
 
 const num = (v: number): string => String(v);
 
@@ -29,7 +22,7 @@ function dataComment(c: RunConfig, shape: ModelShape): string[] {
 }
 
 export function kerasCode(c: RunConfig): string {
-  const shape = modelShape(c);
+  const shape = datasetShape(c.dataset);
   const layers = c.layers.map((w) => `    keras.layers.Dense(${w}, activation="relu"),`);
   const optimizer = c.optimizer === 'adam'
     ? `keras.optimizers.Adam(learning_rate=${num(c.lr)}, beta_1=${ADAM.beta1}, beta_2=${ADAM.beta2}, epsilon=${ADAM.epsilon})`
@@ -87,7 +80,7 @@ function torchModel(c: RunConfig, shape: ModelShape): string[] {
 }
 
 export function pytorchCode(c: RunConfig): string {
-  const shape = modelShape(c);
+  const shape = datasetShape(c.dataset);
   const parallel = c.replicas > 1;
   const dropLast = c.droplast === 1 ? 'True' : 'False';
   const perReplica = Math.max(1, Math.floor(c.batch / c.replicas));

@@ -86,6 +86,11 @@ const TWO_D: Record<Exclude<DatasetName, 'mnist'>, { classes: number; point: Poi
   },
 };
 
+/** Inputs and classes of a data set, known without loading or generating it. */
+export function datasetShape(name: DatasetName): { inputs: number; classes: number } {
+  return name === 'mnist' ? { inputs: MNIST_PIXELS, classes: 10 } : { inputs: 2, classes: TWO_D[name].classes };
+}
+
 function twoDSplit(name: Exclude<DatasetName, 'mnist'>, rng: Rng, n: number): Split {
   const spec = TWO_D[name];
   const x = new Float32Array(n * 2);

@@ -2,7 +2,8 @@
 // averaging, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
 import type { ReactNode } from 'react';
 import type { RunConfig } from '../core/config';
-import { ADAM, modelShape, MOMENTUM } from '../core/codegen';
+import { ADAM, MOMENTUM } from '../core/codegen';
+import { datasetShape } from '../core/datasets';
 import { useHidden } from './hidden';
 import { Formula, Mfrac, Mi, Mn, Mo, Mrow, Msqrt, Msub, Msup, Munderover } from './math';
 import { useLab } from './store';
@@ -92,7 +93,7 @@ export function ExplainPanel() {
   const formConfig = useLab((s) => s.config);
   if (useHidden('explain')) return null;
   const c = runConfig ?? formConfig;
-  const shape = modelShape(c);
+  const shape = datasetShape(c.dataset);
   const sizes = [shape.inputs, ...c.layers, shape.classes].join(' → ');
   return (
     <section className="panel explain-panel" aria-label="The math" data-testid="explain">

@@ -6,7 +6,7 @@ import { DecisionBoundary } from './DecisionBoundary';
 import { GradientCheck } from './GradientCheck';
 import { useHidden } from './hidden';
 import { MnistViews } from './MnistViews';
-import { datasetShape } from './model-shape';
+import { datasetShape } from '../core/datasets';
 import { useRunWeights } from './model-weights';
 import { NetworkView } from './NetworkView';
 import { useLab } from './store';

@@ -1,7 +1,8 @@
 // The network card's numbers: data set shapes, the 784-64-10 parameter count, and per-replica memory.
 import { describe, expect, it } from 'vitest';
 import { modelLayout } from '../core/model';
-import { datasetShape, replicaMemory } from './model-shape';
+import { datasetShape } from '../core/datasets';
+import { replicaMemory } from './model-shape';
 
 describe('model shape', () => {
   it('knows each data set\'s inputs and classes without loading MNIST', () => {

@@ -1,16 +1,8 @@
-// The network's shape for the model views: input and class counts of a data set without loading it,
-// and the memory one replica holds for a layout (float32, as the GPU trainer allocates it).
-import type { DatasetName } from '../core/config';
-import { MNIST_PIXELS, twoDDataset } from '../core/datasets';
+// The memory one replica holds for a layout (float32, as the GPU trainer allocates it), for the
+// network view.
 import type { ModelLayout } from '../core/model';
 
 const BYTES = 4;
-
-export function datasetShape(name: DatasetName): { inputs: number; classes: number } {
-  if (name === 'mnist') return { inputs: MNIST_PIXELS, classes: 10 };
-  const d = twoDDataset(name, 0);
-  return { inputs: d.inputs, classes: d.classes };
-}
 
 export interface ReplicaMemory {
   parameters: number;
