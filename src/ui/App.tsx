@@ -10,6 +10,7 @@ import { useHidden } from './hidden';
 import { MetricsCharts } from './MetricsCharts';
 import { ModelPanel } from './ModelPanel';
 import { ProgressPanel } from './ProgressPanel';
+import { ResumeBanner } from './ResumeBanner';
 import { RunControls } from './RunControls';
 import { useLab } from './store';
 import { WebGpuNotice } from './WebGpuNotice';
@@ -37,6 +38,7 @@ export function App() {
         </aside>
         <section className="results" aria-label="Run">
           <AlertRegion />
+          <ResumeBanner />
           <ProgressPanel />
           <MetricsCharts />
           <ModelPanel />

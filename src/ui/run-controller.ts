@@ -1,9 +1,9 @@
 // Drives the training worker from the page's buttons and feeds its messages into the store, in
 // batches at most every FLUSH_MS so React renders a few times a second, not once per step.
+import type { RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
-import type { ParamsSnapshot } from '../parallel/page-session';
-import { TrainingSession } from '../parallel/page-session';
-import type { SessionMessage } from '../parallel/page-session';
+import { TrainingSession, type ParamsSnapshot, type SessionMessage, type TrainingState } from '../parallel/page-session';
+import { clearSavedRun, saveRun, type SavedRun } from './saved-run';
 import { isActive, useLab } from './store';
 
 const FLUSH_MS = 200;
@@ -40,6 +40,8 @@ function handle(from: TrainingSession, m: SessionMessage): void {
       break;
     case 'finished': {
       flush();
+      // A finished run needs no resuming; a stopped one keeps its last saved state to resume from.
+      if (useLab.getState().status === 'done') void clearSavedRun().catch(() => {});
       const params = from.finalParams();
       const steps = useLab.getState().records.filter((r) => r.type === 'step').length;
       lastFinal = params ? { step: steps, params } : null;
@@ -59,15 +61,43 @@ export function train(): void {
     return;
   }
   reset();
-  lab.beginRun(lab.config);
-  const started: TrainingSession = new TrainingSession(lab.config, (m) => handle(started, m));
+  start(lab.config);
+}
+
+/** The metric records a saved state covers: those up to its step. */
+function recordsUpTo(step: number): MetricRecord[] {
+  return [...useLab.getState().records, ...pending].filter((r) => r.type !== 'done' && r.step <= step);
+}
+
+/** Saves the run in IndexedDB; storage trouble never stops training. */
+function persist(config: RunConfig, state: TrainingState): void {
+  void saveRun({ config, state, records: recordsUpTo(state.step), savedAt: Date.now() }).catch(() => {});
+}
+
+function start(config: RunConfig, saved?: SavedRun): void {
+  const lab = useLab.getState();
+  lab.beginRun(config);
+  if (saved) lab.appendRecords(saved.records);
+  const started: TrainingSession = new TrainingSession(config, (m) => handle(started, m), {
+    resumeFrom: saved?.state,
+    onCheckpoint: (state) => persist(config, state),
+  });
   session = started;
+}
+
+/** Resume a run saved in this browser (after a reload or a crashed tab) exactly where it was saved. */
+export function resumeSaved(saved: SavedRun): void {
+  reset();
+  useLab.getState().openShared(saved.config, null);
+  start(saved.config, saved);
 }
 
 export function pause(): void {
   if (!session || useLab.getState().status !== 'running') return;
   session.pause();
   useLab.getState().setStatus('paused');
+  const config = useLab.getState().runConfig;
+  void session.state().then((state) => state && config && persist(config, state));
 }
 
 /** Step: one more step, then paused (from a running or a paused run). */
@@ -78,8 +108,9 @@ export function step(): void {
   setStatus('paused');
 }
 
-/** Reset: ends the worker at once and clears the run and its metrics. */
+/** Reset: ends the worker at once and clears the run, its metrics and its saved state. */
 export function reset(): void {
+  if (session) void clearSavedRun().catch(() => {});
   session?.terminate();
   session = null;
   lastFinal = null;
