@@ -1,5 +1,5 @@
-// Offers to resume a run that this browser saved (after a reload, a crashed tab or a stopped run),
-// exactly from its saved step, or to discard it.
+// Offers to resume a run that this browser saved (after a reload, a crashed tab or a stopped run)
+// from its saved step — with the form's learning rate and epochs, so a diverged run can go on gently.
 import { useEffect, useState } from 'react';
 import { clearSavedRun, loadSavedRun, type SavedRun } from './saved-run';
 import { resumeSaved } from './run-controller';
@@ -8,9 +8,10 @@ import { isActive, useLab } from './store';
 export function ResumeBanner() {
   const [saved, setSaved] = useState<SavedRun | null>(null);
   const status = useLab((s) => s.status);
+  // Look again whenever a run ends: a stopped run keeps its last saved state to resume from.
   useEffect(() => {
-    loadSavedRun().then(setSaved, () => setSaved(null));
-  }, []);
+    if (!isActive(status)) loadSavedRun().then(setSaved, () => setSaved(null));
+  }, [status]);
   if (!saved || isActive(status)) return null;
   const { config, state } = saved;
   return (

@@ -1,6 +1,6 @@
 // Drives the training worker from the page's buttons and feeds its messages into the store, in
 // batches at most every FLUSH_MS so React renders a few times a second, not once per step.
-import type { RunConfig } from '../core/config';
+import { serializeConfig, type RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
 import { TrainingSession, type ParamsSnapshot, type SessionMessage, type TrainingState } from '../parallel/page-session';
 import { clearSavedRun, saveRun, type SavedRun } from './saved-run';
@@ -85,11 +85,18 @@ function start(config: RunConfig, saved?: SavedRun): void {
   session = started;
 }
 
-/** Resume a run saved in this browser (after a reload or a crashed tab) exactly where it was saved. */
+/**
+ * Resume a run saved in this browser (after a reload, a crashed tab or a diverged loss) where it was
+ * saved. A learning rate or epoch count changed in the form since is taken over (to go on more gently
+ * after a divergence); any other change would make it a different run, so the saved config wins.
+ */
 export function resumeSaved(saved: SavedRun): void {
+  const form = useLab.getState().config;
+  const gentler = { ...saved.config, lr: form.lr, epochs: form.epochs };
+  const config = serializeConfig(gentler) === serializeConfig(form) ? gentler : saved.config;
   reset();
-  useLab.getState().openShared(saved.config, null);
-  start(saved.config, saved);
+  useLab.getState().openShared(config, null);
+  start(config, saved);
 }
 
 export function pause(): void {
