@@ -63,7 +63,8 @@ export class ProgressPrinter {
         : `replicas in sync at all ${this.syncs} synchronisations`);
     }
     if (this.workerSteps === 0 || !this.lastWorkers) return;
-    console.log(`mean step time per replica (wall clock, steps 2..): compute / readback / all-reduce / update`);
+    const clock = this.lastWorkers.clock === 'gpu' ? 'compute from GPU timestamps, the rest wall clock' : 'wall clock';
+    console.log(`mean step time per replica (${clock}; steps 2..): compute / readback / all-reduce / update`);
     this.phaseTotals.forEach((totals, rank) => {
       const ms = totals.map((t) => (t / this.workerSteps).toFixed(1)).join(' / ');
       console.log(`  replica ${rank}: ${ms} ms`);

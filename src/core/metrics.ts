@@ -22,7 +22,7 @@ export interface ShardRecord {
   ids: number[][];
 }
 
-/** Wall-clock milliseconds of one replica's step, phase by phase. */
+/** Milliseconds of one replica's step, phase by phase (see WorkersRecord.clock). */
 export interface PhaseTimes {
   /** Forward and backward on the GPU. */
   computeMs: number;
@@ -38,8 +38,11 @@ export interface PhaseTimes {
 export interface WorkersRecord {
   type: 'workers';
   step: number;
-  /** How the times were measured. */
-  clock: 'wall';
+  /**
+   * How the times were measured: 'gpu' when compute comes from GPU timestamps (the other phases are
+   * always wall clock), 'wall' when the adapter offers no timestamps.
+   */
+  clock: 'gpu' | 'wall';
   times: PhaseTimes[];
   /** Bytes each replica sent in this step's all-reduce (0 on local steps). */
   bytesSent: number[];

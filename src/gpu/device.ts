@@ -22,5 +22,7 @@ export async function requestDevice(gpu: GPU | undefined): Promise<GPUDevice> {
       'WebGPU is present but found no GPU adapter. Check chrome://gpu; on Linux start Chromium with --enable-unsafe-webgpu.',
     );
   }
-  return adapter.requestDevice({ requiredLimits: wantedLimits(adapter) });
+  // Timestamps let data-parallel replicas report the GPU's own compute time.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  return adapter.requestDevice({ requiredLimits: wantedLimits(adapter), requiredFeatures });
 }

@@ -12,6 +12,7 @@ import {
   type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
+import type { GpuTimer } from './gpu-timer';
 import { matmul } from './matmul';
 import { checkMemory, planMemory } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
@@ -174,16 +175,17 @@ export class Trainer {
 
   /**
    * Encodes forward and backward for the given training sample ids; gradients are scaled by
-   * 1/globalBatch so they sum to the global-batch mean across replicas.
+   * 1/globalBatch so they sum to the global-batch mean across replicas. A timer stamps the pass.
    */
-  encodeGradients(encoder: GPUCommandEncoder, indices: Uint32Array, globalBatch: number): void {
+  encodeGradients(encoder: GPUCommandEncoder, indices: Uint32Array, globalBatch: number, timer: GpuTimer | null = null): void {
     const B = indices.length;
     if (B < 1 || B > this.spec.maxRows) throw new Error(`batch of ${B} rows outside 1..${this.spec.maxRows}`);
     this.device.queue.writeBuffer(this.batchIndices, 0, indices as Uint32Array<ArrayBuffer>);
     const dispatches = this.gradProgram(B, globalBatch);
-    const pass = encoder.beginComputePass({ label: 'gradients' });
+    const pass = encoder.beginComputePass({ label: 'gradients', timestampWrites: timer?.passWrites() });
     encodeDispatches(pass, dispatches);
     pass.end();
+    timer?.resolve(encoder);
   }
 
   /** Encodes the optimizer update for step t (1-based) from the gradient buffer. */

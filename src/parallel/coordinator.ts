@@ -132,7 +132,7 @@ export async function startDataParallel({
     emit({ type: 'shard', step, epoch, ids: group.map((r) => r.ids) });
     const synced = group.some((r) => r.bytesSent > 0);
     emit({
-      type: 'workers', step, clock: 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
+      type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
       theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(layout.totalFloats * 8, world)
         : synced ? layout.totalFloats * 4 : 0,
     });

@@ -49,6 +49,8 @@ export interface StepReport {
   /** Sample ids this rank trained on. */
   ids: number[];
   times: PhaseTimes;
+  /** Whether times.computeMs came from GPU timestamps. */
+  gpuTimed: boolean;
   bytesSent: number;
   /** Parameter fingerprint after a synchronisation; absent on local steps (sync = k). */
   checksum?: string;

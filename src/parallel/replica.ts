@@ -7,6 +7,7 @@ import type { PhaseTimes } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { epochPlan, shardSpec } from '../core/sharding';
 import { RunSwitch, runTraining, type TrainingState } from '../gpu/train-run';
+import { GPU_TIMER_BYTES, GpuTimer } from '../gpu/gpu-timer';
 import { createTrainer, EVAL_CHUNK } from '../gpu/trainer';
 import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
 import { ringAllreduce, type AllreduceResult, type RingMessage } from './allreduce';
@@ -132,7 +133,10 @@ async function trainReplica(
   control.serveState(() => trainer.readState(completed));
   const P = layout.totalFloats;
   const vectorBytes = P * 4;
-  const staging = device.createBuffer({ size: vectorBytes + LOSS_STATS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const timer = GpuTimer.create(device);
+  const statsAt = vectorBytes;
+  const timerAt = vectorBytes + LOSS_STATS_BYTES;
+  const staging = device.createBuffer({ size: timerAt + GPU_TIMER_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const spec = shardSpec(config);
   const ring = config.allreduce === 'ring'
     ? { rank, world, left: new Inbox<RingMessage>(init.left as unknown as Endpoint), right: init.right as unknown as Endpoint }
@@ -178,18 +182,21 @@ async function trainReplica(
       let bytesSent = 0;
       let checksum: string | undefined;
       let drift: number | undefined;
+      let gpuComputeMs: number | null = null;
       let stats: { lossSum: number; correct: number };
       const encoder = device.createCommandEncoder({ label: `replica ${rank} step ${t}` });
       if (syncEvery === 1) {
         // DDP: gradients of this shard, scaled by 1/global batch, summed over replicas, one update.
-        trainer.encodeGradients(encoder, ids, globalRows);
+        trainer.encodeGradients(encoder, ids, globalRows, timer);
         encoder.copyBufferToBuffer(trainer.grads, 0, staging, 0, vectorBytes);
-        encoder.copyBufferToBuffer(trainer.stats, 0, staging, vectorBytes, LOSS_STATS_BYTES);
+        encoder.copyBufferToBuffer(trainer.stats, 0, staging, statsAt, LOSS_STATS_BYTES);
+        if (timer) encoder.copyBufferToBuffer(timer.resolved, 0, staging, timerAt, GPU_TIMER_BYTES);
         device.queue.submit([encoder.finish()]);
         await device.queue.onSubmittedWorkDone();
         lap('computeMs');
-        const bytes = await readStaging(staging, vectorBytes + LOSS_STATS_BYTES);
-        stats = decodeLossStats(bytes, vectorBytes);
+        const bytes = await readStaging(staging, timerAt + GPU_TIMER_BYTES);
+        stats = decodeLossStats(bytes, statsAt);
+        gpuComputeMs = timer ? GpuTimer.elapsedMs(bytes, timerAt) : null;
         lap('readbackMs');
         const reduced = await allreduce(new Float32Array(bytes, 0, P), 1);
         bytesSent = reduced.bytesSent;
@@ -232,9 +239,10 @@ async function trainReplica(
           lap('allreduceMs');
         }
       }
+      if (gpuComputeMs !== null) times.computeMs = gpuComputeMs;
       post({
         type: 'report', rank, step: t, epoch, lossSum: stats.lossSum, correct: stats.correct, rows: ids.length, globalRows,
-        ids: Array.from(ids), times, bytesSent, checksum, drift,
+        ids: Array.from(ids), times, gpuTimed: gpuComputeMs !== null, bytesSent, checksum, drift,
       });
       // With gradient all-reduce every replica holds the same state, so rank 0's is the run's.
       if (rank === 0 && syncEvery === 1 && init.checkpointEvery && t % init.checkpointEvery === 0) {

@@ -62,7 +62,7 @@ function Lanes({ steps, config }: { steps: WorkersRecord[]; config: RunConfig })
         </div>
       ))}
       <p className="dp-note timeline-span">
-        Steps {steps[0].step}–{steps[steps.length - 1].step}: {formatMs(span)} ms of wall clock measured in each worker; a step lasts as long as its slowest replica.
+        Steps {steps[0].step}–{steps[steps.length - 1].step}: {formatMs(span)} ms measured in each worker ({clockText(steps)}); a step lasts as long as its slowest replica.
       </p>
     </div>
   );
@@ -99,7 +99,7 @@ function Traffic({ records, steps, config }: { records: readonly MetricRecord[];
             <th scope="col" title={ring ? 'An ideal ring sends 2K(N−1)/N per replica' : 'Star: each replica sends its whole vector K to the coordinator'}>
               {ring ? 'Theory 2K(N−1)/N' : 'Theory K'}
             </th>
-            <th scope="col" className="split-col" title="Mean wall-clock milliseconds per step over the steps shown, split by phase">Mean step</th>
+            <th scope="col" className="split-col" title="Mean milliseconds per step over the steps shown, split by phase">Mean step</th>
           </tr>
         </thead>
         <tbody>
@@ -127,12 +127,17 @@ function Traffic({ records, steps, config }: { records: readonly MetricRecord[];
   );
 }
 
+/** How the shown times were measured: compute from GPU timestamps where the adapter offers them. */
+function clockText(steps: readonly WorkersRecord[]): string {
+  return steps.length && steps.every((r) => r.clock === 'gpu') ? 'compute: GPU timestamps; other phases: wall clock' : 'wall clock';
+}
+
 export function WorkerTimeline({ config, records, empty }: { config: RunConfig; records: readonly MetricRecord[]; empty: string }) {
   const steps = useMemo(() => recentWorkers(records, WINDOW_STEPS), [records]);
   return (
     <figure className="panel dp-card" aria-label="Worker timeline">
       <div className="dp-card-head">
-        <figcaption>Workers, last {WINDOW_STEPS} steps <span className="muted">(wall clock)</span></figcaption>
+        <figcaption>Workers, last {WINDOW_STEPS} steps <span className="muted">({clockText(steps)})</span></figcaption>
       </div>
       <ul className="phase-legend">
         {phaseOrder(config).map((p) => <li key={p.key}><span className="swatch" style={{ background: p.color }} />{p.label}</li>)}
