@@ -22,7 +22,7 @@ export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-has
 ${FIELDS.map((f) => `                          ${f.key.padEnd(10)}${f.help}`).join('\n')}
   --json                print JSON Lines only (step, eval, timing, done or stopped records, and with
                         replicas: shard, workers and sync records)
-  --checkpoint DIR      save weights, optimizer state and step to DIR every N steps (single device)
+  --checkpoint DIR      save weights, optimizer state and step to DIR every N steps (one replica, or sync=step)
   --checkpoint-every N  steps between checkpoints (default 100)
   --resume DIR          continue the run saved in DIR; --set may change only ${'`lr` and `epochs`'}`;
 
@@ -66,7 +66,9 @@ export function parseArgs(argv: string[]): CliOptions {
   }
   if (out.resume && (base !== DEFAULT_CONFIG || link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
   const config = applyOverrides(applyOverrides(base, link), sets);
-  if ((out.checkpoint || out.resume) && config.replicas > 1) throw new UsageError('--checkpoint and --resume work on single-device runs (replicas=1) for now');
+  if (out.checkpoint && config.replicas > 1 && config.sync !== 'step') {
+    throw new UsageError('--checkpoint with replicas > 1 needs sync=step (with local SGD each replica holds different weights)');
+  }
   return { config, sets, ...out };
 }
 

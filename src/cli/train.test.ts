@@ -87,6 +87,19 @@ describe('train CLI', () => {
     expect(changed.stderr).toMatch(/^error: batch: cannot change a resumed run \(only lr, epochs may change\)/);
   });
 
+  it('2 replicas: checkpoint, then resume, ends with the uninterrupted checksum', () => {
+    const args = ['--preset', 'xor', '--set', 'epochs=2', '--set', 'layers=8', '--set', 'replicas=2', '--json'];
+    const dir = mkdtempSync(join(tmpdir(), 'lab-checkpoint-dp-'));
+    const full = cli(...args, '--checkpoint', dir, '--checkpoint-every', '30');
+    expect(full.status, full.stderr).toBe(0);
+    const resumed = cli('--resume', dir, '--json');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const out = records(resumed.stdout);
+    // The last checkpoint of 100 steps every 30 is at step 90.
+    expect(out.find((r) => r.type === 'step')).toMatchObject({ step: 91 });
+    expect((out.pop() as DoneRecord).weightsSha256).toBe((records(full.stdout).pop() as DoneRecord).weightsSha256);
+  });
+
   it('quick-mnist reaches test accuracy ≥ 0.90', () => {
     const r = cli('--preset', 'quick-mnist', '--json');
     expect(r.status, r.stderr).toBe(0);

@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   const emit = (r: MetricRecord) => (json ? console.log(JSON.stringify(r)) : printer.record(r));
   let last: MetricRecord;
   try {
-    last = config.replicas > 1 ? await trainDataParallel(config, emit) : await trainSingle(config, emit, options, resumeFrom);
+    last = config.replicas > 1
+      ? await trainDataParallel(config, emit, options, resumeFrom)
+      : await trainSingle(config, emit, options, resumeFrom);
   } catch (e) {
     fail(e instanceof ConfigError || e instanceof ShardError ? 2 : 1, e instanceof Error ? e.message : String(e));
   }
@@ -76,10 +78,20 @@ async function trainSingle(
 }
 
 /** Replicas in worker_threads, each with its own Dawn device; Ctrl-C stops them cleanly. */
-async function trainDataParallel(config: RunConfig, emit: (r: MetricRecord) => void): Promise<MetricRecord> {
-  const run = await startDataParallel({ config, env: nodeCoordinatorEnv(), emit });
+async function trainDataParallel(
+  config: RunConfig, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom?: TrainingState,
+): Promise<MetricRecord> {
+  const dir = options.checkpoint;
+  // Every replica holds the same state with gradient all-reduce, so rank 0's is saved (written in order).
+  let writing = Promise.resolve();
+  const checkpoint = dir
+    ? { every: options.checkpointEvery, save: (state: TrainingState) => { writing = writing.then(() => saveCheckpoint(dir, config, state)); } }
+    : undefined;
+  const run = await startDataParallel({ config, env: nodeCoordinatorEnv(), emit, resumeFrom, checkpoint });
   process.once('SIGINT', () => run.stop());
-  return run.finished;
+  const last = await run.finished;
+  await writing;
+  return last;
 }
 
 main().catch((e) => fail(1, e instanceof Error ? e.message : String(e)));
