@@ -13,7 +13,7 @@ export interface MemoryPlan {
 }
 
 /** A sane ceiling on one worker's total GPU memory, whatever the adapter claims. */
-export const MAX_TOTAL_BYTES = 2 * 1024 ** 3;
+export const MAX_TOTAL_BYTES = 1024 ** 3;
 
 export function planMemory(layout: ModelLayout, maxRows: number, trainSamples: number, testSamples: number): MemoryPlan {
   const f = 4;
