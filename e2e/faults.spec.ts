@@ -1,6 +1,6 @@
-// Faults in the page: a replica's Web Worker terminated in the middle of a 2-replica run is noticed by
-// the coordinator's heartbeat, every replica restarts from a survivor's state, and the run finishes
-// with the checksum of an uninterrupted run.
+// Faults in the page, in the middle of a 2-replica run: a replica's Web Worker terminated (noticed by the
+// coordinator's heartbeat) or its GPU device lost (device.destroy() inside the worker). Every replica
+// restarts from a survivor's state and the run finishes with the checksum of an uninterrupted run.
 import { expect, test, type Page } from '@playwright/test';
 
 const LINK = 'v=1&dataset=spiral&layers=13,7&optimizer=adam&lr=0.01&batch=32&epochs=6&seed=5&replicas=2';
@@ -16,13 +16,9 @@ async function trainToEnd(page: Page, onStep?: (step: number) => Promise<void>):
   return (await sha.textContent())!;
 }
 
-test('a terminated replica worker is replaced and the run ends with the uninterrupted checksum', async ({ page, context }) => {
-  test.setTimeout(480_000);
-  const clean = await trainToEnd(page);
-
-  const faulty = await context.newPage();
-  // Keep a handle on every Web Worker the page starts, so the test can kill one as a crash would.
-  await faulty.addInitScript(() => {
+/** Keeps a handle on every Web Worker the page starts, so a test can reach one as a fault would. */
+async function trackWorkers(page: Page): Promise<void> {
+  await page.addInitScript(() => {
     const Original = window.Worker;
     const started: Worker[] = [];
     (window as unknown as { labWorkers: Worker[] }).labWorkers = started;
@@ -33,6 +29,48 @@ test('a terminated replica worker is replaced and the run ends with the uninterr
       }
     };
   });
+}
+
+/**
+ * Served in front of the replica worker's script: it records the devices the worker creates and
+ * destroys them on a 'test-lose-device' message, as a GPU reset or driver crash would lose them.
+ */
+const LOSE_DEVICE_PRELUDE = `
+const labTestDevices = [];
+const labRequestDevice = GPUAdapter.prototype.requestDevice;
+GPUAdapter.prototype.requestDevice = async function (...args) {
+  const device = await labRequestDevice.apply(this, args);
+  labTestDevices.push(device);
+  return device;
+};
+self.addEventListener('message', (e) => {
+  if (e.data && e.data.type === 'test-lose-device') labTestDevices.forEach((d) => d.destroy());
+});
+`;
+
+test('a replica whose GPU device is lost is replaced and the run ends with the uninterrupted checksum', async ({ page, context }) => {
+  test.setTimeout(480_000);
+  const clean = await trainToEnd(page);
+  const faulty = await context.newPage();
+  await trackWorkers(faulty);
+  await faulty.route(/replica-web-[^/]*\.js$/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: LOSE_DEVICE_PRELUDE + (await response.text()) });
+  });
+  const sha = await trainToEnd(faulty, async () => {
+    await expect(faulty.getByTestId('step')).toHaveText(/^([3-9]|\d\d+) \/ 150$/, { timeout: 120_000 });
+    await faulty.evaluate(() => (window as unknown as { labWorkers: Worker[] }).labWorkers[1].postMessage({ type: 'test-lose-device' }));
+  });
+  expect(sha).toBe(clean);
+  await expect(faulty.getByText(/replica 1 failed/)).toBeVisible();
+});
+
+test('a terminated replica worker is replaced and the run ends with the uninterrupted checksum', async ({ page, context }) => {
+  test.setTimeout(480_000);
+  const clean = await trainToEnd(page);
+
+  const faulty = await context.newPage();
+  await trackWorkers(faulty);
   const sha = await trainToEnd(faulty, async () => {
     await expect(faulty.getByTestId('step')).toHaveText(/^([3-9]|\d\d+) \/ 150$/, { timeout: 120_000 });
     await faulty.evaluate(() => (window as unknown as { labWorkers: Worker[] }).labWorkers[1].terminate());
