@@ -99,7 +99,8 @@ function parseDecimal(f: FieldSpec & { min: number; max: number }, raw: string):
     const what = f.kind === 'int' ? 'an integer' : 'a decimal number';
     throw new ConfigError(f.key, `must be ${what} in ${rangeText(f)}, got ${quote(raw)}`);
   }
-  return v;
+  // "-0" is zero: keep parse(serialize(c)) equal to c.
+  return v === 0 ? 0 : v;
 }
 
 function parseInteger(f: FieldSpec & { min: number; max: number }, raw: string): number {

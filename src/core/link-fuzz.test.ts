@@ -54,6 +54,12 @@ describe('share link fuzzing', () => {
     expect(runs).toBe(12_000);
   });
 
+  it('"-0" parses to 0, so the config round-trips (a case the fuzzer found)', () => {
+    const config = parseShareLink('#droplast=-0&seed=-0').config;
+    expect(Object.is(config.droplast, 0) && Object.is(config.seed, 0)).toBe(true);
+    expect(parseLink(serializeConfig(config))).toEqual(config);
+  });
+
   it('a 10 MB link is refused quickly without parsing it', () => {
     const huge = `#lr=${'9'.repeat(10_000_000)}`;
     expect(() => parseShareLink(huge)).toThrow(/^link: too long/);
