@@ -176,3 +176,15 @@ export function gatherRef(x: Vec, y: Vec, D: number, indices: Vec): { x: Float64
   }
   return { x: bx, y: by };
 }
+
+/** ‖x − ref‖ / ‖ref‖ (NaN if any element is NaN): how far a result is from its reference. */
+export function relativeError(x: Vec, ref: Vec): number {
+  if (x.length !== ref.length) throw new Error(`length ${x.length} vs reference ${ref.length}`);
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff += (x[i] - ref[i]) ** 2;
+    norm += ref[i] ** 2;
+  }
+  return Math.sqrt(diff) / Math.sqrt(norm);
+}

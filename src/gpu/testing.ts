@@ -48,14 +48,5 @@ export async function readFloats(ctx: GpuContext, buffer: GPUBuffer, floats?: nu
   return new Float32Array(await readBuffer(ctx.device, buffer, 0, floats === undefined ? buffer.size : floats * 4));
 }
 
-/** ‖gpu − ref‖ / ‖ref‖ (NaN if any element is NaN). */
-export function relativeError(gpu: ArrayLike<number>, ref: ArrayLike<number>): number {
-  if (gpu.length !== ref.length) throw new Error(`length ${gpu.length} vs reference ${ref.length}`);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff += (gpu[i] - ref[i]) ** 2;
-    norm += ref[i] ** 2;
-  }
-  return Math.sqrt(diff) / Math.sqrt(norm);
-}
+/** The tests measure every kernel with the same relative error the replicas use for weight drift. */
+export { relativeError } from '../core/reference';

@@ -5,6 +5,7 @@ import { paramsFingerprint, weightsSha256 } from '../core/checksum';
 import { loadDataset, type Dataset } from '../core/datasets';
 import type { PhaseTimes } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
+import { relativeError } from '../core/reference';
 import { epochPlan, shardSpec } from '../core/sharding';
 import { RunSwitch, runTraining, type TrainingState } from '../gpu/train-run';
 import { GPU_TIMER_BYTES, GpuTimer } from '../gpu/gpu-timer';
@@ -93,16 +94,6 @@ async function trainAlone(
     checkpoint: every ? { every, save: async (state) => post({ type: 'checkpoint', rank: 0, state }, stateTransfer(state)) } : undefined,
   });
   return params;
-}
-
-function relativeDistance(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
 }
 
 /** Maps a reusable staging buffer and copies out its bytes. */
@@ -233,7 +224,7 @@ async function trainReplica(
           const own = params.slice();
           const averaged = await allreduce(params, 1 / world);
           bytesSent = averaged.bytesSent;
-          drift = relativeDistance(own, averaged.sum);
+          drift = relativeError(own, averaged.sum);
           device.queue.writeBuffer(trainer.params, 0, averaged.sum as Float32Array<ArrayBuffer>);
           checksum = paramsFingerprint(averaged.sum);
           lap('allreduceMs');

@@ -1,8 +1,7 @@
 // The memory one replica holds for a layout (float32, as the GPU trainer allocates it), for the
 // network view.
 import type { ModelLayout } from '../core/model';
-
-const BYTES = 4;
+import { planMemory } from '../gpu/memory';
 
 export interface ReplicaMemory {
   parameters: number;
@@ -14,11 +13,18 @@ export interface ReplicaMemory {
   total: number;
 }
 
-/** Bytes of one replica's buffers; the flat buffers include the 64-float alignment padding. */
+/**
+ * Bytes of one replica's model buffers, grouped for the network view: the trainer's own memory plan
+ * (src/gpu/memory.ts) without the data sets. The flat buffers include the 64-float alignment padding.
+ */
 export function replicaMemory(layout: ModelLayout, rows: number): ReplicaMemory {
-  const flat = layout.totalFloats * BYTES;
-  const forward = layout.sizes.reduce((s, w) => s + w, 0);
-  const backward = forward - layout.sizes[0];
-  const activations = rows * (forward + backward) * BYTES;
-  return { parameters: flat, gradients: flat, adam: 2 * flat, activations, total: 4 * flat + activations };
+  const { buffers } = planMemory(layout, rows, 0, 0);
+  const bytes = (prefix: string) => buffers.filter((b) => b.name.startsWith(prefix)).reduce((s, b) => s + b.bytes, 0);
+  const memory = {
+    parameters: bytes('parameters'),
+    gradients: bytes('gradients'),
+    adam: bytes('optimizer state'),
+    activations: bytes('input batch') + bytes('activation'),
+  };
+  return { ...memory, total: memory.parameters + memory.gradients + memory.adam + memory.activations };
 }
