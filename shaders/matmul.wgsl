@@ -1,7 +1,8 @@
 // Register-blocked matrix multiply: C[M, N] = op(A) · op(B).
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
 // Bindings: 0 params (MatmulParams); 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K] when
-// TRANS_B; 3 c: C [M, N] (written, never accumulated).
+// TRANS_B; 3 c: C [M, N], overwritten, or C += op(A)·op(B) when ACCUMULATE (gradient accumulation over
+// pipeline micro-batches).
 // Forward uses A·B (X·W); backward uses Aᵀ·B (Xᵀ·dY for dW) and A·Bᵀ (dY·Wᵀ for dX).
 // Each thread computes a 4×4 block of C from registers, with no workgroup barriers: small workgroups
 // of 8×8 threads (a 32×32 tile) keep every core busy on the small shapes training uses, and software
@@ -17,6 +18,7 @@ struct MatmulParams {
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
+override ACCUMULATE: bool = false;
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -53,7 +55,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let m = row + i;
     if (m >= params.M) { break; }
     for (var j = 0u; j < BLOCK; j++) {
-      if (col + j < params.N) { c[m * params.N + col + j] = acc[i][j]; }
+      if (col + j < params.N) {
+        let at = m * params.N + col + j;
+        if (ACCUMULATE) { c[at] += acc[i][j]; } else { c[at] = acc[i][j]; }
+      }
     }
   }
 }

@@ -61,6 +61,16 @@ describe('colsum', () => {
       await run(ctx, [colsum(ctx, 'test', { x: upload(ctx, x), out, B, O })]);
       expect(relativeError(await readFloats(ctx, out, O), colsumRef(x, B, O)), `seed ${seed}`).toBeLessThan(1e-5);
     });
+    it(`accumulates: out += Σ x, B=${B} O=${O}`, async () => {
+      const ctx = await testContext();
+      const { rng, seed } = freshRng();
+      const x = randomFloats(rng, B * O);
+      const start = randomFloats(rng, O);
+      const out = upload(ctx, start);
+      await run(ctx, [colsum(ctx, 'test', { x: upload(ctx, x), out, B, O, accumulate: true })]);
+      const expected = colsumRef(x, B, O).map((v, o) => v + start[o]);
+      expect(relativeError(await readFloats(ctx, out, O), expected), `seed ${seed}`).toBeLessThan(1e-5);
+    });
   }
 });
 

@@ -25,5 +25,17 @@ describe('matmul', () => {
         expect(err, `seed ${seed}`).toBeLessThan(1e-5);
       });
     }
+    it(`${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} accumulates into C (C += op(A)·op(B))`, async () => {
+      const ctx = await testContext();
+      const { rng, seed } = freshRng();
+      const [M, N, K] = [37, 66, 29];
+      const a = randomFloats(rng, M * K);
+      const b = randomFloats(rng, K * N);
+      const start = randomFloats(rng, M * N);
+      const c = upload(ctx, start);
+      await run(ctx, [matmul(ctx, 'test', { a: upload(ctx, a), b: upload(ctx, b), c, M, N, K, transA, transB, accumulate: true })]);
+      const expected = matmulRef(a, b, M, N, K, transA, transB).map((v, i) => v + start[i]);
+      expect(relativeError(await readFloats(ctx, c, M * N), expected), `seed ${seed}`).toBeLessThan(1e-5);
+    });
   }
 });

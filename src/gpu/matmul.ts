@@ -1,4 +1,5 @@
-// Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) with optional transposes.
+// Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) (or C += … when accumulating) with
+// optional transposes.
 import code from '../../shaders/matmul.wgsl?raw';
 import { bindGroup, uniformBuffer, type Dispatch, type GpuContext } from './context';
 
@@ -14,13 +15,17 @@ export interface MatmulArgs {
   K: number;
   transA?: boolean;
   transB?: boolean;
+  /** C += op(A)·op(B) instead of C = op(A)·op(B). */
+  accumulate?: boolean;
 }
 
 /** Each 8×8 workgroup covers a 32×32 tile of C. */
 const TILE = 32;
 
 export function matmul(ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
-  const pipeline = ctx.pipeline(code, 'main', { TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0 });
+  const pipeline = ctx.pipeline(code, 'main', {
+    TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0, ACCUMULATE: args.accumulate ? 1 : 0,
+  });
   const params = uniformBuffer(ctx.device, `${label}.params`, [args.M, args.N, args.K, 0]);
   return {
     label,
