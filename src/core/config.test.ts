@@ -53,7 +53,18 @@ function randomConfig(seed: number): RunConfig {
         break;
     }
   }
-  return out as unknown as RunConfig;
+  return withModelParallelLimits(out as unknown as RunConfig);
+}
+
+/** Repairs the cross-field limits of pipeline and tensor parallelism, which a field-by-field draw ignores. */
+function withModelParallelLimits(c: RunConfig): RunConfig {
+  if (c.mode === 'data') return c;
+  if (c.layers.length === 0) return { ...c, mode: 'data' };
+  const fixed = { ...c, replicas: 1 };
+  if (c.mode === 'pipeline') {
+    return { ...fixed, stages: Math.min(c.stages, c.layers.length + 1), microbatches: Math.min(c.microbatches, c.batch) };
+  }
+  return { ...fixed, microbatches: 1, layers: c.layers.map((w, i) => (i % 2 === 0 ? Math.max(w, c.stages) : w)) };
 }
 
 describe('round trip', () => {
@@ -147,6 +158,18 @@ describe('defaults and accepted input', () => {
 describe('bad input', () => {
   it('unknown key names the key and the known keys', () => {
     expectConfigError(() => parseLink('momentum=0.9'), 'momentum', 'unknown key', 'dataset, layers, optimizer, lr, batch, epochs, seed');
+  });
+
+  it('model-parallel limits name the field and the limit', () => {
+    expectConfigError(() => parseLink('mode=pipeline&layers=64&stages=3'), 'stages', 'at most 2', '2 dense layers');
+    expectConfigError(() => parseLink('mode=pipeline&batch=8&microbatches=16'), 'microbatches', 'at most the batch (8)');
+    expectConfigError(() => parseLink('mode=pipeline&replicas=2'), 'replicas', 'must be 1 with mode=pipeline');
+    expectConfigError(() => parseLink('mode=tensor&layers='), 'layers', 'needs a hidden layer');
+    expectConfigError(() => parseLink('mode=tensor&layers=3&stages=4'), 'layers', '3 units, fewer than the 4');
+    expectConfigError(() => parseLink('mode=tensor&microbatches=2'), 'microbatches', 'must be 1 with mode=tensor');
+    expectConfigError(() => parseLink('mode=pipeline&stages=9'), 'stages', '[2, 8]');
+    expect(parseLink('mode=pipeline&layers=256,256,256&stages=4&microbatches=32&schedule=1f1b')).toMatchObject({ stages: 4, microbatches: 32 });
+    expect(parseLink('mode=tensor&layers=10,3&stages=4').layers).toEqual([10, 3]);
   });
 
   it('repeated key', () => {

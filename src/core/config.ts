@@ -7,10 +7,14 @@ export const DATASETS = ['mnist', 'spiral', 'circles', 'xor', 'gauss'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export const SHARD_MODES = ['strided', 'contiguous', 'label'] as const;
 export const ALLREDUCE_MODES = ['ring', 'star'] as const;
+export const PARALLEL_MODES = ['data', 'pipeline', 'tensor'] as const;
+export const SCHEDULES = ['gpipe', '1f1b'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type ShardMode = (typeof SHARD_MODES)[number];
 export type AllreduceMode = (typeof ALLREDUCE_MODES)[number];
+export type ParallelMode = (typeof PARALLEL_MODES)[number];
+export type Schedule = (typeof SCHEDULES)[number];
 
 export interface RunConfig {
   dataset: DatasetName;
@@ -31,6 +35,14 @@ export interface RunConfig {
   allreduce: AllreduceMode;
   /** 'step': all-reduce gradients every step (DDP); k: average weights every k steps (local SGD). */
   sync: 'step' | number;
+  /** data: replicas copy the model; pipeline: stages hold runs of layers; tensor: workers hold slices of layers. */
+  mode: ParallelMode;
+  /** Model-parallel workers (pipeline stages or tensor-parallel ranks). */
+  stages: number;
+  /** Pipeline: micro-batches each global batch is cut into. */
+  microbatches: number;
+  /** Pipeline: all forwards then all backwards (GPipe), or one forward one backward (1F1B). */
+  schedule: Schedule;
 }
 
 export type ConfigKey = keyof RunConfig;
@@ -66,11 +78,16 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'droplast', kind: 'int', min: 0, max: 1, label: 'Drop last', help: '1: drop samples that do not fill a batch instead of padding' },
   { key: 'allreduce', kind: 'enum', values: ALLREDUCE_MODES, label: 'All-reduce', help: 'ring between workers, or star through the coordinator' },
   { key: 'sync', kind: 'wordOrInt', word: 'step', min: 1, max: 10000, label: 'Sync', help: 'step: average gradients every step; k: average weights every k steps' },
+  { key: 'mode', kind: 'enum', values: PARALLEL_MODES, label: 'Parallelism', help: 'data: replicas of the model; pipeline: layers split into stages; tensor: each layer split across workers' },
+  { key: 'stages', kind: 'int', min: 2, max: 8, label: 'Stages', help: 'model-parallel workers (pipeline stages or tensor-parallel ranks)' },
+  { key: 'microbatches', kind: 'int', min: 1, max: 64, label: 'Micro-batches', help: 'pipeline: micro-batches per global batch' },
+  { key: 'schedule', kind: 'enum', values: SCHEDULES, label: 'Schedule', help: 'pipeline: GPipe (all forwards, then all backwards) or 1F1B' },
 ];
 
 export const DEFAULT_CONFIG: RunConfig = {
   dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, batch: 32, epochs: 10, seed: 1,
   replicas: 1, shard: 'strided', droplast: 0, allreduce: 'ring', sync: 'step',
+  mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe',
 };
 
 export class ConfigError extends Error {
@@ -187,7 +204,32 @@ export function validateConfig(c: RunConfig): RunConfig {
   if (c.layers.length * widest * widest > 64 * 1024 * 1024) {
     throw new ConfigError('layers', 'model too large: at most 64M weights between hidden layers');
   }
+  if (c.mode !== 'data') validateModelParallel(c);
   return c;
+}
+
+/** Limits of pipeline and tensor parallelism that the fields alone cannot express. */
+function validateModelParallel(c: RunConfig): void {
+  if (c.replicas > 1) {
+    throw new ConfigError('replicas', `must be 1 with mode=${c.mode}: data × model parallelism is not available yet`);
+  }
+  if (c.mode === 'pipeline') {
+    const dense = c.layers.length + 1;
+    if (c.stages > dense) {
+      throw new ConfigError('stages', `at most ${dense} for pipeline: the network has ${dense} dense layer${dense > 1 ? 's' : ''} to split`);
+    }
+    if (c.microbatches > c.batch) {
+      throw new ConfigError('microbatches', `at most the batch (${c.batch}): each micro-batch needs one sample or more`);
+    }
+    return;
+  }
+  if (c.layers.length === 0) throw new ConfigError('layers', 'tensor parallel needs a hidden layer to split');
+  c.layers.forEach((width, i) => {
+    if (i % 2 === 0 && width < c.stages) {
+      throw new ConfigError('layers', `hidden layer ${i + 1} has ${width} units, fewer than the ${c.stages} tensor-parallel workers that split it`);
+    }
+  });
+  if (c.microbatches !== 1) throw new ConfigError('microbatches', 'must be 1 with mode=tensor (micro-batches are a pipeline setting)');
 }
 
 const MAX_LINK_LENGTH = 4096;
