@@ -40,7 +40,23 @@ export function layerSizes(config: Pick<RunConfig, 'layers'>, inputs: number, cl
   return [inputs, ...config.layers, classes];
 }
 
+/** One dense layer's shape: W [inputs, outputs], b [outputs], ReLU after it or not. */
+export interface LayerShape {
+  inputs: number;
+  outputs: number;
+  relu: boolean;
+}
+
+/** The MLP [inputs, hidden..., classes]: ReLU after every layer but the last. */
 export function modelLayout(sizes: number[]): ModelLayout {
+  return layoutOfLayers(sizes.slice(1).map((outputs, l) => ({ inputs: sizes[l], outputs, relu: l + 2 < sizes.length })));
+}
+
+/**
+ * The flat layout of any run of dense layers: a whole model, a pipeline stage's layers, or a
+ * tensor-parallel worker's slices. Tensors are named by their position in this run (W1, b1, …).
+ */
+export function layoutOfLayers(shapes: LayerShape[]): ModelLayout {
   let offset = 0;
   const slot = (name: string, shape: number[]): TensorSlot => {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -48,17 +64,12 @@ export function modelLayout(sizes: number[]): ModelLayout {
     offset += align(size);
     return s;
   };
-  const layers: LayerSlots[] = [];
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const inputs = sizes[l];
-    const outputs = sizes[l + 1];
-    layers.push({
-      inputs, outputs,
-      w: slot(`W${l + 1}`, [inputs, outputs]),
-      b: slot(`b${l + 1}`, [outputs]),
-      relu: l + 2 < sizes.length,
-    });
-  }
+  const layers: LayerSlots[] = shapes.map(({ inputs, outputs, relu }, l) => ({
+    inputs, outputs, relu,
+    w: slot(`W${l + 1}`, [inputs, outputs]),
+    b: slot(`b${l + 1}`, [outputs]),
+  }));
+  const sizes = shapes.length ? [shapes[0].inputs, ...shapes.map((s) => s.outputs)] : [];
   const parameterCount = layers.reduce((s, l) => s + l.w.size + l.b.size, 0);
   return { sizes, layers, totalFloats: offset, parameterCount };
 }
