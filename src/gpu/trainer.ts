@@ -5,18 +5,15 @@
 import type { OptimizerName } from '../core/config';
 import type { Dataset, Split } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
-import { biasAdd } from './bias';
-import { colsum } from './colsum';
 import {
   createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
   type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
 import type { GpuTimer } from './gpu-timer';
-import { matmul } from './matmul';
+import { layerBackward, layerForward } from './layer-dispatches';
 import { checkMemory, planMemory } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
-import { reluBackward, reluForward } from './relu';
 import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
 
 export interface TrainerSpec {
@@ -105,13 +102,7 @@ export class Trainer {
       }),
     ];
     layers.forEach((layer, i) => {
-      const l = i + 1;
-      out.push(matmul(this.ctx, `fwd${l}.matmul`, {
-        a: this.acts[l - 1], b: slice(this.params, layer.w.offset, layer.w.size), c: this.acts[l],
-        M: B, N: layer.outputs, K: layer.inputs,
-      }));
-      out.push(biasAdd(this.ctx, `fwd${l}.bias`, { bias: slice(this.params, layer.b.offset, layer.b.size), y: this.acts[l], B, O: layer.outputs }));
-      if (layer.relu) out.push(reluForward(this.ctx, `fwd${l}.relu`, { x: this.acts[l], N: B * layer.outputs }));
+      out.push(...layerForward(this.ctx, `fwd${i + 1}`, { layer, params: this.params, input: this.acts[i], output: this.acts[i + 1], B }));
     });
     out.push(softmaxCe(this.ctx, 'loss', {
       logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats,
@@ -122,24 +113,11 @@ export class Trainer {
 
   /** Backward, layer by layer in reverse: dW = Aᵀ·δ, db = Σ_rows δ, δ_prev = (δ·Wᵀ) ⊙ relu'(A). */
   private backward(B: number): Dispatch[] {
-    const out: Dispatch[] = [];
     const { layers } = this.layout;
-    for (let l = layers.length; l >= 1; l--) {
-      const layer = layers[l - 1];
-      out.push(matmul(this.ctx, `bwd${l}.dW`, {
-        a: this.acts[l - 1], b: this.deltas[l], c: slice(this.grads, layer.w.offset, layer.w.size),
-        M: layer.inputs, N: layer.outputs, K: B, transA: true,
-      }));
-      out.push(colsum(this.ctx, `bwd${l}.db`, { x: this.deltas[l], out: slice(this.grads, layer.b.offset, layer.b.size), B, O: layer.outputs }));
-      if (l > 1) {
-        out.push(matmul(this.ctx, `bwd${l}.dX`, {
-          a: this.deltas[l], b: slice(this.params, layer.w.offset, layer.w.size), c: this.deltas[l - 1],
-          M: B, N: layer.inputs, K: layer.outputs, transB: true,
-        }));
-        out.push(reluBackward(this.ctx, `bwd${l}.relu`, { activation: this.acts[l - 1], grad: this.deltas[l - 1], N: B * layer.inputs }));
-      }
-    }
-    return out;
+    return layers.map((_, i) => i + 1).reverse().flatMap((l) => layerBackward(this.ctx, `bwd${l}`, {
+      layer: layers[l - 1], params: this.params, grads: this.grads, input: this.acts[l - 1], delta: this.deltas[l], B,
+      accumulate: false, inputGrad: l > 1 ? { buffer: this.deltas[l - 1], mask: this.acts[l - 1] } : undefined,
+    }));
   }
 
   private program(key: string, build: () => Dispatch[]): Dispatch[] {
