@@ -1,5 +1,6 @@
 // The metrics stream: typed records that the page renders, the CLI prints as JSON Lines, and the user
 // can download. Steps and epochs count from 1.
+import type { TimelineSpan } from './model-parallel';
 
 export interface StepRecord {
   type: 'step';
@@ -103,8 +104,25 @@ export interface FaultRecord {
   restartedFrom: number;
 }
 
+/** Model parallelism: every worker's measured timeline of a step, its bubble, traffic and activation memory. */
+export interface StagesRecord {
+  type: 'stages';
+  step: number;
+  mode: 'pipeline' | 'tensor';
+  /** spans[worker]: forwards, backwards, sends, waits and the update, in ms from the step's start. */
+  spans: TimelineSpan[][];
+  /** Measured idle share: 1 − compute time / (workers × step span). */
+  bubble: number;
+  /** Pipeline: (p − 1)/(m + p − 1), the bubble with equal stage times; null for tensor. */
+  theory: number | null;
+  /** Bytes of activations and gradients each worker sent this step. */
+  bytesSent: number[];
+  /** Bytes of training activations each worker holds (the micro-batches its schedule keeps in flight). */
+  activationBytes: number[];
+}
+
 export type MetricRecord =
-  | StepRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord | FaultRecord;
+  | StepRecord | StagesRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord | FaultRecord;
 
 export function divergedMessage(step: number, loss: number): string {
   return `loss diverged at step ${step} (${loss}): lower the learning rate and train again`;

@@ -26,7 +26,7 @@ export interface TrainerSpec {
 
 type SplitName = 'train' | 'test';
 
-interface SplitBuffers {
+export interface SplitBuffers {
   /** [N, D] */
   x: GPUBuffer;
   /** [N] u32 */
@@ -254,7 +254,7 @@ export async function createTrainer(device: GPUDevice, spec: TrainerSpec, datase
   return trainer!;
 }
 
-function uploadSplit(device: GPUDevice, name: string, split: Split): SplitBuffers {
+export function uploadSplit(device: GPUDevice, name: string, split: Split): SplitBuffers {
   return {
     x: storageBufferFrom(device, `${name}.x`, split.x),
     y: storageBufferFrom(device, `${name}.y`, Uint32Array.from(split.y)),

@@ -2,6 +2,7 @@
 // each way. The same messages travel over Web Worker and worker_threads ports.
 import type { RunConfig } from '../core/config';
 import type { MetricRecord, PhaseTimes } from '../core/metrics';
+import type { TimelineSpan, WorkerPlan } from '../core/model-parallel';
 import type { ParamsSnapshot, TrainingState } from '../gpu/train-run';
 
 export type ToReplica =
@@ -19,6 +20,11 @@ export type ToReplica =
       /** Ring links: receive from rank − 1, send to rank + 1 (absent with one replica or star). */
       left?: MessagePort;
       right?: MessagePort;
+      /**
+       * Model parallelism (pipeline or tensor mode): this worker's share of the model, whose parameters
+       * initialParams holds; pipeline stages talk to their neighbours over prev and next.
+       */
+      part?: { plan: WorkerPlan; prev?: MessagePort; next?: MessagePort };
     }
   /** Every replica has its device: start training (none starts before all can). */
   | { type: 'go' }
@@ -58,9 +64,26 @@ export interface StepReport {
   drift?: number;
 }
 
+/** A model-parallel worker's step: the loss where it computes one, and its measured timeline. */
+export interface PartReport {
+  type: 'part-report';
+  rank: number;
+  step: number;
+  epoch: number;
+  /** Loss sum, correct count and rows of the whole batch (from the worker that computes the loss). */
+  loss?: { lossSum: number; correct: number; rows: number };
+  /** Absolute times (ms since the epoch of the clock all workers share). */
+  spans: TimelineSpan[];
+  /** Bytes of activations and gradients this worker sent this step. */
+  bytesSent: number;
+  /** Bytes of training activations it holds (its schedule's micro-batches in flight). */
+  activationBytes: number;
+}
+
 export type FromReplica =
   | { type: 'ready'; rank: number; adapter: string }
   | StepReport
+  | PartReport
   /** Star all-reduce: this rank's vector for round `round`. */
   | { type: 'star'; rank: number; round: number; data: Float32Array; scale: number }
   /** Records the replica produced itself: evaluations (rank 0), and everything when it trains alone. */

@@ -1,6 +1,7 @@
 // One data-parallel replica: its own GPUDevice and trainer, its shard of every global batch, and the
 // all-reduce with the other replicas. Transport-agnostic: a Web Worker and a worker_thread both call
-// serveReplica with their own device, data loader and port to the coordinator.
+// serveReplica with their own device, data loader and port to the coordinator. An init with a `part`
+// makes the worker a model-parallel one instead (part-worker.ts).
 import { paramsFingerprint, weightsSha256 } from '../core/checksum';
 import { loadDataset, type Dataset } from '../core/datasets';
 import type { PhaseTimes } from '../core/metrics';
@@ -12,6 +13,7 @@ import { GPU_TIMER_BYTES, GpuTimer } from '../gpu/gpu-timer';
 import { createTrainer, EVAL_CHUNK } from '../gpu/trainer';
 import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
 import { ringAllreduce, type AllreduceResult, type RingMessage } from './allreduce';
+import { trainPart } from './part-worker';
 import { Inbox, type Endpoint } from './ports';
 import type { FromReplica, ToReplica } from './replica-protocol';
 
@@ -67,6 +69,12 @@ async function run(env: ReplicaEnv, init: Init, inbox: Inbox<ToReplica>, control
       post({ type: 'ready', rank, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter' });
       await inbox.next((m) => m.type === 'go');
     };
+    if (init.part) {
+      // A model-parallel worker hands its part back; the coordinator assembles and checksums the model.
+      const part = await trainPart(device, init, dataset, control, post, ready);
+      post({ type: 'finished', rank, weightsSha256: null, params: part ?? undefined }, part ? [part.buffer] : []);
+      return;
+    }
     const params = init.world === 1
       ? await ready().then(() => trainAlone(device, init, dataset, control, post))
       : await trainReplica(device, init, dataset, control, inbox, post, ready);

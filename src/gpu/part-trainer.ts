@@ -1,0 +1,227 @@
+// The GPU side of one model-parallel worker: its own layers (a pipeline stage's run of layers, or a
+// tensor-parallel worker's column/row slices), activation slots for the micro-batches in flight,
+// gradients accumulated over micro-batches, and "segments": dispatch lists cut where a partial result
+// must be summed across tensor-parallel workers before the computation can go on.
+import type { OptimizerName } from '../core/config';
+import type { Dataset } from '../core/datasets';
+import type { ModelLayout } from '../core/model';
+import type { LayerPart } from '../core/model-parallel';
+import {
+  createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
+} from './context';
+import { gather } from './gather';
+import { layerBackward, layerEpilogue, layerForward, layerMatmul, reluMask } from './layer-dispatches';
+import { checkMemory, type BufferNeed } from './memory';
+import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
+import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
+import { uploadSplit, type SplitBuffers } from './trainer';
+
+export interface PartSpec {
+  layout: ModelLayout;
+  /** Each local layer's role (see LayerPart). */
+  roles: LayerPart['role'][];
+  optimizer: OptimizerName;
+  lr: number;
+  /** Gathers its input batch from the data set: the first stage, and every tensor-parallel worker. */
+  takesInput: boolean;
+  /** Ends in softmax and the loss: the last stage, and every tensor-parallel worker. */
+  computesLoss: boolean;
+  /** Training micro-batches held at once, and the rows of the largest. */
+  slots: number;
+  rows: number;
+  /** Rows of one evaluation chunk (its own slot). */
+  evalRows: number;
+}
+
+/** Dispatches to run in order; after them, `reduce` (if any) must be summed across the tensor-parallel workers. */
+export interface Segment {
+  dispatches: Dispatch[];
+  reduce?: { buffer: GPUBuffer; floats: number };
+}
+
+type SplitName = 'train' | 'test';
+
+export class PartTrainer {
+  readonly ctx: GpuContext;
+  readonly device: GPUDevice;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  private readonly m: GPUBuffer;
+  private readonly v: GPUBuffer;
+  /** acts[slot][0] = input [rows, I]; acts[slot][l] = output of local layer l. The last slot is evaluation's. */
+  private readonly acts: GPUBuffer[][];
+  /** δ of the last local layer, per slot: dlogits kept from forward to backward, or the gradient received. */
+  private readonly top: GPUBuffer[];
+  /** δ of local layers 1..L−1 (index l), shared: one backward runs at a time. */
+  private readonly deltas: GPUBuffer[];
+  /** dLoss/d(input) [rows, I], sent to the previous stage. */
+  readonly inputGrad: GPUBuffer | null;
+  private readonly labels: GPUBuffer[];
+  private readonly indices: GPUBuffer[];
+  readonly stats: GPUBuffer[];
+  private readonly data: Record<SplitName, SplitBuffers> | null;
+  private readonly evalIndices: GPUBuffer | null;
+  private readonly update: OptimizerUpdate;
+  private readonly programs = new Map<string, Segment[]>();
+  /** Bytes of training activations (all slots): the memory the schedule's in-flight micro-batches cost. */
+  readonly activationBytes: number;
+
+  constructor(device: GPUDevice, readonly spec: PartSpec, dataset: Dataset, initialParams: Float32Array) {
+    const { layout, slots, rows, evalRows } = spec;
+    const f = 4;
+    const P = layout.totalFloats;
+    const widths = layout.sizes;
+    const top = widths[widths.length - 1];
+    const slotRows = [...new Array<number>(slots).fill(rows), evalRows];
+    this.activationBytes = slots * rows * (widths.reduce((s, w) => s + w, 0) + top) * f;
+    const needs: BufferNeed[] = [
+      { name: 'parameters', bytes: P * f }, { name: 'gradients', bytes: P * f },
+      { name: 'optimizer state m', bytes: P * f }, { name: 'optimizer state v', bytes: P * f },
+      ...(spec.takesInput ? [{ name: 'training data', bytes: dataset.train.x.byteLength }, { name: 'test data', bytes: dataset.test.x.byteLength }] : []),
+      ...slotRows.flatMap((r, s) => widths.map((w, l) => ({ name: `slot ${s} activations ${l}`, bytes: r * w * f }))),
+    ];
+    checkMemory({ buffers: needs, totalBytes: needs.reduce((s, b) => s + b.bytes, 0) }, device.limits);
+    this.device = device;
+    this.ctx = createContext(device);
+    this.params = storageBufferFrom(device, 'params', initialParams);
+    this.grads = storageBuffer(device, 'grads', P * f);
+    this.m = storageBuffer(device, 'optimizer.m', P * f);
+    this.v = storageBuffer(device, 'optimizer.v', P * f);
+    this.acts = slotRows.map((r, s) => widths.map((w, l) => storageBuffer(device, `slot${s}.acts${l}`, r * w * f)));
+    this.top = slotRows.map((r, s) => storageBuffer(device, `slot${s}.top`, r * top * f));
+    this.deltas = widths.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 || l === widths.length - 1 ? 4 : rows * w * f));
+    this.inputGrad = spec.takesInput ? null : storageBuffer(device, 'input.grad', rows * widths[0] * f);
+    this.labels = slotRows.map((r, s) => storageBuffer(device, `slot${s}.labels`, r * 4));
+    this.indices = slotRows.map((r, s) => storageBuffer(device, `slot${s}.indices`, r * 4));
+    this.stats = slotRows.map((_, s) => storageBuffer(device, `slot${s}.stats`, LOSS_STATS_BYTES));
+    this.data = spec.takesInput ? { train: uploadSplit(device, 'train', dataset.train), test: uploadSplit(device, 'test', dataset.test) } : null;
+    this.evalIndices = spec.takesInput
+      ? storageBufferFrom(device, 'eval.indices', Uint32Array.from({ length: dataset.test.n }, (_, i) => i))
+      : null;
+    this.update = optimizerUpdate(this.ctx, 'update', {
+      kind: spec.optimizer, lr: spec.lr, P, grads: this.grads, weights: this.params, m: this.m, v: this.v,
+    });
+  }
+
+  /** The evaluation slot's index. */
+  get evalSlot(): number {
+    return this.spec.slots;
+  }
+
+  output(slot: number): GPUBuffer {
+    return this.acts[slot][this.spec.layout.layers.length];
+  }
+
+  writeIndices(slot: number, ids: Uint32Array): void {
+    this.device.queue.writeBuffer(this.indices[slot], 0, ids as Uint32Array<ArrayBuffer>);
+  }
+
+  /** Labels for a stage that computes the loss without gathering its own input. */
+  writeLabels(slot: number, labels: Uint32Array): void {
+    this.device.queue.writeBuffer(this.labels[slot], 0, labels as Uint32Array<ArrayBuffer>);
+  }
+
+  /** Activations received from the previous stage. */
+  writeInput(slot: number, x: Float32Array): void {
+    this.device.queue.writeBuffer(this.acts[slot][0], 0, x as Float32Array<ArrayBuffer>);
+  }
+
+  /** dLoss/d(output) received from the next stage. */
+  writeTopGrad(slot: number, g: Float32Array): void {
+    this.device.queue.writeBuffer(this.top[slot], 0, g as Float32Array<ArrayBuffer>);
+  }
+
+  private cached(key: string, build: () => Segment[]): Segment[] {
+    let p = this.programs.get(key);
+    if (!p) {
+      p = build();
+      this.programs.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Forward of B rows in a slot: gather (if it takes input), the layers, softmax/CE (if it computes the
+   * loss, gradients scaled by `scale`). A row-parallel slice ends a segment with its partial output.
+   * Evaluation gathers test rows from `evalStart`.
+   */
+  forward(slot: number, split: SplitName, B: number, scale: number, evalStart = 0): Segment[] {
+    return this.cached(`f:${slot}:${split}:${B}:${scale}:${evalStart}`, () => {
+      const { layout, roles } = this.spec;
+      const acts = this.acts[slot];
+      const L = layout.layers.length;
+      const segments: Segment[] = [];
+      let current: Dispatch[] = [];
+      if (this.data) {
+        const indices = split === 'train' ? slice(this.indices[slot], 0, B) : slice(this.evalIndices!, evalStart, B);
+        current.push(gather(this.ctx, `${split}.gather`, {
+          data: this.data[split].x, labels: this.data[split].y, indices, x: acts[0], y: this.labels[slot], B, D: layout.sizes[0],
+        }));
+      }
+      layout.layers.forEach((layer, i) => {
+        const args = { layer, params: this.params, input: acts[i], output: acts[i + 1], B };
+        if (roles[i] === 'row') {
+          current.push(layerMatmul(this.ctx, `fwd${i + 1}`, args));
+          segments.push({ dispatches: current, reduce: { buffer: acts[i + 1], floats: B * layer.outputs } });
+          current = layerEpilogue(this.ctx, `fwd${i + 1}`, args);
+        } else {
+          current.push(...layerForward(this.ctx, `fwd${i + 1}`, args));
+        }
+      });
+      if (this.spec.computesLoss) {
+        current.push(softmaxCe(this.ctx, 'loss', {
+          logits: acts[L], labels: this.labels[slot], dlogits: this.top[slot], stats: this.stats[slot], B, C: layout.layers[L - 1].outputs, scale,
+        }));
+      }
+      segments.push({ dispatches: current });
+      return segments;
+    });
+  }
+
+  /**
+   * Backward of the B rows in a slot, from its top gradient, adding to the gradients when `accumulate`.
+   * A stage that does not take input leaves dLoss/d(input) in inputGrad; a column-parallel slice ends a
+   * segment with its partial dX, which is summed across workers before the ReLU mask.
+   */
+  backward(slot: number, B: number, accumulate: boolean): Segment[] {
+    return this.cached(`b:${slot}:${B}:${accumulate}`, () => {
+      const { layout, roles } = this.spec;
+      const acts = this.acts[slot];
+      const L = layout.layers.length;
+      const segments: Segment[] = [];
+      let current: Dispatch[] = [];
+      const last = layout.layers[L - 1];
+      // A stage whose last layer is hidden receives dLoss/d(ReLU output); mask it into δ.
+      if (!this.spec.computesLoss && last.relu) current.push(reluMask(this.ctx, 'top', this.top[slot], acts[L], B * last.outputs));
+      for (let l = L; l >= 1; l--) {
+        const layer = layout.layers[l - 1];
+        const delta = l === L ? this.top[slot] : this.deltas[l];
+        const partial = roles[l - 1] === 'column';
+        let inputGrad: { buffer: GPUBuffer; mask: GPUBuffer | null } | undefined;
+        if (l > 1) inputGrad = { buffer: this.deltas[l - 1], mask: partial ? null : acts[l - 1] };
+        else if (this.inputGrad) inputGrad = { buffer: this.inputGrad, mask: null };
+        current.push(...layerBackward(this.ctx, `bwd${l}`, {
+          layer, params: this.params, grads: this.grads, input: acts[l - 1], delta, B, accumulate, inputGrad,
+        }));
+        if (partial && l > 1) {
+          segments.push({ dispatches: current, reduce: { buffer: this.deltas[l - 1], floats: B * layer.inputs } });
+          current = [reluMask(this.ctx, `bwd${l}`, this.deltas[l - 1], acts[l - 1], B * layer.inputs)];
+        }
+      }
+      segments.push({ dispatches: current });
+      return segments;
+    });
+  }
+
+  /** The optimizer step t (1-based) over this worker's parameters. */
+  encodeUpdate(encoder: GPUCommandEncoder, t: number): void {
+    this.update.prepare(t);
+    const pass = encoder.beginComputePass({ label: 'update' });
+    encodeDispatches(pass, [this.update.dispatch]);
+    pass.end();
+  }
+
+  async readParams(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.device, this.params));
+  }
+}

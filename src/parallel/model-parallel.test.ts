@@ -1,0 +1,90 @@
+// Model parallelism on Dawn with real worker threads (as the CLI runs it): pipeline (GPipe and 1F1B,
+// several stage and micro-batch counts) and tensor parallelism train exactly like one device with the
+// same global batch and seed: every step's loss and the final parameters within 1e-5 relative.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nodeCoordinatorEnv } from '../cli/node-replicas';
+import { DATA_DIR } from '../cli/prepare-data';
+import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
+import { loadDataset } from '../core/datasets';
+import type { MetricRecord, StagesRecord, StepRecord } from '../core/metrics';
+import { bubbleTheory } from '../core/model-parallel';
+import { requestNodeDevice } from '../gpu/dawn';
+import { runTraining } from '../gpu/train-run';
+import { relativeError } from '../gpu/testing';
+import { startModelParallel } from './model-coordinator';
+
+const readAsset = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(join(DATA_DIR, file)));
+
+const BASE: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [16, 16, 16], lr: 0.01, batch: 32, epochs: 1, seed: 9 };
+
+async function single(config: RunConfig) {
+  const records: MetricRecord[] = [];
+  let params: Float32Array | null = null;
+  const dataset = await loadDataset(config.dataset, config.seed, readAsset);
+  await runTraining({ device: await requestNodeDevice(), config, dataset, emit: (r) => records.push(r), onFinalParams: (p) => { params = p; } });
+  return { records, params: params! };
+}
+
+async function modelParallel(config: RunConfig) {
+  const records: MetricRecord[] = [];
+  const run = await startModelParallel({ config, env: nodeCoordinatorEnv(), emit: (r) => records.push(r) });
+  const last = await run.finished;
+  return { records, last, params: run.finalParams() };
+}
+
+const losses = (records: MetricRecord[]) => records.filter((r): r is StepRecord => r.type === 'step').map((r) => r.loss);
+
+/** Runs `config` both ways and checks the step losses and final parameters agree. */
+async function expectSameAsOneDevice(config: RunConfig) {
+  const one = await single({ ...config, mode: 'data' });
+  const split = await modelParallel(config);
+  expect(split.last, JSON.stringify(split.last)).toMatchObject({ type: 'done' });
+  const a = losses(one.records);
+  const b = losses(split.records);
+  expect(b.length).toBe(a.length);
+  b.forEach((loss, i) => expect(Math.abs(loss - a[i]) / a[i], `step ${i + 1}`).toBeLessThan(1e-5));
+  expect(relativeError(split.params!, one.params)).toBeLessThan(1e-5);
+  return split.records;
+}
+
+describe('pipeline parallel = one device', () => {
+  for (const [schedule, stages, microbatches] of [['gpipe', 2, 4], ['1f1b', 4, 8], ['gpipe', 3, 3], ['1f1b', 2, 1]] as const) {
+    it(`${schedule}, ${stages} stages, ${microbatches} micro-batches`, async () => {
+      const records = await expectSameAsOneDevice({ ...BASE, mode: 'pipeline', schedule, stages, microbatches });
+      const stagesRecords = records.filter((r): r is StagesRecord => r.type === 'stages');
+      expect(stagesRecords.length).toBeGreaterThan(0);
+      const first = stagesRecords[0];
+      expect(first.spans).toHaveLength(stages);
+      expect(first.theory).toBeCloseTo(bubbleTheory(stages, microbatches), 12);
+      // Every stage ran every micro-batch forward and backward.
+      for (const spans of first.spans) {
+        expect(spans.filter((s) => s.kind === 'F')).toHaveLength(microbatches);
+        expect(spans.filter((s) => s.kind === 'B')).toHaveLength(microbatches);
+      }
+      expect(records.some((r) => r.type === 'eval')).toBe(true);
+    }, 120_000);
+  }
+
+  it('1F1B holds fewer activations than GPipe on the first stage', async () => {
+    const config = { ...BASE, mode: 'pipeline' as const, stages: 4, microbatches: 8, epochs: 1 };
+    const memory = async (schedule: 'gpipe' | '1f1b') => {
+      const run = await modelParallel({ ...config, schedule });
+      return run.records.find((r): r is StagesRecord => r.type === 'stages')!.activationBytes;
+    };
+    const [gpipe, oneF] = [await memory('gpipe'), await memory('1f1b')];
+    expect(oneF[0]).toBe(gpipe[0] / 2); // 4 of 8 micro-batches in flight
+    expect(oneF[3]).toBe(gpipe[3] / 8); // the last stage: one
+  }, 120_000);
+});
+
+describe('tensor parallel = one device', () => {
+  for (const [layers, stages] of [[[16, 16, 16], 2], [[16, 9, 8], 3]] as const) {
+    it(`layers ${layers.join(',')} on ${stages} workers`, async () => {
+      const records = await expectSameAsOneDevice({ ...BASE, layers: [...layers], mode: 'tensor', stages });
+      const first = records.find((r): r is StagesRecord => r.type === 'stages')!;
+      expect(first.bytesSent.every((b) => b > 0)).toBe(true);
+    }, 120_000);
+  }
+});
