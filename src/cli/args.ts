@@ -12,10 +12,17 @@ export interface CliOptions {
   checkpoint: string | null;
   checkpointEvery: number;
   resume: string | null;
+  /** Write the trained model in TensorFlow.js Layers format to this folder. */
+  exportTfjs: string | null;
+  /** Write the run as a PyTorch DDP folder (script, data, order, initial weights) before training. */
+  exportDdp: string | null;
+  /** Start from the weights of a TensorFlow.js export (model.json) instead of the seeded ones. */
+  initWeights: string | null;
 }
 
 export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-hash] [--set key=value ...] [--json]
                          [--checkpoint DIR [--checkpoint-every N]] [--resume DIR]
+                         [--export DIR] [--export-ddp DIR] [--init-weights DIR/model.json]
   --preset NAME         start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
   --link URL            a share link or its hash (#v=1&dataset=...); overrides the preset
   --set k=v             set one field; overrides the link. Keys:
@@ -24,7 +31,12 @@ ${FIELDS.map((f) => `                          ${f.key.padEnd(10)}${f.help}`).jo
                         replicas: shard, workers and sync records)
   --checkpoint DIR      save weights, optimizer state and step to DIR every N steps (one replica, or sync=step)
   --checkpoint-every N  steps between checkpoints (default 100)
-  --resume DIR          continue the run saved in DIR; --set may change only ${'`lr` and `epochs`'}`;
+  --resume DIR          continue the run saved in DIR; --set may change only ${'`lr` and `epochs`'}
+  --export DIR          after training, write the model for TensorFlow.js (model.json + weights) to DIR
+  --export-ddp DIR      write the run for PyTorch DDP (train_ddp.py, data, per-rank order, initial
+                        weights, README) to DIR, then train as usual
+  --init-weights PATH   start from the weights of a --export folder (or its model.json), with fresh
+                        optimizer state: fine-tune or continue training`;
 
 export class UsageError extends Error {}
 
@@ -35,7 +47,10 @@ export function parseArgs(argv: string[]): CliOptions {
   let base = DEFAULT_CONFIG;
   let link: [string, string][] = [];
   const sets: [string, string][] = [];
-  const out = { json: false, help: false, checkpoint: null as string | null, checkpointEvery: 100, resume: null as string | null };
+  const out = {
+    json: false, help: false, checkpoint: null as string | null, checkpointEvery: 100, resume: null as string | null,
+    exportTfjs: null as string | null, exportDdp: null as string | null, initWeights: null as string | null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -58,6 +73,9 @@ export function parseArgs(argv: string[]): CliOptions {
       sets.push([pair.slice(0, eq), pair.slice(eq + 1)]);
     } else if (flag === '--checkpoint') out.checkpoint = value();
     else if (flag === '--resume') out.resume = value();
+    else if (flag === '--export') out.exportTfjs = value();
+    else if (flag === '--export-ddp') out.exportDdp = value();
+    else if (flag === '--init-weights') out.initWeights = value();
     else if (flag === '--checkpoint-every') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError('--checkpoint-every needs an integer in [1, 1000000]');
@@ -65,6 +83,7 @@ export function parseArgs(argv: string[]): CliOptions {
     } else throw new UsageError(`unknown flag "${flag}"`);
   }
   if (out.resume && (base !== DEFAULT_CONFIG || link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
+  if (out.resume && (out.initWeights || out.exportDdp)) throw new UsageError('--init-weights and --export-ddp start a new run: drop --resume');
   const config = applyOverrides(applyOverrides(base, link), sets);
   if (out.checkpoint && config.replicas > 1 && config.sync !== 'step') {
     throw new UsageError('--checkpoint with replicas > 1 needs sync=step (with local SGD each replica holds different weights)');

@@ -7,12 +7,16 @@ import { ConfigError, serializeConfig, type RunConfig } from '../core/config';
 import { ShardError } from '../core/sharding';
 import { startDataParallel } from '../parallel/coordinator';
 import { nodeCoordinatorEnv } from './node-replicas';
-import { loadDataset } from '../core/datasets';
+import { loadDataset, type Dataset } from '../core/datasets';
+import { ddpExport } from '../core/export-ddp';
+import { tfjsExport } from '../core/export-tfjs';
+import { initParams, layerSizes, modelLayout } from '../core/model';
 import type { MetricRecord, StoppedRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
 import { runTraining, type TrainingState } from '../gpu/train-run';
 import { parseArgs, resumedConfig, USAGE, UsageError, type CliOptions } from './args';
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { importedStart, writeExport } from './export';
 import { DATA_DIR, prepareMnist } from './prepare-data';
 import { ProgressPrinter } from './progress';
 
@@ -46,18 +50,35 @@ async function main(): Promise<void> {
     fail(2, e instanceof Error ? e.message : String(e));
   }
   if (config.dataset === 'mnist') prepareMnist();
+  const dataset = await loadDataset(config.dataset, config.seed, async (f) => new Uint8Array(await readFile(join(DATA_DIR, f))));
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  try {
+    if (options.initWeights) resumeFrom = await importedStart(options.initWeights, config, dataset);
+    if (options.exportDdp) {
+      const bytes = writeExport(options.exportDdp, ddpExport(config, dataset, resumeFrom?.params ?? initParams(layout, config.seed)));
+      process.stderr.write(`PyTorch DDP export (${bytes} bytes) in ${options.exportDdp}\n`);
+    }
+  } catch (e) {
+    fail(2, e instanceof Error ? e.message : String(e));
+  }
+  let finalParams: Float32Array | null = null;
+  const onFinalParams = (p: Float32Array | null) => { finalParams = p; };
   const printer = new ProgressPrinter(process.stderr);
   if (!json) console.log(`training #${serializeConfig(config)}`);
   const emit = (r: MetricRecord) => (json ? console.log(JSON.stringify(r)) : printer.record(r));
   let last: MetricRecord;
   try {
     last = config.replicas > 1
-      ? await trainDataParallel(config, emit, options, resumeFrom)
-      : await trainSingle(config, emit, options, resumeFrom);
+      ? await trainDataParallel(config, emit, options, resumeFrom, onFinalParams)
+      : await trainSingle(config, dataset, emit, options, resumeFrom, onFinalParams);
   } catch (e) {
     fail(e instanceof ConfigError || e instanceof ShardError ? 2 : 1, e instanceof Error ? e.message : String(e));
   }
   if (last.type === 'stopped') fail(1, `${last.message}${resumeHint(last, options)}`);
+  if (options.exportTfjs && finalParams) {
+    const bytes = writeExport(options.exportTfjs, tfjsExport(layout, finalParams));
+    process.stderr.write(`TensorFlow.js export (${bytes} bytes) in ${options.exportTfjs}\n`);
+  }
   process.exit(0);
 }
 
@@ -69,17 +90,18 @@ function resumeHint(last: StoppedRecord, options: CliOptions): string {
 }
 
 async function trainSingle(
-  config: RunConfig, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom?: TrainingState,
+  config: RunConfig, dataset: Dataset, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom: TrainingState | undefined,
+  onFinalParams: (p: Float32Array) => void,
 ): Promise<MetricRecord> {
-  const dataset = await loadDataset(config.dataset, config.seed, async (f) => new Uint8Array(await readFile(join(DATA_DIR, f))));
   const dir = options.checkpoint;
   const checkpoint = dir ? { every: options.checkpointEvery, save: (state: TrainingState) => saveCheckpoint(dir, config, state) } : undefined;
-  return runTraining({ device: await requestNodeDevice(), config, dataset, emit, resumeFrom, checkpoint });
+  return runTraining({ device: await requestNodeDevice(), config, dataset, emit, resumeFrom, checkpoint, onFinalParams });
 }
 
 /** Replicas in worker_threads, each with its own Dawn device; Ctrl-C stops them cleanly. */
 async function trainDataParallel(
-  config: RunConfig, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom?: TrainingState,
+  config: RunConfig, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom: TrainingState | undefined,
+  onFinalParams: (p: Float32Array | null) => void,
 ): Promise<MetricRecord> {
   const dir = options.checkpoint;
   // Every replica holds the same state with gradient all-reduce, so rank 0's is saved (written in order).
@@ -91,6 +113,7 @@ async function trainDataParallel(
   process.once('SIGINT', () => run.stop());
   const last = await run.finished;
   await writing;
+  onFinalParams(run.finalParams());
   return last;
 }
 

@@ -1,6 +1,6 @@
 // The Keras and PyTorch code generator: layer sizes, optimizer arguments and the data-parallel parts.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type RunConfig } from './config';
+import { DEFAULT_CONFIG, serializeConfig, type RunConfig } from './config';
 import { kerasCode, pytorchCode } from './codegen';
 
 const SEED: RunConfig = DEFAULT_CONFIG;
@@ -31,43 +31,54 @@ describe('kerasCode', () => {
   });
 });
 
-describe('pytorchCode', () => {
-  it('builds Linear layers with the right widths and Adam with eps=1e-7', () => {
+describe('pytorchCode (the code view and train_ddp.py)', () => {
+  it('builds Linear layers with the right widths and writes Keras Adam out with ε 1e-7', () => {
     const code = pytorchCode({ ...SEED, layers: [256, 128] });
     expect(code).toContain('nn.Linear(784, 256)');
     expect(code).toContain('nn.Linear(256, 128)');
     expect(code).toContain('nn.Linear(128, 10)');
     expect(code.match(/nn\.ReLU\(\)/g)).toHaveLength(2);
-    expect(code).toContain('torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.999), eps=1e-7)');
-    expect(code).toContain('nn.CrossEntropyLoss()');
-    expect(code).toContain('DataLoader(train_set, batch_size=32, shuffle=True, drop_last=False)');
-    expect(code).toContain('for epoch in range(10):');
-    expect(code).not.toContain('DistributedDataParallel');
+    expect(code).toContain('BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-7');
+    expect(code).toContain('alpha = LR * math.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)');
+    expect(code).toContain('p.sub_(alpha * m / (v.sqrt() + EPSILON))');
+    expect(code).not.toContain('torch.optim.Adam(');
+    expect(code).toContain('LR = 0.001');
+    expect(code).toContain('EPOCHS = 10');
+    expect(code).toContain('net = DDP(model)');
+    expect(code).toContain('(loss_sum * (WORLD / global_rows)).backward()');
+    expect(code).toContain(`run #${serializeConfig({ ...SEED, layers: [256, 128] })}`);
   });
 
-  it('goes straight from input to output without hidden layers', () => {
+  it('goes straight from input to output without hidden layers, with plain SGD', () => {
     const code = pytorchCode({ ...SEED, dataset: 'xor', layers: [], optimizer: 'sgd', lr: 0.1 });
     expect(code).toContain('nn.Linear(2, 2)');
     expect(code).not.toContain('ReLU');
-    expect(code).toContain('torch.optim.SGD(model.parameters(), lr=0.1)');
+    expect(code).toContain('p.sub_(LR * p.grad)');
+    expect(code).not.toContain('BETA1');
   });
 
-  it('uses DistributedDataParallel and DistributedSampler for replicas', () => {
+  it('writes momentum the Keras way', () => {
+    const code = pytorchCode({ ...SEED, optimizer: 'momentum', lr: 0.05 });
+    expect(code).toContain('MOMENTUM = 0.9');
+    expect(code).toContain('m.copy_(MOMENTUM * m - LR * p.grad)');
+  });
+
+  it('says how to launch the replicas with torchrun and by hand, and names the sampler', () => {
     const code = pytorchCode({ ...SEED, replicas: 4, batch: 128, droplast: 1 });
-    expect(code).toContain('torchrun --nproc_per_node=4');
-    expect(code).toContain('DistributedDataParallel as DDP');
-    expect(code).toContain('model = DDP(model)');
-    expect(code).toContain('DistributedSampler(train_set, num_replicas=4, rank=dist.get_rank(), shuffle=True, seed=1, drop_last=True)');
-    expect(code).toContain('batch_size=32, sampler=sampler');
-    expect(code).toContain('sampler.set_epoch(epoch)');
+    expect(code).toContain('torchrun --nproc_per_node=4 train_ddp.py');
+    expect(code).toContain('RANK=k WORLD_SIZE=4 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 python3 train_ddp.py');
+    expect(code).toContain('REPLICAS = 4');
+    expect(code).toContain("DistributedSampler's scheme");
+    expect(code).toContain('droplast=1');
+    expect(code).toContain('dist.init_process_group("nccl" if cuda else "gloo")');
   });
 
   it('averages the weights every k steps for local SGD instead of wrapping in DDP', () => {
     const code = pytorchCode({ ...SEED, replicas: 2, sync: 8 });
     expect(code).not.toContain('DDP(model)');
-    expect(code).toContain('if step % 8 == 0:');
-    expect(code).toContain('dist.all_reduce(p.data)');
-    expect(code).toContain('p.data /= 2');
+    expect(code).toContain('SYNC = 8');
+    expect(code).toContain('if t % SYNC == 0 or t == total_steps:');
+    expect(code).toContain('dist.all_reduce(p)');
+    expect(code).toContain('p.mul_(1 / WORLD)');
   });
 });
-

@@ -1,6 +1,6 @@
-// The current RunConfig as equivalent Keras (TensorFlow) and PyTorch code: Dense/Linear layers, ReLU,
-// softmax with sparse categorical cross-entropy, the lab's optimizer settings, batch and epochs.
-import type { RunConfig } from './config';
+// The current RunConfig as code: Keras (Dense layers, the lab's optimizer, batch and epochs) and the PyTorch
+// DDP script that reproduces the run exactly; the code view and the DDP export both show that one script.
+import { serializeConfig, type RunConfig } from './config';
 import { datasetShape } from './datasets';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM } from './optimizers';
 
@@ -59,14 +59,15 @@ export function kerasCode(c: RunConfig): string {
   ].join('\n');
 }
 
-function torchOptimizer(c: RunConfig): string {
-  if (c.optimizer === 'adam') {
-    // PyTorch adds ε to the bias-corrected √v̂; Keras (and the lab) to √v: the same up to ε's scale.
-    return `torch.optim.Adam(model.parameters(), lr=${num(c.lr)}, betas=(${ADAM.beta1}, ${ADAM.beta2}), eps=${ADAM.epsilon})`;
-  }
-  if (c.optimizer === 'momentum') return `torch.optim.SGD(model.parameters(), lr=${num(c.lr)}, momentum=${MOMENTUM})`;
-  return `torch.optim.SGD(model.parameters(), lr=${num(c.lr)})`;
-}
+
+/** The files of the PyTorch DDP export, as train_ddp.py reads them (see export-ddp.ts for their layout). */
+export const DDP_FILES = {
+  script: 'train_ddp.py', data: 'data.bin', order: 'order.bin', weights: 'init_weights.bin', readme: 'README.md',
+} as const;
+export const DATA_MAGIC = 'WGTLDATA';
+export const ORDER_MAGIC = 'WGTLORDR';
+/** data.bin's x encodings: float32 as is, or uint8 pixels that the script divides by 255 (MNIST). */
+export const X_ENCODING = { f32: 0, u8: 1 } as const;
 
 function torchModel(c: RunConfig, shape: ModelShape): string[] {
   const widths = [shape.inputs, ...c.layers];
@@ -74,65 +75,222 @@ function torchModel(c: RunConfig, shape: ModelShape): string[] {
   return [
     'model = nn.Sequential(',
     ...hidden,
-    `    nn.Linear(${widths[widths.length - 1]}, ${shape.classes}),  # logits: CrossEntropyLoss applies the softmax`,
-    ')',
+    `    nn.Linear(${widths[widths.length - 1]}, ${shape.classes}),  # logits; the loss applies the softmax`,
+    ').to(device)',
   ];
 }
 
+/** The lab's optimizer update written out in float32, so PyTorch takes exactly the lab's steps. */
+function torchUpdate(c: RunConfig): string[] {
+  const head = ['def update(t):', '    """One optimizer step on every parameter (t counts steps from 1)."""'];
+  if (c.optimizer === 'adam') {
+    return [...head,
+      '    # Keras Adam, like the lab: ε is added to √v, and the bias correction is folded into α.',
+      '    # (torch.optim.Adam adds ε to the bias-corrected √v̂, a slightly different step.)',
+      '    alpha = LR * math.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)',
+      '    with torch.no_grad():',
+      '        for p, m, v in zip(params, moments, variances):',
+      '            g = p.grad',
+      '            m.add_((g - m) * (1 - BETA1))',
+      '            v.add_((g * g - v) * (1 - BETA2))',
+      '            p.sub_(alpha * m / (v.sqrt() + EPSILON))',
+      ''];
+  }
+  if (c.optimizer === 'momentum') {
+    return [...head,
+      '    # Keras SGD(momentum=0.9), like the lab: velocity = μ·velocity − lr·g; w += velocity.',
+      '    with torch.no_grad():',
+      '        for p, m in zip(params, moments):',
+      '            m.copy_(MOMENTUM * m - LR * p.grad)',
+      '            p.add_(m)',
+      ''];
+  }
+  return [...head, '    with torch.no_grad():', '        for p in params:', '            p.sub_(LR * p.grad)', ''];
+}
+
+/**
+ * The run as a PyTorch script: the same model, initial weights, optimizer, data order per rank and loss
+ * scaling as the lab, under DDP (gradients every step) or local SGD (weights averaged every k steps).
+ * It is both the code view's PyTorch tab and train_ddp.py of the DDP export, so the two never disagree.
+ */
 export function pytorchCode(c: RunConfig): string {
+  const link = serializeConfig(c);
   const shape = datasetShape(c.dataset);
-  const parallel = c.replicas > 1;
-  const dropLast = c.droplast === 1 ? 'True' : 'False';
-  const perReplica = Math.max(1, Math.floor(c.batch / c.replicas));
-  const localSgd = parallel && c.sync !== 'step';
-  const head = [
-    ...(parallel ? [`# Run with: torchrun --nproc_per_node=${c.replicas} train.py`, 'import torch.distributed as dist'] : []),
-    'import torch',
-    'from torch import nn',
-    'from torch.utils.data import DataLoader, TensorDataset',
-    ...(parallel ? ['from torch.utils.data.distributed import DistributedSampler',
-      ...(localSgd ? [] : ['from torch.nn.parallel import DistributedDataParallel as DDP'])] : []),
-    '',
-    ...dataComment(c, shape),
-    `torch.manual_seed(${c.seed})`,
-    'train_set = TensorDataset(torch.as_tensor(x_train), torch.as_tensor(y_train, dtype=torch.long))',
-  ];
-  const setup = parallel
+  const localSgd = c.sync !== 'step';
+  const optimizerState = c.optimizer === 'adam'
+    ? ['moments = [torch.zeros_like(p) for p in params]', 'variances = [torch.zeros_like(p) for p in params]']
+    : c.optimizer === 'momentum' ? ['moments = [torch.zeros_like(p) for p in params]'] : [];
+  const backward = localSgd
     ? [
-      'dist.init_process_group("gloo")',
-      `sampler = DistributedSampler(train_set, num_replicas=${c.replicas}, rank=dist.get_rank(), shuffle=True, seed=${c.seed}, drop_last=${dropLast})`,
-      `loader = DataLoader(train_set, batch_size=${perReplica}, sampler=sampler, drop_last=${dropLast})  # ${c.batch} / ${c.replicas} replicas`,
+      '        # Local SGD: the mean loss over this rank\'s own rows, a step of its own.',
+      '        net.zero_grad(set_to_none=True)',
+      '        (loss_sum * (1 / len(ids))).backward()',
+      '        update(t)',
+      `        if t % SYNC == 0 or t == total_steps:  # average the weights every ${c.sync} steps and at the end`,
+      '            with torch.no_grad():',
+      '                for p in params:',
+      '                    dist.all_reduce(p)',
+      '                    p.mul_(1 / WORLD)',
     ]
-    : [`loader = DataLoader(train_set, batch_size=${c.batch}, shuffle=True, drop_last=${dropLast})`];
-  const wrap = parallel && !localSgd
-    ? ['model = DDP(model)  # all-reduces (averages) the gradients after every backward']
-    : localSgd ? [`for p in model.parameters():  # every replica starts from rank 0's weights`, '    dist.broadcast(p.data, src=0)'] : [];
-  const average = localSgd
-    ? [
-      `        if step % ${c.sync} == 0:  # local SGD: average the weights every ${c.sync} steps`,
-      '            for p in model.parameters():',
-      '                dist.all_reduce(p.data)',
-      `                p.data /= ${c.replicas}`,
-    ]
-    : [];
+    : [
+      '        # The lab scales each rank\'s loss by 1/(rows of the global batch) and sums the gradients;',
+      '        # DDP averages them over the ranks, so scale by WORLD as well.',
+      '        net.zero_grad(set_to_none=True)',
+      '        (loss_sum * (WORLD / global_rows)).backward()',
+      '        update(t)',
+    ];
   return [
-    ...head,
-    ...setup,
-    ...torchModel(c, shape),
-    ...wrap,
-    `optimizer = ${torchOptimizer(c)}`,
-    'loss_fn = nn.CrossEntropyLoss()  # softmax + sparse categorical cross-entropy, mean over the batch',
+    `# ${DDP_FILES.script}: the WebGPU Training Lab run #${link}`,
+    '# on PyTorch DDP: same model, initial weights, optimizer and per-rank data order as the lab.',
+    `# Run: torchrun --nproc_per_node=${c.replicas} ${DDP_FILES.script}`,
+    `#  or by hand, one process per rank k in 0..${c.replicas - 1}:`,
+    `#      RANK=k WORLD_SIZE=${c.replicas} MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 python3 ${DDP_FILES.script}`,
+    '# Prints the lab CLI\'s JSON Lines (step, eval, done) on rank 0. gloo on CPU, nccl when CUDA is there.',
+    'import hashlib',
+    'import json',
+    'import math',
+    'import os',
+    'import struct',
+    'import sys',
     '',
-    ...(localSgd ? ['step = 0'] : []),
-    `for epoch in range(${c.epochs}):`,
-    ...(parallel ? ['    sampler.set_epoch(epoch)  # a new order each epoch, the same on every replica'] : []),
-    '    for x, y in loader:',
-    '        optimizer.zero_grad()',
-    '        loss = loss_fn(model(x), y)',
-    '        loss.backward()',
-    '        optimizer.step()',
-    ...(localSgd ? ['        step += 1'] : []),
-    ...average,
+    'import torch',
+    'import torch.distributed as dist',
+    'import torch.nn.functional as F',
+    'from torch import nn',
+    ...(localSgd ? [] : ['from torch.nn.parallel import DistributedDataParallel as DDP']),
+    '',
+    `REPLICAS = ${c.replicas}`,
+    `EPOCHS = ${c.epochs}`,
+    `LR = ${num(c.lr)}`,
+    ...(c.optimizer === 'adam' ? [`BETA1, BETA2, EPSILON = ${ADAM.beta1}, ${ADAM.beta2}, ${ADAM.epsilon}`] : []),
+    ...(c.optimizer === 'momentum' ? [`MOMENTUM = ${MOMENTUM}`] : []),
+    ...(localSgd ? [`SYNC = ${c.sync}`] : []),
+    'HERE = os.path.dirname(os.path.abspath(__file__))',
+    '',
+    'if "RANK" not in os.environ and REPLICAS == 1:  # plain `python3 train_ddp.py` for one replica',
+    '    os.environ.update(RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1", MASTER_PORT="29500")',
+    'if "RANK" not in os.environ:',
+    `    sys.exit(f"start {REPLICAS} ranks with torchrun --nproc_per_node={REPLICAS}, or set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT")`,
+    'cuda = torch.cuda.is_available()',
+    'dist.init_process_group("nccl" if cuda else "gloo")',
+    'RANK, WORLD = dist.get_rank(), dist.get_world_size()',
+    'if WORLD != REPLICAS:',
+    '    sys.exit(f"this run has {REPLICAS} replicas; WORLD_SIZE is {WORLD}")',
+    'if cuda:',
+    '    torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", RANK % torch.cuda.device_count())))',
+    'device = torch.device("cuda" if cuda else "cpu")',
+    '',
+    '',
+    'def read(name, magic, count):',
+    '    """A file of this folder: its magic, `count` uint32 header fields, and the rest."""',
+    '    with open(os.path.join(HERE, name), "rb") as f:',
+    '        blob = f.read()',
+    '    if blob[:8] != magic:',
+    '        sys.exit(f"{name}: not a file of this export")',
+    '    return struct.unpack_from(f"<{count}I", blob, 8), memoryview(blob)[8 + 4 * count:]',
+    '',
+    '',
+    'def tensor(buffer, dtype, count):',
+    '    size = count * torch.empty(0, dtype=dtype).element_size()',
+    '    return torch.frombuffer(bytearray(buffer[:size]), dtype=dtype), buffer[size:]',
+    '',
+    '',
+    `# ${DDP_FILES.data}: x [N, inputs] (float32, or uint8 pixels / 255) and labels (uint8), train then test.`,
+    `(_, n_train, n_test, inputs, classes, encoding), rest = read("${DDP_FILES.data}", b"${DATA_MAGIC}", 6)`,
+    '',
+    '',
+    'def split(n):',
+    '    global rest',
+    `    if encoding == ${X_ENCODING.u8}:`,
+    '        x, rest = tensor(rest, torch.uint8, n * inputs)',
+    '        x = (x.double() / 255).float()  # as the lab decodes MNIST: in float64, then rounded to float32',
+    '    else:',
+    '        x, rest = tensor(rest, torch.float32, n * inputs)',
+    '    y, rest = tensor(rest, torch.uint8, n)',
+    '    return x.reshape(n, inputs).to(device), y.long().to(device)',
+    '',
+    '',
+    'x_train, y_train = split(n_train)',
+    'x_test, y_test = split(n_test)',
+    `assert (inputs, classes) == (${shape.inputs}, ${shape.classes}), "${DDP_FILES.data} does not fit this model"`,
+    '',
+    `# ${DDP_FILES.order}: the sample ids of every (epoch, step, rank) from the lab's sampler and shard map`,
+    `# (shard=${c.shard}${c.shard === 'strided' ? ": DistributedSampler's scheme, padded by repeating the first ids" : ''}; droplast=${c.droplast}).`,
+    `(_, epochs, steps, world), rest = read("${DDP_FILES.order}", b"${ORDER_MAGIC}", 4)`,
+    'counts, rest = tensor(rest, torch.int32, epochs * steps * world)',
+    'ids_all, _ = tensor(rest, torch.int32, int(counts.sum()))',
+    'counts = counts.long().reshape(epochs, steps, world)',
+    'starts = (counts.flatten().cumsum(0) - counts.flatten()).reshape(epochs, steps, world)',
+    'assert (epochs, world) == (EPOCHS, WORLD)',
+    '',
+    ...torchModel(c, shape),
+    'params = list(model.parameters())',
+    '',
+    `# ${DDP_FILES.weights}: the lab's initial weights, float32, W1 [in, out], b1, W2, b2, …`,
+    `with open(os.path.join(HERE, "${DDP_FILES.weights}"), "rb") as f:`,
+    '    flat = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)',
+    'at = 0',
+    'with torch.no_grad():',
+    '    for layer in (m for m in model if isinstance(m, nn.Linear)):',
+    '        n_out, n_in = layer.weight.shape',
+    '        layer.weight.copy_(flat[at:at + n_in * n_out].reshape(n_in, n_out).t())',
+    '        layer.bias.copy_(flat[at + n_in * n_out:at + n_in * n_out + n_out])',
+    '        at += n_in * n_out + n_out',
+    localSgd ? 'net = model  # local SGD: each rank steps alone between weight averages'
+      : 'net = DDP(model)  # all-reduces the gradients during backward',
+    ...optimizerState,
+    '',
+    '',
+    ...torchUpdate(c),
+    '',
+    'def emit(record):',
+    '    if RANK == 0:',
+    '        print(json.dumps(record), flush=True)',
+    '',
+    '',
+    'def evaluate():',
+    '    with torch.no_grad():',
+    '        logits = model(x_test)',
+    '        loss = F.cross_entropy(logits, y_test, reduction="sum").item() / n_test',
+    '        return loss, (logits.argmax(1) == y_test).sum().item() / n_test',
+    '',
+    '',
+    'def checksum():',
+    '    """SHA-256 of the weights as the lab computes it: float32 little-endian, W [in, out] then b, per layer."""',
+    '    parts = [t for m in model if isinstance(m, nn.Linear) for t in (m.weight.t().flatten(), m.bias)]',
+    '    return hashlib.sha256(torch.cat(parts).detach().cpu().numpy().astype("<f4").tobytes()).hexdigest()',
+    '',
+    '',
+    't = 0',
+    'total_steps = epochs * steps',
+    'test_accuracy = 0.0',
+    'for epoch in range(1, EPOCHS + 1):',
+    '    for i in range(steps):',
+    '        t += 1',
+    '        start, count = int(starts[epoch - 1, i, RANK]), int(counts[epoch - 1, i, RANK])',
+    '        ids = ids_all[start:start + count].long().to(device)',
+    '        global_rows = int(counts[epoch - 1, i].sum())',
+    '        logits = net(x_train[ids])',
+    '        loss_sum = F.cross_entropy(logits, y_train[ids], reduction="sum")',
+    ...backward,
+    '        stats = torch.tensor([loss_sum.item(), (logits.argmax(1) == y_train[ids]).sum().item(), len(ids)],',
+    '                             dtype=torch.float64, device=device)',
+    '        gathered = [torch.zeros_like(stats) for _ in range(WORLD)]',
+    '        dist.all_gather(gathered, stats)',
+    '        loss_sums, corrects, rows = (sum(float(s[j]) for s in gathered) for j in range(3))',
+    '        loss = loss_sums / rows',
+    '        if not math.isfinite(loss):',
+    '            emit({"type": "stopped", "step": t, "reason": "diverged",',
+    '                  "message": f"loss diverged at step {t} ({loss}): lower the learning rate and train again"})',
+    '            sys.exit(1)',
+    '        record = {"type": "step", "step": t, "epoch": epoch, "loss": loss, "accuracy": corrects / rows}',
+    '        if WORLD > 1:',
+    '            record["replicaLoss"] = [float(s[0] / s[2]) for s in gathered]',
+    '        emit(record)',
+    '    test_loss, test_accuracy = evaluate()  # rank 0\'s weights, as in the lab',
+    '    emit({"type": "eval", "epoch": epoch, "step": t, "testLoss": test_loss, "testAccuracy": test_accuracy})',
+    'emit({"type": "done", "steps": t, "testAccuracy": test_accuracy, "weightsSha256": checksum()})',
+    'dist.destroy_process_group()',
     '',
   ].join('\n');
 }

@@ -1,0 +1,116 @@
+// The CLI's exports checked against tools nobody here wrote: one epoch of quick-mnist on 2 replicas,
+// its TensorFlow.js export loaded by @tensorflow/tfjs (cpu backend), and its PyTorch DDP export run on
+// 2 ranks launched by hand over gloo (where a Python with torch exists; skipped, saying so, elsewhere).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DDP_FILES } from '../core/codegen';
+import { loadDataset } from '../core/datasets';
+import { comparePredictions, loadTfjsFolder } from '../core/export-testing';
+import { TFJS_MODEL_FILE, tfjsImport } from '../core/export-tfjs';
+import type { DoneRecord, EvalRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
+import { layerSizes, modelLayout } from '../core/model';
+import { findPreset } from '../core/presets';
+import { predictRef } from '../core/reference';
+import { DATA_DIR } from './prepare-data';
+
+const NODE_ARGS = ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts'];
+const CONFIG = { ...findPreset('quick-mnist')!.config, replicas: 2, epochs: 1 };
+
+/** A Python that can import torch: $PYTHON, python3, or Debian's. */
+function torchPython(): string | null {
+  for (const candidate of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
+    if (candidate && spawnSync(candidate, ['-c', 'import torch.distributed as d; assert d.is_gloo_available()']).status === 0) return candidate;
+  }
+  return null;
+}
+const python = torchPython();
+if (!python) console.log('No Python with torch (and gloo) here: the PyTorch DDP comparison is skipped. Debian: apt-get install python3-torch.');
+
+const tfjsDir = mkdtempSync(join(tmpdir(), 'lab-tfjs-'));
+const ddpDir = mkdtempSync(join(tmpdir(), 'lab-ddp-'));
+let lab: MetricRecord[] = [];
+
+const ofType = <T extends MetricRecord>(records: MetricRecord[], type: T['type']) => records.filter((r): r is T => r.type === type);
+
+beforeAll(() => {
+  const r = spawnSync(process.execPath, [
+    ...NODE_ARGS, '--preset', 'quick-mnist', '--set', 'replicas=2', '--set', 'epochs=1', '--json', '--export', tfjsDir, '--export-ddp', ddpDir,
+  ], { encoding: 'utf8', timeout: 300_000 });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/TensorFlow.js export \(\d+ bytes\)/);
+  lab = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord);
+  expect(ofType<StepRecord>(lab, 'step')).toHaveLength(71);
+}, 300_000);
+
+describe('--export: TensorFlow.js Layers', () => {
+  it('predicts the MNIST test set like the lab (max abs difference under 1e-5, the same accuracy)', async () => {
+    await tf.setBackend('cpu');
+    const dataset = await loadDataset('mnist', 1, async (f) => new Uint8Array(readFileSync(join(DATA_DIR, f))));
+    const { x, n } = dataset.test;
+    const model = await loadTfjsFolder(tfjsDir);
+    const probs = await (model.predict(tf.tensor2d(x, [n, dataset.inputs])) as tf.Tensor).data();
+    const layout = modelLayout(layerSizes(CONFIG, dataset.inputs, dataset.classes));
+    const params = await tfjsImport(layout, readFileSync(join(tfjsDir, TFJS_MODEL_FILE), 'utf8'), async (p) => readFileSync(join(tfjsDir, p)));
+    const { maxAbs } = comparePredictions(probs, predictRef(layout, params, x, n), dataset.classes);
+    expect(maxAbs).toBeLessThan(1e-5);
+    let correct = 0;
+    for (let r = 0; r < n; r++) {
+      const row = probs.subarray(r * 10, r * 10 + 10);
+      if (row.indexOf(Math.max(...row)) === dataset.test.y[r]) correct++;
+    }
+    expect(correct / n).toBe(ofType<DoneRecord>(lab, 'done')[0].testAccuracy);
+  });
+});
+
+describe('--export-ddp: PyTorch DDP', () => {
+  it('ships the exact per-rank sample order the lab trained on', () => {
+    const bytes = readFileSync(join(ddpDir, DDP_FILES.order));
+    const words = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + 8, bytes.byteOffset + bytes.length));
+    const [, epochs, steps, world] = words;
+    expect([epochs, steps, world]).toEqual([1, 71, 2]);
+    const counts = words.subarray(4, 4 + steps * world);
+    let at = 4 + steps * world;
+    for (const shard of ofType<ShardRecord>(lab, 'shard')) {
+      for (let k = 0; k < world; k++) {
+        const count = counts[(shard.step - 1) * world + k];
+        expect(Array.from(words.subarray(at, at + count))).toEqual(shard.ids[k]);
+        at += count;
+      }
+    }
+    expect(at).toBe(words.length);
+  });
+
+  it.skipIf(!python)('trains on 2 ranks (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, gloo) like the lab', async () => {
+    const port = String(29500 + (process.pid % 1000));
+    const rank = (k: number) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const p = spawn(python!, [DDP_FILES.script], {
+        cwd: ddpDir, env: { ...process.env, RANK: String(k), WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, OMP_NUM_THREADS: '1' },
+      });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d) => { out += d; });
+      p.stderr.on('data', (d) => { err += d; });
+      p.on('close', (code) => resolve({ code, out, err }));
+    });
+    const [r0, r1] = await Promise.all([rank(0), rank(1)]);
+    expect(r0.code, r0.err).toBe(0);
+    expect(r1.code, r1.err).toBe(0);
+    expect(r1.out).toBe(''); // only rank 0 prints
+    const torch = r0.out.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord);
+    const labSteps = ofType<StepRecord>(lab, 'step');
+    const torchSteps = ofType<StepRecord>(torch, 'step');
+    expect(torchSteps.map((s) => s.step)).toEqual(labSteps.map((s) => s.step));
+    const relative = labSteps.slice(0, 50).map((s, i) => Math.abs(torchSteps[i].loss - s.loss) / Math.abs(s.loss));
+    const labAccuracy = ofType<EvalRecord>(lab, 'eval')[0].testAccuracy;
+    const torchAccuracy = ofType<EvalRecord>(torch, 'eval')[0].testAccuracy;
+    console.log(`PyTorch DDP vs lab, first 50 steps: max relative loss difference ${Math.max(...relative).toExponential(2)}; `
+      + `test accuracy lab ${(100 * labAccuracy).toFixed(2)}%, PyTorch ${(100 * torchAccuracy).toFixed(2)}%`);
+    expect(Math.max(...relative)).toBeLessThan(1e-4);
+    expect(Math.abs(torchAccuracy - labAccuracy)).toBeLessThan(0.005);
+    expect(ofType<DoneRecord>(torch, 'done')[0].steps).toBe(71);
+  });
+});

@@ -1,0 +1,120 @@
+// A run as a folder for PyTorch DDP: train_ddp.py (the code view's PyTorch script), the data set, the
+// exact per-rank sample order of every step, the initial weights, and a README. Little-endian throughout.
+import { DATA_MAGIC, DDP_FILES, ORDER_MAGIC, pytorchCode, X_ENCODING } from './codegen';
+import { serializeConfig, type RunConfig } from './config';
+import type { Dataset, Split } from './datasets';
+import { float32Bytes, type ExportFile } from './export-files';
+import { layerSizes, modelLayout, packParams } from './model';
+import { batchIndices, epochOrder, stepsPerEpoch } from './sampler';
+import { epochPlan, shardSpec } from './sharding';
+
+/** The sample ids of each rank at each step of each epoch, as the lab's trainers take them. */
+export function rankOrder(config: RunConfig, labels: Uint8Array): { steps: number; ids: (epoch: number, step: number, rank: number) => Uint32Array } {
+  const n = labels.length;
+  if (config.replicas === 1) {
+    // One replica is single-device training: the whole epoch order in global batches.
+    const orders = Array.from({ length: config.epochs }, (_, e) => epochOrder(config.seed, e + 1, n));
+    return { steps: stepsPerEpoch(n, config.batch), ids: (e, s) => batchIndices(orders[e - 1], config.batch, s) };
+  }
+  const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(shardSpec(config), e + 1, labels));
+  return { steps: plans[0].steps, ids: (e, s, k) => plans[e - 1].rankBatch(s, k) };
+}
+
+function withHeader(magic: string, fields: number[], body: Uint8Array[]): Uint8Array {
+  const size = 8 + 4 * fields.length + body.reduce((s, b) => s + b.length, 0);
+  const out = new Uint8Array(size);
+  out.set(new TextEncoder().encode(magic), 0);
+  const view = new DataView(out.buffer);
+  fields.forEach((f, i) => view.setUint32(8 + 4 * i, f, true));
+  let at = 8 + 4 * fields.length;
+  for (const b of body) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+const uint32Bytes = (values: ArrayLike<number>) => {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setUint32(i * 4, values[i], true);
+  return bytes;
+};
+
+/** MNIST pixels were bytes / 255: ship the bytes (4× smaller); the script divides exactly as the lab does. */
+function xBytes(split: Split, encoding: number): Uint8Array {
+  return encoding === X_ENCODING.u8 ? Uint8Array.from(split.x, (v) => Math.round(v * 255)) : float32Bytes(split.x);
+}
+
+export function dataFile(dataset: Dataset): Uint8Array {
+  const encoding = dataset.name === 'mnist' ? X_ENCODING.u8 : X_ENCODING.f32;
+  const { train, test } = dataset;
+  return withHeader(DATA_MAGIC, [1, train.n, test.n, dataset.inputs, dataset.classes, encoding],
+    [xBytes(train, encoding), train.y, xBytes(test, encoding), test.y]);
+}
+
+export function orderFile(config: RunConfig, labels: Uint8Array): Uint8Array {
+  const { steps, ids } = rankOrder(config, labels);
+  const counts: number[] = [];
+  const all: Uint32Array[] = [];
+  for (let e = 1; e <= config.epochs; e++) {
+    for (let s = 0; s < steps; s++) {
+      for (let k = 0; k < config.replicas; k++) {
+        const batch = ids(e, s, k);
+        counts.push(batch.length);
+        all.push(batch);
+      }
+    }
+  }
+  return withHeader(ORDER_MAGIC, [1, config.epochs, steps, config.replicas], [uint32Bytes(counts), ...all.map(uint32Bytes)]);
+}
+
+function readme(config: RunConfig, link: string): string {
+  const n = config.replicas;
+  return [
+    '# This run on PyTorch DDP',
+    '',
+    `Exported by the WebGPU Training Lab from the run \`#${link}\`.`,
+    `\`${DDP_FILES.script}\` trains the same network from the same initial weights with the same optimizer`,
+    'update, and gives each rank the same samples in the same order as the lab did, so its per-step losses',
+    'match the lab\'s up to float32 rounding. Rank 0 prints the lab CLI\'s JSON Lines records.',
+    '',
+    'Needs Python 3 with PyTorch (1.13 or newer) and NumPy. On CPU the ranks talk over gloo; with CUDA, nccl.',
+    '',
+    '```sh',
+    `torchrun --nproc_per_node=${n} ${DDP_FILES.script}`,
+    '```',
+    '',
+    'or start each rank yourself (e.g. where `torchrun` is missing or broken):',
+    '',
+    '```sh',
+    ...Array.from({ length: n }, (_, k) => `RANK=${k} WORLD_SIZE=${n} MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 python3 ${DDP_FILES.script}${k < n - 1 ? ' &' : ''}`),
+    '```',
+    '',
+    'Files:',
+    '',
+    `- \`${DDP_FILES.script}\`: the script (the same code as the lab's PyTorch code view for this run).`,
+    `- \`${DDP_FILES.data}\`: "${DATA_MAGIC}", then uint32 version, train rows, test rows, inputs, classes, x encoding`,
+    '  (0 float32, 1 uint8 / 255); then train x, train labels (uint8), test x, test labels.',
+    `- \`${DDP_FILES.order}\`: "${ORDER_MAGIC}", then uint32 version, epochs, steps per epoch, ranks; the row count of`,
+    '  every (epoch, step, rank), then their sample ids (uint32), in that order.',
+    `- \`${DDP_FILES.weights}\`: the initial weights, float32, per layer W [inputs, outputs] row-major then b.`,
+    '',
+    'All numbers are little-endian.',
+    '',
+  ].join('\n');
+}
+
+/** The DDP folder for a run that starts from `initial` (flat layout: the seeded weights or imported ones). */
+export function ddpExport(config: RunConfig, dataset: Dataset, initial: Float32Array): ExportFile[] {
+  const link = serializeConfig(config);
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  const text = (s: string) => new TextEncoder().encode(s);
+  return [
+    { path: DDP_FILES.script, bytes: text(pytorchCode(config)) },
+    { path: DDP_FILES.data, bytes: dataFile(dataset) },
+    { path: DDP_FILES.order, bytes: orderFile(config, dataset.train.y) },
+    { path: DDP_FILES.weights, bytes: float32Bytes(packParams(layout, initial)) },
+    { path: DDP_FILES.readme, bytes: text(readme(config, link)) },
+  ];
+}
