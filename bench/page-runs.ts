@@ -1,0 +1,106 @@
+// The bench's Chromium part: the side-by-side page (lab worker and TensorFlow.js) on a Vite dev server
+// rooted in bench/page, and the lab itself built to a scratch folder: first step, long tasks, JS size.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser } from '@playwright/test';
+import { createServer, preview } from 'vite';
+import type { PagePlan, PageResult } from './page/main';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-sandbox'],
+  });
+}
+
+/** Runs the side-by-side page with `plan`; its progress lines go to stderr. */
+export async function sideBySide(browser: Browser, plan: PagePlan, port: number): Promise<PageResult> {
+  const server = await createServer({
+    configFile: false,
+    root: join(ROOT, 'bench/page'),
+    publicDir: join(ROOT, 'public'),
+    logLevel: 'warn',
+    server: { port, strictPort: true, fs: { allow: [ROOT] } },
+    worker: { format: 'es' },
+  });
+  await server.listen();
+  const page = await browser.newPage();
+  page.on('console', (m) => process.stderr.write(`${m.text()}\n`));
+  page.on('pageerror', (e) => process.stderr.write(`[bench page error] ${e.message}\n`));
+  try {
+    await page.goto(`http://localhost:${port}/`);
+    await page.waitForFunction(() => 'bench' in window, null, { timeout: 120_000 });
+    return await page.evaluate((p) => (window as unknown as { bench: { run(p: PagePlan): Promise<PageResult> } }).bench.run(p), plan);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+}
+
+export interface LabPageResult {
+  /** Milliseconds from navigation until the page first shows a finished training step (autostart link). */
+  firstStepMs: number;
+  /** The step number shown then (the page shows steps as their losses come back, in batches). */
+  firstStepShown: number;
+  /** The longest main-thread task after the first step, in ms; 0 when none passed the 50 ms long-task threshold. */
+  longestTaskMs: number;
+  longTasks: number;
+  watchedMs: number;
+  /** Gzipped bytes of the built lab's JavaScript (entry, chunks and workers). */
+  jsGzipBytes: number;
+  jsFiles: number;
+}
+
+/** Sums the gzipped size (level 9) of every .js file under `dir`. */
+function gzippedJs(dir: string): { bytes: number; files: number } {
+  let bytes = 0;
+  let files = 0;
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const path = join(dir, name);
+    if (!name.endsWith('.js') || !statSync(path).isFile()) continue;
+    bytes += gzipSync(readFileSync(path), { level: 9 }).length;
+    files++;
+  }
+  return { bytes, files };
+}
+
+/**
+ * Builds the lab (`vite build`, the shipped configuration, into a scratch folder so the shared dist/
+ * is untouched), serves it, opens an autostart link, and watches the main thread while it trains.
+ */
+export async function labPage(browser: Browser, hash: string, port: number, watchMs: number): Promise<LabPageResult> {
+  const outDir = join('/tmp', `lab-bench-dist-${process.pid}`);
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  const size = gzippedJs(outDir);
+  const server = await preview({ root: ROOT, build: { outDir }, preview: { port, strictPort: true }, logLevel: 'warn' });
+  const page = await browser.newPage();
+  try {
+    await page.addInitScript(() => {
+      const w = window as unknown as { longTasks: PerformanceEntry[]; firstStepAt: [number, number] | null };
+      w.longTasks = [];
+      w.firstStepAt = null;
+      new PerformanceObserver((list) => { w.longTasks.push(...list.getEntries()); }).observe({ type: 'longtask', buffered: true });
+      const poll = () => {
+        const value = document.querySelector('[data-testid="step"]')?.getAttribute('data-value');
+        if (value && Number(value) >= 1) w.firstStepAt = [performance.now(), Number(value)];
+        else requestAnimationFrame(poll);
+      };
+      requestAnimationFrame(poll);
+    });
+    await page.goto(`http://localhost:${port}/#${hash}&autostart=1`);
+    const shown = page.waitForFunction(() => (window as unknown as { firstStepAt: [number, number] | null }).firstStepAt, null, { timeout: 120_000 });
+    const [firstStepMs, firstStepShown] = await (await shown).jsonValue() as [number, number];
+    await page.waitForTimeout(watchMs);
+    const tasks = await page.evaluate((from) => (window as unknown as { longTasks: PerformanceEntry[] }).longTasks
+      .filter((t) => t.startTime + t.duration >= from).map((t) => t.duration), firstStepMs);
+    return { firstStepMs, firstStepShown, longestTaskMs: Math.max(0, ...tasks), longTasks: tasks.length, watchedMs: watchMs, jsGzipBytes: size.bytes, jsFiles: size.files };
+  } finally {
+    await page.close();
+    await server.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
