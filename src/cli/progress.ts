@@ -42,6 +42,10 @@ export class ProgressPrinter {
       case 'stopped':
         this.clear();
         break;
+      case 'warning':
+        this.clear();
+        console.log(`warning: ${r.message}`);
+        break;
     }
   }
 

@@ -100,6 +100,34 @@ describe('train CLI', () => {
     expect((out.pop() as DoneRecord).weightsSha256).toBe((records(full.stdout).pop() as DoneRecord).weightsSha256);
   });
 
+  it('a diverged run leaves its last good state in --checkpoint DIR, and --resume DIR --set lr=… finishes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-diverged-'));
+    const args = ['--set', 'dataset=gauss', '--set', 'layers=32,32,32,32,32,32,32,32', '--set', 'optimizer=momentum',
+      '--set', 'lr=0.3', '--set', 'batch=16', '--set', 'epochs=3'];
+    const diverged = cli(...args, '--checkpoint', dir, '--json');
+    expect(diverged.status).toBe(1);
+    const stopped = records(diverged.stdout).pop()!;
+    expect(stopped).toMatchObject({ type: 'stopped', reason: 'diverged' });
+    if (stopped.type !== 'stopped') return;
+    const saved = await loadCheckpoint(dir);
+    expect(saved.state.step).toBe(stopped.step);
+    expect(saved.state.step).toBeLessThan(stopped.divergedAt!);
+    expect(saved.state.params.every(Number.isFinite)).toBe(true);
+    expect(diverged.stderr).toContain(`are kept: lower the learning rate, e.g. to 0.03, and resume\nthe last good state is saved in ${dir}`);
+    const resumed = cli('--resume', dir, '--set', 'lr=0.03', '--json');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const out = records(resumed.stdout);
+    expect(out.find((r) => r.type === 'step')).toMatchObject({ step: saved.state.step + 1 });
+    expect(out.pop()).toMatchObject({ type: 'done', steps: 150 });
+  });
+
+  it('prints a warning when the loss climbs far above its start, and trains on', () => {
+    const r = cli('--preset', 'lr-too-high', '--set', 'epochs=1');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^warning: the loss rose to .* at step \d+, over 10× the first loss .*learning rate 5 may be too high/m);
+    expect(r.stdout).toMatch(/^done: /m);
+  });
+
   it('quick-mnist reaches test accuracy ≥ 0.90', () => {
     const r = cli('--preset', 'quick-mnist', '--json');
     expect(r.status, r.stderr).toBe(0);

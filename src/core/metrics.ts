@@ -85,11 +85,23 @@ export interface DoneRecord {
   weightsSha256: string;
 }
 
-/** Training stopped before the end: diverged loss, a GPU error, or the user. */
+/**
+ * Training stopped before the end: diverged loss, a GPU error, or the user. After a divergence `step`
+ * is the last verified-good step, whose weights and optimizer state were kept to resume from.
+ */
 export interface StoppedRecord {
   type: 'stopped';
   step: number;
   reason: 'diverged' | 'error' | 'user';
+  message: string;
+  /** Diverged: the step whose loss or gradient was NaN or infinite. */
+  divergedAt?: number;
+}
+
+/** Something a student should look at, while training goes on (a loss far above where it started). */
+export interface WarningRecord {
+  type: 'warning';
+  step: number;
   message: string;
 }
 
@@ -122,8 +134,72 @@ export interface StagesRecord {
 }
 
 export type MetricRecord =
-  | StepRecord | StagesRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord | FaultRecord;
+  | StepRecord | StagesRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord | FaultRecord
+  | WarningRecord;
 
-export function divergedMessage(step: number, loss: number): string {
-  return `loss diverged at step ${step} (${loss}): lower the learning rate and train again`;
+/** What went non-finite, where, and what was kept. */
+export interface Divergence {
+  /** The step whose loss (training or test) or gradient was NaN or infinite. */
+  step: number;
+  what: 'loss' | 'test loss' | 'gradient';
+  value: number;
+  /** Data parallel: the replicas whose own loss or gradient it was. */
+  ranks?: number[];
+  lr: number;
+  /** The step whose state was kept (the last verified good), or null if none could be kept. */
+  kept: number | null;
+}
+
+/** A tenth of the learning rate, to two significant digits: the first thing to try after a divergence. */
+export function gentlerLr(lr: number): number {
+  return Number((lr / 10).toPrecision(2));
+}
+
+export function divergedMessage(d: Divergence): string {
+  const replicas = d.ranks?.length ? ` on replica${d.ranks.length > 1 ? 's' : ''} ${d.ranks.join(' and ')}` : '';
+  const cause = d.what === 'gradient'
+    ? `the gradient diverged at step ${d.step} (${d.value}${replicas}): the weights after step ${d.step - 1} give `
+      + 'gradients too large to represent, so the updates before them (gradients × learning rate '
+      + `${d.lr}) were too big`
+    : `${d.what} diverged at step ${d.step} (${d.value}${replicas}): the updates before it (gradients × learning rate ${d.lr}) `
+      + 'blew the weights up';
+  const next = `lower the learning rate, e.g. to ${gentlerLr(d.lr)}`;
+  return d.kept === null
+    ? `${cause}. No earlier state could be kept: ${next}, and train again`
+    : `${cause}. The weights and optimizer state after step ${d.kept}, the last verified good, are kept: ${next}, and resume`;
+}
+
+/** Index of the first NaN or infinite value, or −1. */
+export function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/** How far above the first logged loss a loss must climb before the run warns (it does not stop). */
+export const RISING_LOSS_FACTOR = 10;
+
+/** Watches the step losses of one run and warns once when a loss climbs far above the first one. */
+export class LossWatch {
+  private first: number | null = null;
+  private warned = false;
+
+  constructor(private readonly lr: number) {}
+
+  /** Whether a loss is far above the first one (the first call sets it). */
+  tooHigh(loss: number): boolean {
+    this.first ??= loss;
+    return loss > RISING_LOSS_FACTOR * this.first;
+  }
+
+  /** The warning, the first time a loss is too high. */
+  check(step: number, loss: number): WarningRecord | null {
+    if (!this.tooHigh(loss) || this.warned) return null;
+    this.warned = true;
+    return {
+      type: 'warning', step,
+      message: `the loss rose to ${loss.toPrecision(4)} at step ${step}, over ${RISING_LOSS_FACTOR}× the first loss `
+        + `(${this.first!.toPrecision(4)}): the learning rate ${this.lr} may be too high. Training goes on; if the loss `
+        + `does not come back down, lower the learning rate (e.g. to ${gentlerLr(this.lr)})`,
+    };
+  }
 }

@@ -12,6 +12,9 @@ export interface MemoryPlan {
   totalBytes: number;
 }
 
+/** Copies of weights + optimizer state kept so a diverged run can hand back its last good state (state-backup.ts). */
+export const BACKUP_SLOTS = 2;
+
 /** A sane ceiling on one worker's total GPU memory, whatever the adapter claims. */
 export const MAX_TOTAL_BYTES = 1024 ** 3;
 
@@ -23,6 +26,9 @@ export function planMemory(layout: ModelLayout, maxRows: number, trainSamples: n
     { name: 'gradients', bytes: layout.totalFloats * f },
     { name: 'optimizer state m', bytes: layout.totalFloats * f },
     { name: 'optimizer state v', bytes: layout.totalFloats * f },
+    ...Array.from({ length: BACKUP_SLOTS }, (_, s) => ['weights', 'optimizer state m', 'optimizer state v'].map((what) => ({
+      name: `good-state backup ${s + 1}: ${what}`, bytes: layout.totalFloats * f,
+    }))).flat(),
     { name: 'training data', bytes: trainSamples * (inputs + 1) * f },
     { name: 'test data', bytes: testSamples * (inputs + 1) * f },
   ];

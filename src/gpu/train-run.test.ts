@@ -1,5 +1,6 @@
 // The training loop end to end on Dawn: determinism of the checksum, metric records, falling loss,
-// stopping on a diverged loss, pause/stop control, and refusing a model over the device limits.
+// stopping on a diverged loss at the last good state, the rising-loss warning, pause/stop control, and
+// refusing a model over the device limits.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { twoDDataset } from '../core/datasets';
@@ -7,7 +8,7 @@ import type { MetricRecord } from '../core/metrics';
 import { modelLayout } from '../core/model';
 import { checkMemory, planMemory } from './memory';
 import { testContext } from './testing';
-import { RunSwitch, runTraining } from './train-run';
+import { RunSwitch, runTraining, type TrainingState } from './train-run';
 
 const XOR: RunConfig = { ...DEFAULT_CONFIG, dataset: 'xor', layers: [8], lr: 0.05, batch: 16, epochs: 2, seed: 3 };
 
@@ -52,8 +53,63 @@ describe('runTraining', () => {
     expect(last.type).toBe('stopped');
     if (last.type !== 'stopped') return;
     expect(last.reason).toBe('diverged');
-    expect(last.message).toMatch(new RegExp(`^loss diverged at step ${last.step} .*lower the learning rate`));
-    expect(steps(records).map((r) => r.step)).toEqual(Array.from({ length: last.step - 1 }, (_, i) => i + 1));
+    const at = last.divergedAt!;
+    expect(last.message).toMatch(new RegExp(`^loss diverged at step ${at} \\(NaN\\): .*lower the learning rate, e\\.g\\. to 0\\.005`));
+    expect(last.step).toBeLessThanOrEqual(at - 3);
+    expect(steps(records).map((r) => r.step)).toEqual(Array.from({ length: at - 1 }, (_, i) => i + 1));
+  });
+
+  it('a diverging run keeps its last verified-good state, the one an uninterrupted run had there, and resumes gently', async () => {
+    // Eight ReLU layers with momentum at lr 0.3: the weights blow up to NaN within a dozen steps.
+    const config: RunConfig = { ...DEFAULT_CONFIG, dataset: 'gauss', layers: Array(8).fill(32), optimizer: 'momentum', lr: 0.3, batch: 16, epochs: 3 };
+    const dataset = twoDDataset('gauss', config.seed);
+    const { device } = await testContext();
+    const run = async (every: number, resumeFrom?: TrainingState, lr = config.lr) => {
+      const saved: TrainingState[] = [];
+      const records: MetricRecord[] = [];
+      const last = await runTraining({
+        device, config: { ...config, lr }, dataset, resumeFrom, emit: (r) => records.push(r),
+        checkpoint: { every, save: async (state) => { saved.push(state); } },
+      });
+      return { saved, records, last };
+    };
+    const diverged = await run(1_000_000);
+    const { last } = diverged;
+    expect(last.type).toBe('stopped');
+    if (last.type !== 'stopped') return;
+    expect(last.reason).toBe('diverged');
+    const at = last.divergedAt!;
+    const kept = diverged.saved.at(-1)!;
+    expect(kept.step).toBe(last.step);
+    expect(kept.step).toBeGreaterThan(0);
+    expect(kept.step).toBeLessThanOrEqual(at - 3);
+    expect(last.message).toMatch(new RegExp(`^loss diverged at step ${at} \\((NaN|-?Infinity)\\): the updates before it .*learning rate 0\\.3`));
+    expect(last.message).toContain(`after step ${kept.step}, the last verified good, are kept: lower the learning rate, e.g. to 0.03, and resume`);
+    for (const v of [kept.params, kept.m, kept.v]) expect(v.every(Number.isFinite)).toBe(true);
+    // The metrics go up to the step before the divergence.
+    expect(steps(diverged.records).at(-1)!.step).toBe(at - 1);
+
+    // The same run saving its state at the kept step: bit for bit the same weights and optimizer state.
+    const clean = (await run(kept.step)).saved.find((s) => s.step === kept.step)!;
+    expect(Buffer.from(kept.params.buffer).equals(Buffer.from(clean.params.buffer))).toBe(true);
+    expect(Buffer.from(kept.m.buffer).equals(Buffer.from(clean.m.buffer))).toBe(true);
+    expect(Buffer.from(kept.v.buffer).equals(Buffer.from(clean.v.buffer))).toBe(true);
+
+    const resumed = await run(1_000_000, kept, 0.03);
+    expect(resumed.last.type).toBe('done');
+    expect(steps(resumed.records)[0].step).toBe(kept.step + 1);
+    expect(steps(resumed.records).every((r) => Number.isFinite(r.loss))).toBe(true);
+  });
+
+  it('warns once when the loss climbs far above its start, and trains on', async () => {
+    const { records, last } = await train({ ...XOR, optimizer: 'sgd', lr: 10, layers: [64, 64], epochs: 1 });
+    expect(last.type).toBe('done');
+    const warnings = records.filter((r) => r.type === 'warning');
+    expect(warnings).toHaveLength(1);
+    const first = steps(records)[0].loss;
+    const at = steps(records).find((r) => r.step === warnings[0].step)!;
+    expect(at.loss).toBeGreaterThan(10 * first);
+    expect(warnings[0].message).toMatch(/over 10× the first loss .*learning rate 10 may be too high\. Training goes on/);
   });
 
   it('pauses, steps once, snapshots, resumes and stops on request', async () => {

@@ -1,11 +1,13 @@
 // The single-device training loop: epochs of seeded batches, asynchronous loss readback, test-set
-// evaluation every epoch, divergence and GPU-error stops, and the final weights checksum.
+// evaluation every epoch, divergence (keeping the last verified-good state) and GPU-error stops, a
+// rising-loss warning, and the final weights checksum.
 import type { RunConfig } from '../core/config';
 import type { Dataset } from '../core/datasets';
 import { weightsSha256 } from '../core/checksum';
-import { divergedMessage, type MetricRecord } from '../core/metrics';
+import { divergedMessage, LossWatch, type Divergence, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { batchIndices, epochOrder, stepsPerEpoch } from '../core/sampler';
+import { StateBackup } from './state-backup';
 import { StatsLog } from './stats-log';
 import { createTrainer, EVAL_CHUNK } from './trainer';
 
@@ -25,7 +27,7 @@ export class RunSwitch {
   private stepBudget = 0;
   private wake: (() => void) | null = null;
   private reader: (() => Promise<ParamsSnapshot>) | null = null;
-  private stateReader: (() => Promise<TrainingState>) | null = null;
+  private stateReader: (() => Promise<TrainingState | null>) | null = null;
 
   pause(): void {
     this.paused = true;
@@ -77,7 +79,7 @@ export class RunSwitch {
   }
 
   /** Replicas register how to read their whole state, so a replaced replica can start from it. */
-  serveState(reader: () => Promise<TrainingState>): void {
+  serveState(reader: () => Promise<TrainingState | null>): void {
     this.stateReader = reader;
   }
 
@@ -108,6 +110,8 @@ export interface TrainingState {
 
 /** Steps logged on the GPU before their losses are read back. */
 const LOG_SLOTS = 16;
+/** Steps between copies of the state for a diverged run to fall back on (a GPU-side copy, no readback). */
+export const BACKUP_EVERY = 4;
 
 export interface RunOptions {
   device: GPUDevice;
@@ -119,7 +123,10 @@ export interface RunOptions {
   onFinalParams?: (params: Float32Array) => void;
   /** Continue from a saved state instead of the seeded initial weights. */
   resumeFrom?: TrainingState;
-  /** Save the state every `every` steps (after that step's metrics are out, and after an epoch's eval). */
+  /**
+   * Save the state every `every` steps (after that step's metrics are out, and after an epoch's eval),
+   * and, when the run diverges, the last verified-good state it falls back to.
+   */
   checkpoint?: { every: number; save: (state: TrainingState) => Promise<void> };
 }
 
@@ -160,6 +167,7 @@ async function trainLoop({
   );
   if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
   const log = new StatsLog(device, LOG_SLOTS);
+  const watch = new LossWatch(config.lr);
   control.serveSnapshots(async () => ({ step: stepsDone, params: await trainer.readParams() }));
   control.serveState(() => trainer.readState(stepsDone));
   const perEpoch = stepsPerEpoch(dataset.train.n, config.batch);
@@ -169,6 +177,7 @@ async function trainLoop({
   const startStep = resumeFrom?.step ?? 0;
   if (startStep >= totalSteps) throw new Error(`the saved state is at step ${startStep}, but this run has only ${totalSteps} steps`);
   let stepsDone = startStep;
+  const backup = new StateBackup(device, trainer, startStep, 2);
   let lastEmitted = startStep;
   let trainMs = 0;
   let windowStart = performance.now();
@@ -180,16 +189,35 @@ async function trainLoop({
   const stoppedAt = (step: number, reason: 'diverged' | 'error' | 'user', message: string) =>
     finish({ type: 'stopped', step, reason, message });
 
+  /**
+   * The weights went non-finite: fall back to the last verified-good state (in the trainer's buffers, for
+   * state requests, and saved as the run's checkpoint), and stop there with the metrics up to it.
+   */
+  const diverged = async (found: Omit<Divergence, 'lr' | 'kept'>): Promise<MetricRecord> => {
+    const kept = await backup.restore();
+    if (kept) {
+      stepsDone = kept.step;
+      await checkpoint?.save({ ...kept, params: kept.params.slice(), m: kept.m.slice(), v: kept.v.slice() });
+    }
+    const message = divergedMessage({ ...found, lr: config.lr, kept: kept?.step ?? null });
+    return finish({ type: 'stopped', step: kept?.step ?? found.step - 1, reason: 'diverged', message, divergedAt: found.step });
+  };
+
   /** Emits the oldest readback's step records; returns a stop record if training must end. */
   const drainOldest = async (): Promise<MetricRecord | null> => {
     const stats = await log.oldest();
     for (const s of stats) {
       const meta = pendingMeta.shift()!;
       const loss = s.lossSum / meta.rows;
-      if (!Number.isFinite(loss)) return stoppedAt(meta.step, 'diverged', divergedMessage(meta.step, loss));
+      if (!Number.isFinite(loss)) return diverged({ step: meta.step, what: 'loss', value: loss });
+      // A state whose next losses soared is not one to fall back on, though training goes on from it.
+      if (watch.tooHigh(loss)) backup.rejected(meta.step);
+      else backup.verified(meta.step);
       samplesDone += meta.rows;
       lastEmitted = meta.step;
       emit({ type: 'step', step: meta.step, epoch: meta.epoch, loss, accuracy: s.correct / meta.rows });
+      const warning = watch.check(meta.step, loss);
+      if (warning) emit(warning);
     }
     if (gpuError) return stoppedAt(pendingMeta[0]?.step ?? 0, 'error', gpuError);
     const now = performance.now();
@@ -229,6 +257,7 @@ async function trainLoop({
       const indices = batchIndices(order, config.batch, i);
       stepsDone++;
       trainer.step(indices, stepsDone, log.buffer, log.nextOffset());
+      if (stepsDone % BACKUP_EVERY === 0) backup.save(stepsDone);
       control.tookStep();
       pendingMeta.push({ step: stepsDone, epoch, rows: indices.length });
       if (log.full) {
@@ -245,7 +274,7 @@ async function trainLoop({
     const evalStart = performance.now();
     const result = await trainer.evaluate();
     windowStart += performance.now() - evalStart;
-    if (!Number.isFinite(result.loss)) return stoppedAt(stepsDone, 'diverged', divergedMessage(stepsDone, result.loss));
+    if (!Number.isFinite(result.loss)) return diverged({ step: stepsDone, what: 'test loss', value: result.loss });
     if (gpuError) return stoppedAt(stepsDone, 'error', gpuError);
     testAccuracy = result.accuracy;
     emit({ type: 'eval', epoch, step: stepsDone, testLoss: result.loss, testAccuracy });

@@ -1,11 +1,12 @@
 // The data-parallel coordinator, shared by the page and the CLI: validates the plan, broadcasts rank 0's
 // initial weights, wires the ring, runs the star all-reduce, and merges the replicas' reports into
 // the metrics stream (global loss, per-replica losses, shard ids, phase times, sync checksums), and
-// restarts the replicas from a survivor's state when one crashes or loses its GPU device.
+// restarts the replicas from a survivor's state when one crashes or loses its GPU device, and stops a
+// diverged run at its last good state, naming the replicas whose loss or gradient went non-finite.
 import { ringTheoryBytes, starSum } from './allreduce';
 import type { RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
-import { divergedMessage, type MetricRecord } from '../core/metrics';
+import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
 import { validateForDataset, type ParamsSnapshot, type TrainingState } from '../gpu/train-run';
@@ -83,6 +84,9 @@ export async function startDataParallel({
   let generation = 0;
   let recoveries = 0;
   let recovering = false;
+  /** A step went non-finite: the run is ending at its last good state; nothing else may end it first. */
+  let halting = false;
+  const watch = new LossWatch(config.lr);
   let paused = false;
   const send = (rank: number, m: ToReplica, transfer: Transferable[] = []) => workers[rank].postMessage(m, transfer);
 
@@ -120,8 +124,8 @@ export async function startDataParallel({
     group.sort((a, b) => a.rank - b.rank);
     const rows = group.reduce((s, r) => s + r.rows, 0);
     const loss = group.reduce((s, r) => s + r.lossSum, 0) / rows;
-    if (!Number.isFinite(loss)) {
-      end({ type: 'stopped', step, reason: 'diverged', message: divergedMessage(step, loss) });
+    if (group.some((r) => r.nonFinite)) {
+      void haltDiverged(step, group);
       return;
     }
     const epoch = group[0].epoch;
@@ -129,6 +133,8 @@ export async function startDataParallel({
       type: 'step', step, epoch, loss, accuracy: group.reduce((s, r) => s + r.correct, 0) / rows,
       replicaLoss: group.map((r) => r.lossSum / r.rows),
     });
+    const warning = watch.check(step, loss);
+    if (warning) emit(warning);
     emit({ type: 'shard', step, epoch, ids: group.map((r) => r.ids) });
     const synced = group.some((r) => r.bytesSent > 0);
     emit({
@@ -146,6 +152,34 @@ export async function startDataParallel({
     const elapsedMs = performance.now() - started;
     emit({ type: 'timing', step, totalSteps, samplesPerSec: samples / (elapsedMs / 1000), elapsedMs });
     while (heldEvals.length && (heldEvals[0] as { step: number }).step <= lastStep) emit(heldEvals.shift()!);
+  };
+
+  /**
+   * Step `step` went non-finite on some replica: none of the replicas that saw it took its update, and
+   * each holds the state from before the previous step, the last whose step was checked finite (those
+   * that saw nothing went on, so their state is not asked for). That state is saved as the run's
+   * checkpoint and the run stops there, naming the replicas whose own loss or gradient it was.
+   */
+  const haltDiverged = async (step: number, group: StepReport[]) => {
+    halting = true;
+    const flagged = group.filter((r) => r.nonFinite);
+    const culprits = flagged.filter((r) => r.nonFinite!.what !== 'sum');
+    const first = (culprits[0] ?? flagged[0]).nonFinite!;
+    let kept: TrainingState | null = null;
+    if (config.sync === 'step') {
+      // Replicas not at fault first: a fault in one replica's own state would show in its copy too.
+      for (const r of [...flagged.filter((x) => !culprits.includes(x)), ...culprits]) {
+        kept = await requestState(r.rank);
+        if (kept || over) break;
+      }
+    }
+    if (over) return;
+    if (kept) checkpoint?.save(kept);
+    const message = divergedMessage({
+      step, what: first.what === 'loss' ? 'loss' : 'gradient', value: first.value, ranks: culprits.map((r) => r.rank),
+      lr: config.lr, kept: kept?.step ?? null,
+    });
+    end({ type: 'stopped', step: kept?.step ?? lastStep, reason: 'diverged', message, divergedAt: step });
   };
 
   const onMessage = (gen: number, m: FromReplica) => {
@@ -200,6 +234,7 @@ export async function startDataParallel({
         }
         break;
       case 'finished':
+        if (halting) break;
         shas[m.rank] = m.weightsSha256;
         if (m.params) params = m.params;
         if (world === 1) end(soloLast ?? { type: 'stopped', step: lastStep, reason: 'error', message: 'replica 0 finished without a result' });
@@ -267,7 +302,7 @@ export async function startDataParallel({
    * run ends with the checksum it would have had. Otherwise the run stops, keeping its metrics.
    */
   const onFailure = async (gen: number, rank: number, what: string) => {
-    if (over || gen !== generation || recovering) return;
+    if (over || gen !== generation || recovering || halting) return;
     const message = `replica ${rank} ${what}`;
     if (ready < world) {
       end({ type: 'stopped', step: lastStep, reason: 'error', message: `replica ${rank} could not start, so the run did not start: ${what.replace(/^(failed|crashed): /, '')}` });
@@ -299,7 +334,7 @@ export async function startDataParallel({
   const heartbeat = setInterval(() => {
     // Before every replica is ready, failures arrive as errors; silence is only judged while training,
     // and a single replica has no one to take over from.
-    if (over || recovering || ready < world || world === 1) return;
+    if (over || recovering || halting || ready < world || world === 1) return;
     const now = performance.now();
     const silent = lastHeard.findIndex((t) => now - t > 3 * heartbeatMs);
     if (silent >= 0) void onFailure(generation, silent, 'stopped answering (its worker was terminated or hung)');

@@ -188,6 +188,54 @@ describe('faults', () => {
   });
 });
 
+describe('divergence', () => {
+  it('a NaN gradient on one replica stops the run naming that replica, keeping the last good state', async () => {
+    const config = { ...CONFIG, replicas: 2 };
+    // Replica 1's training data turns to NaN mid-run (as a corrupted upload would): its gradient does.
+    const devices: GPUDevice[] = [];
+    let trainX: GPUBuffer | null = null;
+    const env = inProcessEnv(async (rank) => {
+      const device = (devices[rank] = await requestNodeDevice());
+      if (rank === 1) {
+        const create = device.createBuffer.bind(device);
+        device.createBuffer = (d) => {
+          const buffer = create(d);
+          if (d.label === 'train.x') trainX = buffer;
+          return buffer;
+        };
+      }
+      return device;
+    });
+    const saved: TrainingState[] = [];
+    const records: MetricRecord[] = [];
+    const run = await startDataParallel({
+      config, env, checkpoint: { every: 1, save: (state) => saved.push(state) },
+      emit: (r) => {
+        records.push(r);
+        if (r.type === 'step' && r.step === 5) devices[1].queue.writeBuffer(trainX!, 0, new Float32Array(trainX!.size / 4).fill(NaN));
+      },
+    });
+    const last = await run.finished;
+    expect(last.type).toBe('stopped');
+    if (last.type !== 'stopped') return;
+    expect(last.reason).toBe('diverged');
+    const at = last.divergedAt!;
+    expect(at).toBeGreaterThan(5);
+    expect(last.message).toMatch(new RegExp(`^the gradient diverged at step ${at} \\(NaN on replica 1\\): `));
+    expect(last.message).toContain(`after step ${at - 2}, the last verified good, are kept: lower the learning rate, e.g. to 0.001, and resume`);
+    // The state kept is the one every replica had after that step, as rank 0's checkpoint saved it then.
+    expect(last.step).toBe(at - 2);
+    const kept = saved.at(-1)!;
+    const before = saved.find((x) => x.step === kept.step)!;
+    expect(kept).not.toBe(before);
+    for (const k of ['params', 'm', 'v'] as const) {
+      expect(kept[k].every(Number.isFinite)).toBe(true);
+      expect(Buffer.from(kept[k].buffer).equals(Buffer.from(before[k].buffer))).toBe(true);
+    }
+    expect(records.filter((x) => x.type === 'step').at(-1)).toMatchObject({ step: at - 1 });
+  });
+});
+
 describe('checkpoints through the coordinator', () => {
   for (const replicas of [1, 2]) {
     it(`replicas=${replicas}: a run resumed from a mid-run checkpoint ends with the uninterrupted checksum`, async () => {

@@ -62,6 +62,11 @@ export interface StepReport {
   checksum?: string;
   /** Local SGD: ‖w_rank − w̄‖/‖w̄‖ just before the weights were averaged. */
   drift?: number;
+  /**
+   * This step went non-finite here: this rank's own loss or gradient, or only the all-reduced sum (another
+   * rank's gradient, or an overflow). The replica then took no update and holds its last good state.
+   */
+  nonFinite?: { what: 'loss' | 'gradient' | 'sum'; value: number };
 }
 
 /** A model-parallel worker's step: the loss where it computes one, and its measured timeline. */

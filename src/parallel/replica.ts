@@ -4,18 +4,19 @@
 // makes the worker a model-parallel one instead (part-worker.ts).
 import { paramsFingerprint, weightsSha256 } from '../core/checksum';
 import { loadDataset, type Dataset } from '../core/datasets';
-import type { PhaseTimes } from '../core/metrics';
+import { firstNonFinite, type PhaseTimes } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { relativeError } from '../core/reference';
 import { epochPlan, shardSpec } from '../core/sharding';
 import { RunSwitch, runTraining, type TrainingState } from '../gpu/train-run';
 import { GPU_TIMER_BYTES, GpuTimer } from '../gpu/gpu-timer';
+import { StateBackup } from '../gpu/state-backup';
 import { createTrainer, EVAL_CHUNK } from '../gpu/trainer';
 import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
 import { ringAllreduce, type AllreduceResult, type RingMessage } from './allreduce';
 import { trainPart } from './part-worker';
 import { Inbox, type Endpoint } from './ports';
-import type { FromReplica, ToReplica } from './replica-protocol';
+import type { FromReplica, StepReport, ToReplica } from './replica-protocol';
 
 export interface ReplicaEnv {
   coordinator: Endpoint;
@@ -150,6 +151,8 @@ async function trainReplica(
     return { sum: (m as Extract<ToReplica, { type: 'star' }>).data, bytesSent };
   };
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
+  // With gradient all-reduce every step is checked before its update, so a copy is good one step on.
+  const backup = syncEvery === 1 ? new StateBackup(device, trainer, completed, 1) : null;
   const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(spec, e + 1, dataset.train.y));
   const totalSteps = plans.reduce((s, p) => s + p.steps, 0);
   const firstRows = plans[0].rankBatch(0, rank).length;
@@ -183,6 +186,7 @@ async function trainReplica(
       let drift: number | undefined;
       let gpuComputeMs: number | null = null;
       let stats: { lossSum: number; correct: number };
+      let nonFinite: StepReport['nonFinite'];
       const encoder = device.createCommandEncoder({ label: `replica ${rank} step ${t}` });
       if (syncEvery === 1) {
         // DDP: gradients of this shard, scaled by 1/global batch, summed over replicas, one update.
@@ -191,23 +195,34 @@ async function trainReplica(
         encoder.copyBufferToBuffer(trainer.stats, 0, staging, statsAt, LOSS_STATS_BYTES);
         if (timer) encoder.copyBufferToBuffer(timer.resolved, 0, staging, timerAt, GPU_TIMER_BYTES);
         device.queue.submit([encoder.finish()]);
+        backup!.save(t - 1);
         await device.queue.onSubmittedWorkDone();
         lap('computeMs');
         const bytes = await readStaging(staging, timerAt + GPU_TIMER_BYTES);
         stats = decodeLossStats(bytes, statsAt);
         gpuComputeMs = timer ? GpuTimer.elapsedMs(bytes, timerAt) : null;
         lap('readbackMs');
-        const reduced = await allreduce(new Float32Array(bytes, 0, P), 1);
+        const grads = new Float32Array(bytes, 0, P);
+        const bad = firstNonFinite(grads);
+        const own: StepReport['nonFinite'] = bad >= 0 ? { what: 'gradient', value: grads[bad] }
+          : Number.isFinite(stats.lossSum) ? undefined : { what: 'loss', value: stats.lossSum };
+        // The all-reduce runs even so, or the other replicas would wait for this one forever.
+        const reduced = await allreduce(grads, 1);
         bytesSent = reduced.bytesSent;
         lap('allreduceMs');
-        device.queue.writeBuffer(trainer.grads, 0, reduced.sum as Float32Array<ArrayBuffer>);
-        const update = device.createCommandEncoder({ label: `replica ${rank} update ${t}` });
-        trainer.encodeUpdate(update, t);
-        update.copyBufferToBuffer(trainer.params, 0, staging, 0, vectorBytes);
-        device.queue.submit([update.finish()]);
-        completed = t;
-        checksum = paramsFingerprint(new Float32Array(await readStaging(staging, vectorBytes)));
-        lap('updateMs');
+        const badSum = firstNonFinite(reduced.sum);
+        nonFinite = own ?? (badSum >= 0 ? { what: 'sum', value: reduced.sum[badSum] } : undefined);
+        if (!nonFinite) {
+          backup!.verified(t);
+          device.queue.writeBuffer(trainer.grads, 0, reduced.sum as Float32Array<ArrayBuffer>);
+          const update = device.createCommandEncoder({ label: `replica ${rank} update ${t}` });
+          trainer.encodeUpdate(update, t);
+          update.copyBufferToBuffer(trainer.params, 0, staging, 0, vectorBytes);
+          device.queue.submit([update.finish()]);
+          completed = t;
+          checksum = paramsFingerprint(new Float32Array(await readStaging(staging, vectorBytes)));
+          lap('updateMs');
+        }
       } else {
         // Local SGD: a step on this shard alone; every `sync` steps the weights are averaged.
         trainer.encodeGradients(encoder, ids, ids.length);
@@ -217,6 +232,9 @@ async function trainReplica(
         lap('computeMs');
         stats = decodeLossStats(await readStaging(staging, LOSS_STATS_BYTES));
         lap('readbackMs');
+        if (!Number.isFinite(stats.lossSum)) nonFinite = { what: 'loss', value: stats.lossSum };
+      }
+      if (!nonFinite && syncEvery > 1) {
         const update = device.createCommandEncoder({ label: `replica ${rank} update ${t}` });
         trainer.encodeUpdate(update, t);
         device.queue.submit([update.finish()]);
@@ -241,8 +259,14 @@ async function trainReplica(
       if (gpuComputeMs !== null) times.computeMs = gpuComputeMs;
       post({
         type: 'report', rank, step: t, epoch, lossSum: stats.lossSum, correct: stats.correct, rows: ids.length, globalRows,
-        ids: Array.from(ids), times, gpuTimed: gpuComputeMs !== null, bytesSent, checksum, drift,
+        ids: Array.from(ids), times, gpuTimed: gpuComputeMs !== null, bytesSent, checksum, drift, nonFinite,
       });
+      if (nonFinite) {
+        // Diverged, and no update taken: the coordinator ends the run, asking for the last good state
+        // (with gradient all-reduce, the copy from before the previous step).
+        if (backup) control.serveState(() => backup.restore());
+        return null;
+      }
       // With gradient all-reduce every replica holds the same state, so rank 0's is the run's.
       if (rank === 0 && syncEvery === 1 && init.checkpointEvery && t % init.checkpointEvery === 0) {
         const state = await trainer.readState(t);
