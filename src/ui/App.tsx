@@ -5,6 +5,7 @@ import { CodePanel } from './CodePanel';
 import { ConfigForm } from './ConfigForm';
 import { DataParallelPanel } from './DataParallelPanel';
 import { ExplainPanel } from './ExplainPanel';
+import { ImportPanel } from './ImportPanel';
 import { useHashSync } from './hash-sync';
 import { useHidden } from './hidden';
 import { MetricsCharts } from './MetricsCharts';
@@ -35,6 +36,7 @@ export function App() {
         <aside className="panel sidebar" aria-label="Settings and run controls">
           <RunControls />
           <ConfigForm />
+          <ImportPanel />
         </aside>
         <section className="results" aria-label="Run">
           <AlertRegion />

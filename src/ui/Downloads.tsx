@@ -1,13 +1,16 @@
-// The run's downloads: metrics as JSON Lines (the CLI's --json records) and as CSV, and the worker
-// timeline as a Chrome trace. Hidden by hide=downloads.
+// The run's downloads: metrics as JSON Lines (the CLI's --json records) and as CSV, the worker timeline
+// as a Chrome trace, the model for TensorFlow.js and the run for PyTorch DDP (each a ZIP). Hidden by
+// hide=downloads.
+import { useState } from 'react';
 import type { RunConfig } from '../core/config';
 import { toChromeTrace, toCsv } from './exports';
+import { ddpArchive, tfjsArchive } from './model-exports';
 import { useHidden } from './hidden';
 import { toJsonLines } from './run-summary';
 import { useLab } from './store';
 
-function save(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+function save(name: string, data: string | Uint8Array<ArrayBuffer>, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -26,10 +29,19 @@ const DOWNLOADS = [
     build: () => { const { records, runConfig, config } = useLab.getState(); return JSON.stringify(toChromeTrace(records, runConfig ?? config)); } },
 ] as const;
 
+const ZIP = 'application/zip';
+
 export function Downloads() {
   const hasRecords = useLab((s) => s.records.length > 0);
   const runConfig = useLab((s) => s.runConfig);
+  const [message, setMessage] = useState('');
   if (useHidden('downloads')) return null;
+  const archive = (file: string, build: () => Promise<Uint8Array<ArrayBuffer>>) => {
+    setMessage('Preparing…');
+    build().then((zip) => { save(file, zip, ZIP); setMessage(''); }, (e: unknown) => setMessage(e instanceof Error ? e.message : String(e)));
+  };
+  // The DDP folder describes a run before it trains: the form's settings until a run starts.
+  const ddpConfig = () => useLab.getState().runConfig ?? useLab.getState().config;
   return (
     <div className="downloads" role="group" aria-label="Downloads">
       <span className="muted">Download</span>
@@ -39,6 +51,17 @@ export function Downloads() {
           {d.label}
         </button>
       ))}
+      <button type="button" className="button link" aria-label="Download the trained model for TensorFlow.js (ZIP)"
+        title="model.json and its weights, for tf.loadLayersModel" disabled={!hasRecords || !runConfig}
+        onClick={() => archive(`${baseName(runConfig)}-tfjs.zip`, () => tfjsArchive(runConfig!))}>
+        TensorFlow.js
+      </button>
+      <button type="button" className="button link" aria-label="Download this run as a PyTorch DDP folder (ZIP)"
+        title="train_ddp.py, the data, the per-rank sample order and the initial weights, for torchrun"
+        onClick={() => archive(`${baseName(ddpConfig())}-pytorch-ddp.zip`, () => ddpArchive(ddpConfig()))}>
+        PyTorch DDP
+      </button>
+      <span className="hint" role="status">{message}</span>
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { serializeConfig, type RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
 import { TrainingSession, type ParamsSnapshot, type SessionMessage, type TrainingState } from '../parallel/page-session';
+import { importedStart } from './imported-weights';
 import { clearSavedRun, saveRun, type SavedRun } from './saved-run';
 import { isActive, useLab } from './store';
 
@@ -79,7 +80,7 @@ function start(config: RunConfig, saved?: SavedRun): void {
   lab.beginRun(config);
   if (saved) lab.appendRecords(saved.records);
   const started: TrainingSession = new TrainingSession(config, (m) => handle(started, m), {
-    resumeFrom: saved?.state,
+    resumeFrom: saved?.state ?? importedStart(config),
     onCheckpoint: (state) => persist(config, state),
   });
   session = started;

@@ -10,7 +10,8 @@ const cache = new Map<string, Promise<Dataset>>();
 
 const cacheKey = (name: DatasetName, seed: number) => (name === 'mnist' ? name : `${name}:${seed}`);
 
-function load(name: DatasetName, seed: number): Promise<Dataset> {
+/** The data set of a run, loaded once and shared by the views and the exports. */
+export function loadRunDataset(name: DatasetName, seed: number): Promise<Dataset> {
   const key = cacheKey(name, seed);
   let pending = cache.get(key);
   if (!pending) {
@@ -32,7 +33,7 @@ export function useTrainingSet(name: DatasetName, seed: number): TrainingSet {
   const [loaded, setLoaded] = useState<{ key: string; set: TrainingSet } | null>(null);
   useEffect(() => {
     let current = true;
-    load(name, seed).then(
+    loadRunDataset(name, seed).then(
       (dataset) => current && setLoaded({ key: cacheKey(name, seed), set: { state: 'ready', dataset } }),
       (e: unknown) => current && setLoaded({
         key: cacheKey(name, seed), set: { state: 'error', message: e instanceof Error ? e.message : String(e) },

@@ -1,0 +1,80 @@
+// End-to-end tests of the exports and imports: a trained model downloaded for TensorFlow.js and loaded
+// by tfjs, the run downloaded as a PyTorch DDP folder (its script is the code view's), the exported
+// weights imported to continue training, and a CSV data set imported, trained on and shared.
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Page } from '@playwright/test';
+import * as tf from '@tensorflow/tfjs';
+import { DDP_FILES } from '../src/core/codegen';
+import { parseLink } from '../src/core/config';
+import { twoDDataset } from '../src/core/datasets';
+import { float32Values, unzipFiles, type ExportFile } from '../src/core/export-files';
+import { TFJS_MODEL_FILE, tfjsImport } from '../src/core/export-tfjs';
+import type { DoneRecord, MetricRecord, StepRecord } from '../src/core/metrics';
+import { initParams, layerSizes, modelLayout, packParams } from '../src/core/model';
+import { forwardBackwardRef, gatherRef, predictRef } from '../src/core/reference';
+import { batchIndices, epochOrder } from '../src/core/sampler';
+
+const LINK = 'v=1&dataset=xor&layers=8&optimizer=adam&lr=0.05&batch=32&epochs=1&seed=7';
+const RUN_TIMEOUT = 240_000;
+
+const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+const status = (page: Page) => page.getByTestId('run-status');
+
+async function download(page: Page, name: string): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), button(page, name).click()]);
+  return readFile(await file.path());
+}
+
+const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
+const byPath = (files: ExportFile[]) => new Map(files.map((f) => [f.path, f.bytes]));
+
+test('download the model for TensorFlow.js and the run for PyTorch DDP; import the weights and go on training', async ({ page }) => {
+  const config = parseLink(LINK);
+  const dataset = twoDDataset('xor', config.seed);
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  await page.goto(`/#${LINK}`);
+  await expect(button(page, 'Train')).toBeEnabled();
+
+  // The DDP folder describes the run before it trains: its script is the code view's PyTorch code.
+  const ddp = byPath(unzipFiles(await download(page, 'Download this run as a PyTorch DDP folder (ZIP)')));
+  expect([...ddp.keys()].sort()).toEqual(Object.values(DDP_FILES).sort());
+  await button(page, 'PyTorch').click();
+  expect(new TextDecoder().decode(ddp.get(DDP_FILES.script))).toBe(await page.getByTestId('code').textContent());
+  expect(float32Values(ddp.get(DDP_FILES.weights)!)).toEqual(packParams(layout, initParams(layout, config.seed)));
+
+  await button(page, 'Train').click();
+  await expect(status(page)).toHaveText('Done', { timeout: RUN_TIMEOUT });
+  const records = jsonLines((await download(page, 'Download metrics as JSON Lines')).toString('utf8'));
+  const done = records.find((r): r is DoneRecord => r.type === 'done')!;
+
+  // tfjs loads the model and predicts the test set as the lab does, with the same accuracy.
+  const tfjsZip = await download(page, 'Download the trained model for TensorFlow.js (ZIP)');
+  const files = byPath(unzipFiles(tfjsZip));
+  const modelJson = JSON.parse(new TextDecoder().decode(files.get(TFJS_MODEL_FILE)));
+  const group = modelJson.weightsManifest[0];
+  const weightData = new Uint8Array(files.get(group.paths[0])!).buffer; // a copy: the download is a Node Buffer
+  await tf.setBackend('cpu');
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: group.weights, weightData }));
+  const { x, y, n } = dataset.test;
+  const probs = await (model.predict(tf.tensor2d(x, [n, 2])) as tf.Tensor).data();
+  const params = await tfjsImport(layout, JSON.stringify(modelJson), async (p) => files.get(p)!);
+  const ref = predictRef(layout, params, x, n);
+  expect(Math.max(...probs.map((p, i) => Math.abs(p - ref[i])))).toBeLessThan(1e-5);
+  let correct = 0;
+  for (let r = 0; r < n; r++) if ((probs[2 * r + 1] > probs[2 * r] ? 1 : 0) === y[r]) correct++;
+  expect(correct / n).toBe(done.testAccuracy);
+
+  // Import those weights: the next run starts from them (its first loss is theirs on the first batch).
+  await page.getByLabel('Start from exported weights (TensorFlow.js ZIP, or model.json and its .bin)')
+    .setInputFiles({ name: 'xor-seed7-tfjs.zip', mimeType: 'application/zip', buffer: tfjsZip });
+  await expect(page.getByTestId('imported-weights')).toContainText('The next run starts from xor-seed7-tfjs.zip (2-8-2)');
+  await button(page, 'Train').click();
+  await expect(status(page)).toHaveText('Done', { timeout: RUN_TIMEOUT });
+  const again = jsonLines((await download(page, 'Download metrics as JSON Lines')).toString('utf8'));
+  const first = again.find((r): r is StepRecord => r.type === 'step')!;
+  const batch = gatherRef(dataset.train.x, dataset.train.y, 2, batchIndices(epochOrder(config.seed, 1, dataset.train.n), config.batch, 0));
+  const expected = forwardBackwardRef(layout, params, batch.x, batch.y, config.batch, 1 / config.batch).lossSum / config.batch;
+  expect(Math.abs(first.loss - expected) / expected).toBeLessThan(1e-5);
+  const seeded = records.find((r): r is StepRecord => r.type === 'step')!;
+  expect(first.loss).toBeLessThan(seeded.loss);
+});
