@@ -1,0 +1,34 @@
+// A run whose loss goes to NaN stops at its last verified-good state, says what happened and what to
+// change, and offers to resume from that state; with a lower learning rate the resumed run finishes.
+import { expect, test, type Page } from '@playwright/test';
+
+// Eight ReLU layers with momentum at lr 0.3: the weights blow up to NaN within a dozen steps.
+const LINK = 'v=1&dataset=gauss&layers=32,32,32,32,32,32,32,32&optimizer=momentum&lr=0.3&batch=16&epochs=3&seed=1';
+
+const button = (page: Page, name: string | RegExp) => page.getByRole('button', { name, exact: typeof name === 'string' });
+const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+
+test('a diverged run keeps its last good state; lowering the learning rate and resuming finishes the run', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(`/#${LINK}`);
+  await expect(button(page, 'Train')).toBeEnabled();
+  await button(page, 'Train').click();
+  const status = page.getByTestId('run-status');
+  await expect(status).toHaveText('Stopped', { timeout: 120_000 });
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(/loss diverged at step \d+ \((NaN|-?Infinity)\)/);
+  await expect(alert).toContainText(/are kept: lower the learning rate, e\.g\. to 0\.03, and resume/);
+  const kept = Number((await alert.textContent())!.match(/after step (\d+), the last verified good/)![1]);
+
+  // The saved run is the kept state: the banner offers exactly that step.
+  const resume = button(page, `Resume from step ${kept}`);
+  await expect(resume).toBeVisible();
+  await field(page, 'Learning rate').fill('0.03');
+  await field(page, 'Learning rate').press('Enter');
+  await resume.click();
+  await expect(status).toHaveText('Done', { timeout: 240_000 });
+  await expect(page.getByTestId('weights-sha256')).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(page.getByTestId('step')).toHaveAttribute('data-value', '150');
+  await expect(field(page, 'Learning rate')).toHaveValue('0.03');
+  await expect(alert).not.toContainText('diverged');
+});
