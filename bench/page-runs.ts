@@ -84,16 +84,22 @@ export async function labPage(browser: Browser, hash: string, port: number, watc
       w.longTasks = [];
       w.firstStepAt = null;
       new PerformanceObserver((list) => { w.longTasks.push(...list.getEntries()); }).observe({ type: 'longtask', buffered: true });
-      const poll = () => {
+      // A timer, not requestAnimationFrame: headless Chromium here runs no animation frames.
+      const poll = setInterval(() => {
         const value = document.querySelector('[data-testid="step"]')?.getAttribute('data-value');
-        if (value && Number(value) >= 1) w.firstStepAt = [performance.now(), Number(value)];
-        else requestAnimationFrame(poll);
-      };
-      requestAnimationFrame(poll);
+        if (!value || Number(value) < 1) return;
+        w.firstStepAt = [performance.now(), Number(value)];
+        clearInterval(poll);
+      }, 10);
     });
     await page.goto(`http://localhost:${port}/#${hash}&autostart=1`);
-    const shown = page.waitForFunction(() => (window as unknown as { firstStepAt: [number, number] | null }).firstStepAt, null, { timeout: 120_000 });
-    const [firstStepMs, firstStepShown] = await (await shown).jsonValue() as [number, number];
+    // Polled from here: waitForFunction evaluates its predicate in a way the built site's CSP (no eval) refuses.
+    let shown: [number, number] | null = null;
+    for (const deadline = Date.now() + 120_000; !shown && Date.now() < deadline; await page.waitForTimeout(100)) {
+      shown = await page.evaluate(() => (window as unknown as { firstStepAt: [number, number] | null }).firstStepAt);
+    }
+    if (!shown) throw new Error('the lab page showed no training step within 120 s of navigation');
+    const [firstStepMs, firstStepShown] = shown;
     await page.waitForTimeout(watchMs);
     const tasks = await page.evaluate((from) => (window as unknown as { longTasks: PerformanceEntry[] }).longTasks
       .filter((t) => t.startTime + t.duration >= from).map((t) => t.duration), firstStepMs);
