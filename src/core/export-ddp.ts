@@ -1,9 +1,10 @@
 // A run as a folder for PyTorch DDP: train_ddp.py (the code view's PyTorch script), the data set, the
 // exact per-rank sample order of every step, the initial weights, and a README. Little-endian throughout.
-import { DATA_MAGIC, DDP_FILES, ORDER_MAGIC, pytorchCode, X_ENCODING } from './codegen';
+import { DDP_FILES, pytorchCode } from './codegen';
 import { serializeConfig, type RunConfig } from './config';
-import type { Dataset, Split } from './datasets';
-import { float32Bytes, type ExportFile } from './export-files';
+import { DATA_MAGIC, encodeDataFile, ORDER_MAGIC } from './data-file';
+import type { Dataset } from './datasets';
+import { float32Bytes, withHeader, type ExportFile } from './export-files';
 import { layerSizes, modelLayout, packParams } from './model';
 import { batchIndices, epochOrder, stepsPerEpoch } from './sampler';
 import { epochPlan, shardSpec } from './sharding';
@@ -20,38 +21,12 @@ export function rankOrder(config: RunConfig, labels: Uint8Array): { steps: numbe
   return { steps: plans[0].steps, ids: (e, s, k) => plans[e - 1].rankBatch(s, k) };
 }
 
-function withHeader(magic: string, fields: number[], body: Uint8Array[]): Uint8Array {
-  const size = 8 + 4 * fields.length + body.reduce((s, b) => s + b.length, 0);
-  const out = new Uint8Array(size);
-  out.set(new TextEncoder().encode(magic), 0);
-  const view = new DataView(out.buffer);
-  fields.forEach((f, i) => view.setUint32(8 + 4 * i, f, true));
-  let at = 8 + 4 * fields.length;
-  for (const b of body) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
-
 const uint32Bytes = (values: ArrayLike<number>) => {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) view.setUint32(i * 4, values[i], true);
   return bytes;
 };
-
-/** MNIST pixels were bytes / 255: ship the bytes (4× smaller); the script divides exactly as the lab does. */
-function xBytes(split: Split, encoding: number): Uint8Array {
-  return encoding === X_ENCODING.u8 ? Uint8Array.from(split.x, (v) => Math.round(v * 255)) : float32Bytes(split.x);
-}
-
-export function dataFile(dataset: Dataset): Uint8Array {
-  const encoding = dataset.name === 'mnist' ? X_ENCODING.u8 : X_ENCODING.f32;
-  const { train, test } = dataset;
-  return withHeader(DATA_MAGIC, [1, train.n, test.n, dataset.inputs, dataset.classes, encoding],
-    [xBytes(train, encoding), train.y, xBytes(test, encoding), test.y]);
-}
 
 export function orderFile(config: RunConfig, labels: Uint8Array): Uint8Array {
   const { steps, ids } = rankOrder(config, labels);
@@ -112,7 +87,7 @@ export function ddpExport(config: RunConfig, dataset: Dataset, initial: Float32A
   const text = (s: string) => new TextEncoder().encode(s);
   return [
     { path: DDP_FILES.script, bytes: text(pytorchCode(config)) },
-    { path: DDP_FILES.data, bytes: dataFile(dataset) },
+    { path: DDP_FILES.data, bytes: encodeDataFile(dataset) },
     { path: DDP_FILES.order, bytes: orderFile(config, dataset.train.y) },
     { path: DDP_FILES.weights, bytes: float32Bytes(packParams(layout, initial)) },
     { path: DDP_FILES.readme, bytes: text(readme(config, link)) },

@@ -23,6 +23,21 @@ export function float32Values(bytes: Uint8Array): Float32Array {
   return Float32Array.from({ length: bytes.length / 4 }, (_, i) => view.getFloat32(i * 4, true));
 }
 
+/** A binary file: 8 magic characters, uint32 header fields, then the body's parts. */
+export function withHeader(magic: string, fields: number[], body: Uint8Array[]): Uint8Array {
+  const size = 8 + 4 * fields.length + body.reduce((s, b) => s + b.length, 0);
+  const out = new Uint8Array(size);
+  out.set(new TextEncoder().encode(magic), 0);
+  const view = new DataView(out.buffer);
+  fields.forEach((f, i) => view.setUint32(8 + 4 * i, f, true));
+  let at = 8 + 4 * fields.length;
+  for (const b of body) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
 const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
