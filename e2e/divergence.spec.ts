@@ -1,5 +1,6 @@
 // A run whose loss goes to NaN stops at its last verified-good state, says what happened and what to
 // change, and offers to resume from that state; with a lower learning rate the resumed run finishes.
+// A loss that only soars (and comes back) is a warning, not a stop.
 import { expect, test, type Page } from '@playwright/test';
 
 // Eight ReLU layers with momentum at lr 0.3: the weights blow up to NaN within a dozen steps.
@@ -31,4 +32,16 @@ test('a diverged run keeps its last good state; lowering the learning rate and r
   await expect(page.getByTestId('step')).toHaveAttribute('data-value', '150');
   await expect(field(page, 'Learning rate')).toHaveValue('0.03');
   await expect(alert).not.toContainText('diverged');
+});
+
+test('a loss that soars far above its start is a warning, and the run goes on to the end', async ({ page }) => {
+  // The lr-too-high preset, for one epoch.
+  await page.goto('/#v=1&dataset=spiral&layers=64,64&optimizer=sgd&lr=5&batch=16&epochs=1&seed=1');
+  await expect(button(page, 'Train')).toBeEnabled();
+  await button(page, 'Train').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 120_000 });
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(/^Warning: the loss rose to [\d.e+]+ at step \d+, over 10× the first loss/);
+  await expect(alert).toContainText('the learning rate 5 may be too high. Training goes on');
+  await expect(alert).not.toContainText('Training stopped');
 });
