@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, serializeConfig, type RunConfig } from '../core/config';
 import { ShardError } from '../core/sharding';
-import { startDataParallel } from '../parallel/coordinator';
+import { startRun } from '../parallel/start-run';
 import { nodeCoordinatorEnv } from './node-replicas';
 import { loadDataset, type Dataset } from '../core/datasets';
 import { ddpExport } from '../core/export-ddp';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const emit = (r: MetricRecord) => (json ? console.log(JSON.stringify(r)) : printer.record(r));
   let last: MetricRecord;
   try {
-    last = config.replicas > 1
+    last = config.replicas > 1 || config.mode !== 'data'
       ? await trainDataParallel(config, emit, options, resumeFrom, onFinalParams)
       : await trainSingle(config, dataset, emit, options, resumeFrom, onFinalParams);
   } catch (e) {
@@ -98,7 +98,7 @@ async function trainSingle(
   return runTraining({ device: await requestNodeDevice(), config, dataset, emit, resumeFrom, checkpoint, onFinalParams });
 }
 
-/** Replicas in worker_threads, each with its own Dawn device; Ctrl-C stops them cleanly. */
+/** Replicas or model-parallel workers in worker_threads, each with its own Dawn device; Ctrl-C stops them cleanly. */
 async function trainDataParallel(
   config: RunConfig, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom: TrainingState | undefined,
   onFinalParams: (p: Float32Array | null) => void,
@@ -109,7 +109,7 @@ async function trainDataParallel(
   const checkpoint = dir
     ? { every: options.checkpointEvery, save: (state: TrainingState) => { writing = writing.then(() => saveCheckpoint(dir, config, state)); } }
     : undefined;
-  const run = await startDataParallel({ config, env: nodeCoordinatorEnv(), emit, resumeFrom, checkpoint });
+  const run = await startRun({ config, env: nodeCoordinatorEnv(), emit, resumeFrom, checkpoint });
   process.once('SIGINT', () => run.stop());
   const last = await run.finished;
   await writing;

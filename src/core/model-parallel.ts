@@ -210,7 +210,7 @@ export function bubbleTheory(stages: number, microbatches: number): number {
 export interface TimelineSpan {
   kind: 'F' | 'B' | 'send' | 'wait' | 'update';
   microbatch: number;
-  /** Milliseconds from the start of the step (the coordinator's clock, shared by all workers). */
+  /** Milliseconds: on the clock all workers share in a worker's report, from the step's start in a metrics record. */
   start: number;
   end: number;
 }

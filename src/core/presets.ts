@@ -1,5 +1,6 @@
 // Named starting points for a run, each with a paragraph on what it shows: the classic Keras MNIST
-// example, data parallelism as a large batch, non-IID shards with local SGD, a diverging run, 2-D demos.
+// example, data parallelism as a large batch, non-IID shards with local SGD, a diverging run, pipeline and
+// tensor parallelism, 2-D demos.
 import { DEFAULT_CONFIG, type RunConfig } from './config';
 
 export interface Preset {
@@ -11,6 +12,9 @@ export interface Preset {
 }
 
 const QUICK_MNIST: RunConfig = { ...DEFAULT_CONFIG, batch: 128, epochs: 3 };
+
+/** A network deep enough to split into 4 pipeline stages: 784-256-256-256-10. */
+const DEEP_MNIST: RunConfig = { ...DEFAULT_CONFIG, layers: [256, 256, 256], batch: 64, epochs: 1, mode: 'pipeline', stages: 4 };
 
 const twoD = (dataset: RunConfig['dataset'], title: string, description: string): Preset => ({
   name: dataset,
@@ -61,6 +65,40 @@ export const PRESETS: readonly Preset[] = [
       + 'accuracy stays at chance (one in three) for all 20 epochs. Lower the learning rate to 0.1 and train again to '
       + 'see the same network learn the spiral.',
     config: { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [64, 64], optimizer: 'sgd', lr: 5, batch: 16, epochs: 20 },
+  },
+  {
+    name: 'pipeline-bubbles-1',
+    title: 'Pipeline bubbles: 784-256-256-256-10 on 4 stages, 1 micro-batch',
+    description: 'Each of 4 workers holds one layer. With the whole batch as one micro-batch, stage 2 waits for stage 1, '
+      + 'stage 3 for stage 2, and so on, forward and then backward: in the timeline only one stage works at a time, and '
+      + 'the measured bubble is near the theory (p−1)/(m+p−1) = 3/4. Then pick the 8 micro-batch preset: the stages overlap '
+      + 'and the bubble drops to 3/11. The losses match one device with batch 64 either way.',
+    config: { ...DEEP_MNIST, microbatches: 1 },
+  },
+  {
+    name: 'pipeline-bubbles-8',
+    title: 'Pipeline bubbles: the same 4 stages, 8 micro-batches (GPipe)',
+    description: 'The batch of 64 is cut into 8 micro-batches of 8. A stage passes each micro-batch on as soon as it is '
+      + 'done, so all four work at once in the middle of the step: the bubble shrinks to (p−1)/(m+p−1) = 3/11. GPipe runs '
+      + 'every forward before any backward, so each stage keeps the activations of all 8 micro-batches.',
+    config: { ...DEEP_MNIST, microbatches: 8 },
+  },
+  {
+    name: 'gpipe-vs-1f1b',
+    title: 'GPipe vs 1F1B memory: 4 stages, 8 micro-batches, one-forward-one-backward',
+    description: 'The same pipeline with the 1F1B schedule: after a warm-up each stage alternates one forward and one '
+      + 'backward, so stage k holds at most 4 − k micro-batches of activations instead of all 8. The memory table shows the '
+      + 'first stage at half of GPipe\'s and the last at an eighth; the bubble is the same, and so are the losses.',
+    config: { ...DEEP_MNIST, microbatches: 8, schedule: '1f1b' },
+  },
+  {
+    name: 'tensor-parallel',
+    title: 'Tensor parallel: 784-256-10 with every layer split across 4 workers',
+    description: 'Megatron-style: each worker holds 64 of the 256 hidden units (a column slice of W1) and the matching 64 '
+      + 'rows of W2. The hidden layer needs no communication; the output layer\'s partial results are summed across the '
+      + 'workers every forward, and the input gradients every backward. Each worker holds a quarter of the weights and the '
+      + 'losses match one device.',
+    config: { ...DEFAULT_CONFIG, layers: [256], batch: 64, epochs: 1, mode: 'tensor', stages: 4 },
   },
   twoD('spiral', 'Three interleaved spiral arms',
     'Three classes wound around each other: no straight line separates them, so the network needs both hidden '

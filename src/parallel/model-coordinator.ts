@@ -67,7 +67,7 @@ export async function startModelParallel({ config, env, emit, onReady }: ModelPa
     const loss = group.find((r) => r.loss)!.loss!;
     const mean = loss.lossSum / loss.rows;
     if (!Number.isFinite(mean)) {
-      end({ type: 'stopped', step, reason: 'diverged', message: divergedMessage(step, mean) });
+      end({ type: 'stopped', step, reason: 'diverged', message: divergedMessage({ step, what: 'loss', value: mean, lr: config.lr, kept: null }) });
       return;
     }
     emit({ type: 'step', step, epoch: group[0].epoch, loss: mean, accuracy: loss.correct / loss.rows });

@@ -1,8 +1,10 @@
-// The page's handle on one training run: the data-parallel coordinator with its replicas in Web
-// Workers (one replica is single-device training), relayed to the page as simple messages.
+// The page's handle on one training run: the coordinator of its mode (data parallel, where one replica
+// is single-device training; pipeline; tensor) with its workers in Web Workers, relayed to the page as
+// simple messages.
 import type { RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
-import { startDataParallel, type RunHandle } from './coordinator';
+import type { RunHandle } from './coordinator';
+import { startRun } from './start-run';
 import { webCoordinatorEnv } from './web-replicas';
 import type { ParamsSnapshot, TrainingState } from '../gpu/train-run';
 
@@ -30,10 +32,10 @@ export class TrainingSession {
     options: { resumeFrom?: TrainingState; onCheckpoint?: (state: TrainingState) => void; checkpointEvery?: number } = {},
   ) {
     const { resumeFrom, onCheckpoint, checkpointEvery = 50 } = options;
-    startDataParallel({
+    startRun({
       config,
       resumeFrom,
-      checkpoint: onCheckpoint && { every: checkpointEvery, save: onCheckpoint },
+      checkpoint: onCheckpoint && config.mode === 'data' ? { every: checkpointEvery, save: onCheckpoint } : undefined,
       env: webCoordinatorEnv(),
       emit: (record) => onMessage({ type: 'metric', record }),
       onReady: (rank, adapter) => onMessage({ type: 'ready', rank, adapter }),

@@ -1,5 +1,5 @@
 // The lab page: run controls and settings on the left; progress, live charts, the model views, the
-// data-parallel views, the math and the code on the right. Presenter mode enlarges text and charts.
+// data-parallel or model-parallel views, the math and the code on the right. Presenter mode enlarges text and charts.
 import { AlertRegion } from './AlertRegion';
 import { CodePanel } from './CodePanel';
 import { ConfigForm } from './ConfigForm';
@@ -10,6 +10,7 @@ import { useHashSync } from './hash-sync';
 import { useHidden } from './hidden';
 import { MetricsCharts } from './MetricsCharts';
 import { ModelPanel } from './ModelPanel';
+import { ModelParallelPanel } from './ModelParallelPanel';
 import { ProgressPanel } from './ProgressPanel';
 import { ResumeBanner } from './ResumeBanner';
 import { RunControls } from './RunControls';
@@ -21,6 +22,8 @@ export function App() {
   const presenter = useLab((s) => s.presenter);
   const setPresenter = useLab((s) => s.setPresenter);
   const dataParallelHidden = useHidden('dataparallel');
+  const modelParallelHidden = useHidden('modelparallel');
+  const modelParallel = useLab((s) => (s.runConfig ?? s.config).mode !== 'data');
   return (
     <div className={presenter ? 'lab presenter' : 'lab'}>
       <header className="lab-header">
@@ -44,7 +47,7 @@ export function App() {
           <ProgressPanel />
           <MetricsCharts />
           <ModelPanel />
-          {!dataParallelHidden && <DataParallelPanel />}
+          {modelParallel ? !modelParallelHidden && <ModelParallelPanel /> : !dataParallelHidden && <DataParallelPanel />}
           <ExplainPanel />
           <CodePanel />
         </section>

@@ -1,12 +1,22 @@
 // The run settings: a preset picker with the preset's explanation, and one control per entry of the
 // FIELDS table. Locked while a run is active; every accepted edit becomes the new config (and URL hash).
-import { applyOverrides, ConfigError, FIELDS, formatField, serializeConfig, type FieldSpec } from '../core/config';
+import {
+  applyOverrides, ConfigError, FIELDS, formatField, serializeConfig, type ConfigKey, type FieldSpec, type RunConfig,
+} from '../core/config';
 import { PRESETS } from '../core/presets';
 import { FieldControl } from './FieldControl';
 import { useHidden } from './hidden';
 import { isActive, useLab } from './store';
 
 const CUSTOM = '';
+
+/** Settings that mean nothing in a mode are left out of the form (the link keeps their values). */
+const ONLY_IN: Partial<Record<ConfigKey, readonly RunConfig['mode'][]>> = {
+  replicas: ['data'], shard: ['data'], allreduce: ['data'], sync: ['data'],
+  stages: ['pipeline', 'tensor'], microbatches: ['pipeline'], schedule: ['pipeline'],
+};
+
+const applies = (key: ConfigKey, mode: RunConfig['mode']) => ONLY_IN[key]?.includes(mode) ?? true;
 
 function commitField(field: FieldSpec, text: string): void {
   const { config, setConfig, setConfigError } = useLab.getState();
@@ -47,7 +57,7 @@ export function ConfigForm() {
           </div>
         )}
         <div className="field-grid">
-          {FIELDS.map((f) => (
+          {FIELDS.filter((f) => applies(f.key, config.mode)).map((f) => (
             <FieldControl key={`${f.key}=${formatField(config[f.key])}`} field={f} value={config[f.key]} onCommit={commitField} />
           ))}
         </div>

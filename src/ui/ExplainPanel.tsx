@@ -1,5 +1,5 @@
 // The math of the current run in MathML: forward pass, loss, the data-parallel gradient or local SGD
-// averaging, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
+// averaging, pipeline micro-batches and their bubble, tensor-parallel sums, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
 import type { ReactNode } from 'react';
 import type { RunConfig } from '../core/config';
 import { ADAM, MOMENTUM } from '../core/codegen';
@@ -61,8 +61,48 @@ function Optimizer({ c }: { c: RunConfig }) {
   );
 }
 
+function ModelParallel({ c }: { c: RunConfig }) {
+  const k = <Mi>k</Mi>;
+  const j = <Mi>j</Mi>;
+  const p = c.stages;
+  const m = Math.min(c.microbatches, c.batch);
+  if (c.mode === 'pipeline') {
+    return (
+      <Step title={`Pipeline: ${p} stages, ${m} micro-batch${m > 1 ? 'es' : ''} of the batch`}
+        note={<>Stage k holds a run of layers. The batch of B = {c.batch} is cut into m = {m} micro-batches of B<sub>j</sub> samples; each
+          stage adds up its gradient over them before one update, so the sum is the whole batch&apos;s gradient. With p stages of equal
+          time, each waits p − 1 slots at the start and end of the step: the bubble is (p − 1)/(m + p − 1) = {((p - 1) / (m + p - 1)).toFixed(3)}.
+          {c.schedule === '1f1b' ? ' 1F1B keeps at most p − k micro-batches of activations on stage k instead of all m.' : ' GPipe keeps all m micro-batches of activations until the backwards.'}</>}>
+        <Formula label="g equals the sum over j of B j over B times g j">
+          <Mi>g</Mi><Mo>=</Mo>{sum(<Mrow>{j}<Mo>=</Mo><Mn>1</Mn></Mrow>, <Mi>m</Mi>)}
+          <Mfrac><Msub><Mi>B</Mi>{j}</Msub><Mi>B</Mi></Mfrac><Msub><Mi>g</Mi>{j}</Msub>
+        </Formula>
+        <Formula label="bubble equals p minus 1 over m plus p minus 1">
+          <Mi>bubble</Mi><Mo>=</Mo><Mfrac><Mrow><Mi>p</Mi><Mo>−</Mo><Mn>1</Mn></Mrow><Mrow><Mi>m</Mi><Mo>+</Mo><Mi>p</Mi><Mo>−</Mo><Mn>1</Mn></Mrow></Mfrac>
+        </Formula>
+      </Step>
+    );
+  }
+  const W = (n: number) => <Msub><Mi>W</Mi><Mrow><Mn>{n}</Mn><Mo>,</Mo>{k}</Mrow></Msub>;
+  return (
+    <Step title={`Tensor parallel: ${p} workers split each pair of layers`}
+      note={<>Worker k holds columns of W<sub>1</sub> (its own hidden units h<sub>k</sub>, no communication) and the matching rows of
+        W<sub>2</sub>; the output is the sum of the workers&apos; partial products, added up across workers before the bias. Backward
+        mirrors it: the gradient of the input is a sum across workers too.</>}>
+      <Formula label="h k equals ReLU of x W 1 k plus b 1 k">
+        <Msub><Mi>h</Mi>{k}</Msub><Mo>=</Mo><Mi>ReLU</Mi><Mrow><Mo>(</Mo><Mi>x</Mi>{W(1)}<Mo>+</Mo><Msub><Mi>b</Mi><Mrow><Mn>1</Mn><Mo>,</Mo>{k}</Mrow></Msub><Mo>)</Mo></Mrow>
+      </Formula>
+      <Formula label="y equals the sum over k of h k W 2 k, plus b 2">
+        <Mi>y</Mi><Mo>=</Mo>{sum(<Mrow>{k}<Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}
+        <Msub><Mi>h</Mi>{k}</Msub>{W(2)}<Mo>+</Mo><Msub><Mi>b</Mi><Mn>2</Mn></Msub>
+      </Formula>
+    </Step>
+  );
+}
+
 function Parallel({ c }: { c: RunConfig }) {
   const k = <Mi>k</Mi>;
+  if (c.mode !== 'data') return <ModelParallel c={c} />;
   if (c.replicas < 2) return null;
   if (c.sync === 'step') {
     return (
