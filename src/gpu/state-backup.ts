@@ -13,11 +13,10 @@ export interface StateBuffers {
 }
 
 /**
- * A copy of the state after step c counts as good once the `margin` steps after c were read back
- * finite (and not rejected): with only losses checked, 2 (a finite loss at c+2 shows that step c+1's gradient and update
- * were finite); where every step's gradient is checked too, 1. The good slot is never overwritten; the
- * other slot takes a new copy only when it holds none still waiting to be verified, so a run that
- * reads its losses back late still always has a good state.
+ * A copy of the state after step c counts as good once the losses of steps c+1 and c+2 were read back
+ * finite and not soaring (a sane loss at c+2 shows that step c+1's gradient and update were sane too).
+ * The good slot is never overwritten; the other slot takes a new copy only when it holds none still
+ * waiting to be verified, so a run that reads its losses back late still always has a good state.
  */
 export class StateBackup {
   private readonly slots: GPUBuffer[][];
@@ -25,7 +24,7 @@ export class StateBackup {
   private candidate: number | null = null;
   private verifiedThrough: number;
 
-  constructor(private readonly device: GPUDevice, private readonly state: StateBuffers, startStep: number, private readonly margin: number) {
+  constructor(private readonly device: GPUDevice, private readonly state: StateBuffers, startStep: number) {
     this.slots = Array.from({ length: BACKUP_SLOTS }, (_, s) => [state.params, state.m, state.v].map((b, k) => storageBuffer(device, `backup${s}.${['params', 'm', 'v'][k]}`, b.size)));
     // The state a run starts from (initial weights, or a resumed good state) is good.
     this.good = { slot: 0, step: startStep };
@@ -43,7 +42,7 @@ export class StateBackup {
   /** Steps up to `step` were read back finite. */
   verified(step: number): void {
     this.verifiedThrough = Math.max(this.verifiedThrough, step);
-    if (this.candidate !== null && this.candidate + this.margin <= this.verifiedThrough) {
+    if (this.candidate !== null && this.candidate + 2 <= this.verifiedThrough) {
       this.good = { slot: 1 - this.good.slot, step: this.candidate };
       this.candidate = null;
     }

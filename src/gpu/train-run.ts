@@ -177,7 +177,7 @@ async function trainLoop({
   const startStep = resumeFrom?.step ?? 0;
   if (startStep >= totalSteps) throw new Error(`the saved state is at step ${startStep}, but this run has only ${totalSteps} steps`);
   let stepsDone = startStep;
-  const backup = new StateBackup(device, trainer, startStep, 2);
+  const backup = new StateBackup(device, trainer, startStep);
   let lastEmitted = startStep;
   let trainMs = 0;
   let windowStart = performance.now();

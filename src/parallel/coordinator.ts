@@ -156,8 +156,8 @@ export async function startDataParallel({
 
   /**
    * Step `step` went non-finite on some replica: none of the replicas that saw it took its update, and
-   * each holds the state from before the previous step, the last whose step was checked finite (those
-   * that saw nothing went on, so their state is not asked for). That state is saved as the run's
+   * each holds its last good state, from before the two steps before it at the latest (those that saw
+   * nothing went on, so their state is not asked for). That state is saved as the run's
    * checkpoint and the run stops there, naming the replicas whose own loss or gradient it was.
    */
   const haltDiverged = async (step: number, group: StepReport[]) => {

@@ -4,7 +4,7 @@
 // makes the worker a model-parallel one instead (part-worker.ts).
 import { paramsFingerprint, weightsSha256 } from '../core/checksum';
 import { loadDataset, type Dataset } from '../core/datasets';
-import { firstNonFinite, type PhaseTimes } from '../core/metrics';
+import { firstNonFinite, LossWatch, type PhaseTimes } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { relativeError } from '../core/reference';
 import { epochPlan, shardSpec } from '../core/sharding';
@@ -151,8 +151,10 @@ async function trainReplica(
     return { sum: (m as Extract<ToReplica, { type: 'star' }>).data, bytesSent };
   };
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
-  // With gradient all-reduce every step is checked before its update, so a copy is good one step on.
-  const backup = syncEvery === 1 ? new StateBackup(device, trainer, completed, 1) : null;
+  // With gradient all-reduce every replica holds the run's state: each keeps its last good one, judged
+  // by its own shard's losses.
+  const backup = syncEvery === 1 ? new StateBackup(device, trainer, completed) : null;
+  const watch = new LossWatch(config.lr);
   const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(spec, e + 1, dataset.train.y));
   const totalSteps = plans.reduce((s, p) => s + p.steps, 0);
   const firstRows = plans[0].rankBatch(0, rank).length;
@@ -213,7 +215,8 @@ async function trainReplica(
         const badSum = firstNonFinite(reduced.sum);
         nonFinite = own ?? (badSum >= 0 ? { what: 'sum', value: reduced.sum[badSum] } : undefined);
         if (!nonFinite) {
-          backup!.verified(t);
+          if (watch.tooHigh(stats.lossSum / ids.length)) backup!.rejected(t);
+          else backup!.verified(t);
           device.queue.writeBuffer(trainer.grads, 0, reduced.sum as Float32Array<ArrayBuffer>);
           const update = device.createCommandEncoder({ label: `replica ${rank} update ${t}` });
           trainer.encodeUpdate(update, t);
@@ -262,8 +265,7 @@ async function trainReplica(
         ids: Array.from(ids), times, gpuTimed: gpuComputeMs !== null, bytesSent, checksum, drift, nonFinite,
       });
       if (nonFinite) {
-        // Diverged, and no update taken: the coordinator ends the run, asking for the last good state
-        // (with gradient all-reduce, the copy from before the previous step).
+        // Diverged, and no update taken: the coordinator ends the run, asking for the last good state.
         if (backup) control.serveState(() => backup.restore());
         return null;
       }
