@@ -1,6 +1,8 @@
 // Human output of the CLI: a one-line progress bar on a terminal, a line per epoch, and a summary
-// (with data parallelism: whether the replicas stayed in sync, and where each step's time went).
-import type { MetricRecord, PhaseTimes, SyncRecord, WorkersRecord } from '../core/metrics';
+// (with data parallelism: whether the replicas stayed in sync, and where each step's time went; with model
+// parallelism: the measured bubble against theory, and each worker's activation memory and traffic).
+import type { MetricRecord, PhaseTimes, StagesRecord, SyncRecord, WorkersRecord } from '../core/metrics';
+import { medianBubble } from '../core/model-parallel';
 
 const PHASES: (keyof PhaseTimes)[] = ['computeMs', 'readbackMs', 'allreduceMs', 'updateMs'];
 
@@ -12,6 +14,8 @@ export class ProgressPrinter {
   private phaseTotals: number[][] = [];
   private workerSteps = 0;
   private lastWorkers: WorkersRecord | null = null;
+  private bubbles: number[] = [];
+  private lastStages: StagesRecord | null = null;
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
@@ -30,6 +34,11 @@ export class ProgressPrinter {
       case 'workers':
         this.addWorkers(r);
         break;
+      case 'stages':
+        this.lastStages = r;
+        // Step 1 includes shader compilation; leave it out.
+        if (r.step > 1) this.bubbles.push(r.bubble);
+        break;
       case 'eval':
         this.clear();
         console.log(`epoch ${r.epoch}  step ${r.step}  train loss ${this.lastLoss.toFixed(4)}  test loss ${r.testLoss.toFixed(4)}  test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`);
@@ -37,6 +46,7 @@ export class ProgressPrinter {
       case 'done':
         this.clear();
         this.summariseReplicas();
+        this.summariseStages();
         console.log(`done: ${r.steps} steps, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%, weights sha256 ${r.weightsSha256}`);
         break;
       case 'stopped':
@@ -77,6 +87,16 @@ export class ProgressPrinter {
     if (sent.some((b) => b > 0)) {
       console.log(`all-reduce bytes sent per replica: ${sent.join(', ')} (ring theory 2K(N−1)/N: ${Math.round(this.lastWorkers.theoryBytes)})`);
     }
+  }
+
+  private summariseStages(): void {
+    const last = this.lastStages;
+    const median = medianBubble(this.bubbles);
+    if (!last || median === null) return;
+    const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
+    const theory = last.theory === null ? '' : ` (GPipe theory (p−1)/(m+p−1): ${pct(last.theory)})`;
+    console.log(`bubble: median ${pct(median)} of ${last.spans.length} workers × step time over steps 2..${last.step}${theory}`);
+    console.log(`activation bytes held per worker: ${last.activationBytes.join(', ')}; bytes sent per step: ${last.bytesSent.join(', ')}`);
   }
 
   private bar(step: number, total: number, samplesPerSec: number): void {

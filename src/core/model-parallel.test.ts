@@ -1,7 +1,7 @@
 // The pure part of model parallelism: splits, parameter round trips, schedules and the bubble.
 import { describe, expect, it } from 'vitest';
 import {
-  assembleParts, balancedSplit, bubbleTheory, evenRanges, extractPart, inFlight, measuredBubble, microbatchSizes,
+  assembleParts, balancedSplit, bubbleTheory, evenRanges, extractPart, inFlight, measuredBubble, medianBubble, microbatchSizes,
   pipelinePlan, stageSchedule, tensorPlan,
 } from './model-parallel';
 import { modelLayout } from './model';
@@ -91,5 +91,8 @@ describe('schedules', () => {
     // Two stages, one micro-batch: each works half the span.
     const span = (kind: 'F' | 'B', start: number, end: number) => ({ kind, microbatch: 0, start, end });
     expect(measuredBubble([[span('F', 0, 1), span('B', 3, 4)], [span('F', 1, 2), span('B', 2, 3)]])).toBe(0.5);
+    expect(medianBubble([0.9, 0.1, 0.5])).toBe(0.5);
+    expect(medianBubble([0.2, 0.4])).toBeCloseTo(0.3, 12);
+    expect(medianBubble([])).toBeNull();
   });
 });

@@ -223,3 +223,11 @@ export function measuredBubble(timelines: TimelineSpan[][]): number {
   const busy = all.filter((t) => t.kind === 'F' || t.kind === 'B').reduce((s, t) => s + t.end - t.start, 0);
   return span > 0 ? Math.max(0, 1 - busy / (timelines.length * span)) : 0;
 }
+
+/** The median of steps' measured bubbles (one slow step should not move the figure); null without steps. */
+export function medianBubble(bubbles: readonly number[]): number | null {
+  if (bubbles.length === 0) return null;
+  const sorted = [...bubbles].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

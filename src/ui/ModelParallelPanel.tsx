@@ -4,7 +4,8 @@ import { useMemo } from 'react';
 import type { RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
 import { useChartRecords } from './chart-records';
-import { medianBubble, recentStages, splitView } from './model-parallel-data';
+import { medianBubble } from '../core/model-parallel';
+import { recentStages, splitView } from './model-parallel-data';
 import { ModelSplitView } from './ModelSplitView';
 import { PipelineTimeline } from './PipelineTimeline';
 import { isActive, useLab } from './store';
@@ -44,7 +45,7 @@ function Views({ config, records, active }: { config: RunConfig; records: Metric
       ) : (
         <div className="dp-grid">
           <ModelSplitView config={config} view={view} latest={latest} />
-          <PipelineTimeline config={config} latest={latest} median={medianBubble(recent)}
+          <PipelineTimeline config={config} latest={latest} median={medianBubble(recent.map((r) => r.bubble))}
             empty={active ? 'Waiting for the workers’ first step…' : 'Press Train to draw each worker’s forwards, backwards and waits.'} />
         </div>
       )}

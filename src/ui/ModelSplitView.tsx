@@ -16,7 +16,7 @@ function LayerCard({ view, layer }: { view: SplitView; layer: number }) {
   // Column slices split the outputs, row slices the inputs: the bar is drawn along the split dimension.
   const extent = role === 'row' ? shape.inputs : shape.outputs;
   const size = (h: (typeof holders)[number]) => (role === 'row' ? h.p.rows[1] - h.p.rows[0] : h.p.cols[1] - h.p.cols[0]);
-  const text = replicated ? `replicated on all ${holders.length} workers` : role === 'whole' ? `held by ${workerName({ mode: plan.mode }, holders[0].k)}` : roleText(role, holders.length);
+  const text = replicated ? `replicated on all ${holders.length} workers` : role === 'whole' ? `held by ${workerName({ mode: plan.mode }, holders[0].k)}` : roleText(role, holders.map(size));
   return (
     <li className="mp-layer" data-testid="mp-layer" data-role={replicated ? 'replicated' : role}>
       <span className="mp-layer-title">Layer {layer + 1}: {shape.inputs} → {shape.outputs}{shape.relu ? ', ReLU' : ', softmax'}</span>

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config';
 import type { MetricRecord, StagesRecord } from '../core/metrics';
-import { medianBubble, recentStages, splitView } from './model-parallel-data';
+import { recentStages, roleText, splitView } from './model-parallel-data';
 
 const stages = (step: number, bubble: number): StagesRecord => ({
   type: 'stages', step, mode: 'pipeline', spans: [[], []], bubble, theory: 0.5, bytesSent: [0, 0], activationBytes: [0, 0],
@@ -24,15 +24,17 @@ describe('model-parallel views', () => {
     expect(view.held[0].params).toBe(784 * 64 + 64 + 64 * 10 + 10);
   });
 
+  it('says when a layer is split unevenly', () => {
+    expect(roleText('column', [64, 64])).toBe('column-parallel: output units split across 2 workers (64 each)');
+    expect(roleText('row', [6, 5, 5])).toBe('row-parallel: inputs split across 3 workers (unevenly, 6 / 5 / 5), partial outputs summed');
+  });
+
   it('a split the planner refuses is reported, not thrown', () => {
     expect(splitView({ ...DEFAULT_CONFIG, layers: [], mode: 'pipeline', stages: 2 })).toEqual({ error: 'cannot split 1 layers into 2 stages' });
   });
 
-  it('recent timelines and the median bubble', () => {
+  it('recent timelines', () => {
     const records: MetricRecord[] = [stages(1, 0.9), { type: 'timing', step: 1, totalSteps: 3, samplesPerSec: 1, elapsedMs: 1 }, stages(2, 0.1), stages(3, 0.5)];
     expect(recentStages(records, 2).map((r) => r.step)).toEqual([2, 3]);
-    expect(medianBubble(recentStages(records, 3))).toBe(0.5);
-    expect(medianBubble([stages(1, 0.2), stages(2, 0.4)])).toBeCloseTo(0.3, 12);
-    expect(medianBubble([])).toBeNull();
   });
 });

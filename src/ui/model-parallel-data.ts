@@ -39,17 +39,11 @@ export function recentStages(records: readonly MetricRecord[], n: number): Stage
   return out.reverse();
 }
 
-/** The median of the measured bubbles (a single slow step should not move the figure). */
-export function medianBubble(steps: readonly StagesRecord[]): number | null {
-  if (steps.length === 0) return null;
-  const sorted = steps.map((s) => s.bubble).sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** How a layer is held, in words. */
-export function roleText(role: 'whole' | 'column' | 'row', workers: number): string {
-  if (role === 'column') return `column-parallel: output units split across ${workers} workers`;
-  if (role === 'row') return `row-parallel: inputs split, partial outputs summed across ${workers} workers`;
-  return 'whole';
+/** How a split layer is held, in words; `sizes` are the workers' slices (uneven splits say so). */
+export function roleText(role: 'column' | 'row', sizes: number[]): string {
+  const even = sizes.every((n) => n === sizes[0]);
+  const split = even ? `${sizes[0]} each` : `unevenly, ${sizes.join(' / ')}`;
+  return role === 'column'
+    ? `column-parallel: output units split across ${sizes.length} workers (${split})`
+    : `row-parallel: inputs split across ${sizes.length} workers (${split}), partial outputs summed`;
 }
