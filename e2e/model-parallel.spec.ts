@@ -4,8 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { parseLink, serializeConfig } from '../src/core/config';
+import { twoDDataset } from '../src/core/datasets';
+import { unzipFiles } from '../src/core/export-files';
+import { TFJS_MODEL_FILE, tfjsImport } from '../src/core/export-tfjs';
 import type { MetricRecord, StagesRecord, StepRecord } from '../src/core/metrics';
+import { layerSizes, modelLayout } from '../src/core/model';
 import { bubbleTheory } from '../src/core/model-parallel';
+import { relativeError } from '../src/core/reference';
 
 const SPIRAL = 'v=1&dataset=spiral&layers=16,16,16&optimizer=adam&lr=0.01&batch=32&epochs=1&seed=9';
 const RUN_TIMEOUT = 240_000;
@@ -21,17 +26,29 @@ async function openLink(page: Page, link: string): Promise<void> {
   await expect(button(page, 'Train')).toBeEnabled();
 }
 
-async function train(page: Page, link: string): Promise<MetricRecord[]> {
+async function download(page: Page, name: string): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), button(page, name).click()]);
+  return readFile(await file.path());
+}
+
+/** Trains the link to the end: its metric records, and its final weights (read from the TensorFlow.js download). */
+async function train(page: Page, link: string): Promise<{ records: MetricRecord[]; params: Float32Array }> {
   await openLink(page, link);
   await button(page, 'Train').click();
   await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: RUN_TIMEOUT });
-  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download metrics as JSON Lines').click()]);
-  return (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
+  const records = (await download(page, 'Download metrics as JSON Lines')).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
+  const files = new Map(unzipFiles(await download(page, 'Download the trained model for TensorFlow.js (ZIP)')).map((f) => [f.path, f.bytes]));
+  const config = parseLink(link);
+  const dataset = twoDDataset('spiral', config.seed);
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  const params = await tfjsImport(layout, new TextDecoder().decode(files.get(TFJS_MODEL_FILE)), async (p) => files.get(p)!);
+  return { records, params };
 }
 
 test('pipeline (GPipe, 1F1B) and tensor parallel train like one device, with their split and timeline drawn', async ({ page }) => {
   test.setTimeout(4 * RUN_TIMEOUT);
-  const base = ofType(await train(page, SPIRAL), 'step');
+  const single = await train(page, SPIRAL);
+  const base = ofType(single.records, 'step');
   expect(base.length).toBe(25); // 800 samples / batch 32
 
   const runs = [
@@ -40,7 +57,8 @@ test('pipeline (GPipe, 1F1B) and tensor parallel train like one device, with the
     { link: `${SPIRAL}&mode=tensor&stages=2`, workers: 2, microbatches: 1 },
   ];
   for (const { link, workers, microbatches } of runs) {
-    const records = await train(page, link);
+    const { records, params } = await train(page, link);
+    expect(relativeError(params, single.params), `${link} final weights`).toBeLessThan(1e-5);
     const steps = ofType(records, 'step');
     expect(steps.map((r) => r.step), link).toEqual(base.map((r) => r.step));
     steps.forEach((r: StepRecord, i) => {
