@@ -78,3 +78,47 @@ test('download the model for TensorFlow.js and the run for PyTorch DDP; import t
   const seeded = records.find((r): r is StepRecord => r.type === 'step')!;
   expect(first.loss).toBeLessThan(seeded.loss);
 });
+
+/** 300 rows, 3 features, 3 classes, with a header; row i has class i mod 3. */
+function blobsCsv(): Buffer {
+  const rows = ['f1,f2,f3,species'];
+  for (let i = 0; i < 300; i++) rows.push(`${(i % 3) + 0.3 * Math.sin(i)},${0.3 * Math.cos(i)},${Math.sin(i * 7)},${i % 3}`);
+  return Buffer.from(`${rows.join('\n')}\n`);
+}
+
+test('import a CSV, train on it with 2 replicas and its shard map, share it by name; elsewhere the link says what is missing', async ({ page, browser }) => {
+  await page.goto('/#v=1&layers=8&lr=0.05&batch=30&epochs=1&replicas=2');
+  await expect(button(page, 'Train')).toBeEnabled();
+  const csvInput = page.getByLabel('Train on your own CSV data');
+
+  await csvInput.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,label\n1,2,0\n3,x,1\n') });
+  await expect(page.getByTestId('import-status')).toHaveText('bad.csv: line 3, column 2: "x" is not a number');
+
+  await csvInput.setInputFiles({ name: 'blobs.csv', mimeType: 'text/csv', buffer: blobsCsv() });
+  await expect(page.getByTestId('csv-dataset')).toContainText('Training on csv:blobs from blobs.csv: 270 training and 30 test rows, 3 features, 3 classes.');
+  await expect(page.getByTestId('csv-dataset')).toContainText('The data stays in this browser');
+  await expect(page.getByLabel('Data set', { exact: true })).toHaveValue('csv:blobs');
+  await expect.poll(() => new URL(page.url()).hash).toContain('dataset=csv:blobs&');
+
+  await button(page, 'Train').click();
+  await expect(status(page)).toHaveText('Done', { timeout: RUN_TIMEOUT });
+  const records = jsonLines((await download(page, 'Download metrics as JSON Lines')).toString('utf8'));
+  expect(records.filter((r) => r.type === 'step')).toHaveLength(270 / 30);
+  expect(records.filter((r) => r.type === 'shard').every((r) => r.type === 'shard' && r.ids.flat().every((id) => id < 270))).toBe(true);
+  expect(records.find((r): r is DoneRecord => r.type === 'done')!.testAccuracy).toBeGreaterThan(0.5);
+  await expect(page.getByTestId('shard-map')).toHaveAttribute('data-kind', 'points');
+
+  // The DDP export carries the CSV set, so the run can go on elsewhere.
+  const ddp = byPath(unzipFiles(await download(page, 'Download this run as a PyTorch DDP folder (ZIP)')));
+  expect(new TextDecoder().decode(ddp.get(DDP_FILES.script))).toContain('assert (inputs, classes) == (3, 3)');
+
+  // A browser without the set (a new profile) gets the link's message, not a half-applied config.
+  const elsewhere = await (await browser.newContext()).newPage();
+  await elsewhere.goto(page.url());
+  await expect(elsewhere.getByRole('alert')).toContainText('dataset: csv:blobs is a CSV data set that was not imported here');
+  await expect(elsewhere.getByLabel('Data set', { exact: true })).toHaveValue('mnist');
+
+  // After a reload the set is still known, and the link opens.
+  await page.reload();
+  await expect(page.getByLabel('Data set', { exact: true })).toHaveValue('csv:blobs');
+});

@@ -1,6 +1,8 @@
 // Command-line flags of `npm run train`, turned into a RunConfig through the same field table as links.
 import { applyOverrides, ConfigError, DEFAULT_CONFIG, FIELDS, linkEntries, type RunConfig } from '../core/config';
+import type { Dataset } from '../core/datasets';
 import { findPreset, PRESETS } from '../core/presets';
+import { loadCsvFile } from './csv-data';
 
 export interface CliOptions {
   /** The config from --preset, --link and --set (for --resume, only the overrides matter). */
@@ -18,11 +20,14 @@ export interface CliOptions {
   exportDdp: string | null;
   /** Start from the weights of a TensorFlow.js export (model.json) instead of the seeded ones. */
   initWeights: string | null;
+  /** --data: the user's CSV set, registered as csv:<name> and the run's data set. */
+  csv: Dataset | null;
 }
 
 export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-hash] [--set key=value ...] [--json]
                          [--checkpoint DIR [--checkpoint-every N]] [--resume DIR]
                          [--export DIR] [--export-ddp DIR] [--init-weights DIR/model.json]
+                         [--data FILE.csv [--label-column N|NAME]]
   --preset NAME         start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
   --link URL            a share link or its hash (#v=1&dataset=...); overrides the preset
   --set k=v             set one field; overrides the link. Keys:
@@ -36,7 +41,11 @@ ${FIELDS.map((f) => `                          ${f.key.padEnd(10)}${f.help}`).jo
   --export-ddp DIR      write the run for PyTorch DDP (train_ddp.py, data, per-rank order, initial
                         weights, README) to DIR, then train as usual
   --init-weights PATH   start from the weights of a --export folder (or its model.json), with fresh
-                        optimizer state: fine-tune or continue training`;
+                        optimizer state: fine-tune or continue training
+  --data FILE.csv       train on your CSV (numeric features and a label column of class ids 0..C-1,
+                        header optional, at most 50 MB) as dataset=csv:<file name>; every tenth row is
+                        held out for testing
+  --label-column C      the label column: 1-based number or header name (default: the last)`;
 
 export class UsageError extends Error {}
 
@@ -51,6 +60,8 @@ export function parseArgs(argv: string[]): CliOptions {
     json: false, help: false, checkpoint: null as string | null, checkpointEvery: 100, resume: null as string | null,
     exportTfjs: null as string | null, exportDdp: null as string | null, initWeights: null as string | null,
   };
+  let data: string | null = null;
+  let labelColumn: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -76,6 +87,8 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (flag === '--export') out.exportTfjs = value();
     else if (flag === '--export-ddp') out.exportDdp = value();
     else if (flag === '--init-weights') out.initWeights = value();
+    else if (flag === '--data') data = value();
+    else if (flag === '--label-column') labelColumn = value();
     else if (flag === '--checkpoint-every') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError('--checkpoint-every needs an integer in [1, 1000000]');
@@ -84,11 +97,19 @@ export function parseArgs(argv: string[]): CliOptions {
   }
   if (out.resume && (base !== DEFAULT_CONFIG || link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
   if (out.resume && (out.initWeights || out.exportDdp)) throw new UsageError('--init-weights and --export-ddp start a new run: drop --resume');
-  const config = applyOverrides(applyOverrides(base, link), sets);
+  if (labelColumn !== undefined && !data) throw new UsageError('--label-column needs --data');
+  let csv: Dataset | null = null;
+  try {
+    csv = data === null ? null : loadCsvFile(data, labelColumn);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const linked = applyOverrides(base, link);
+  const config = applyOverrides(csv ? { ...linked, dataset: csv.name } : linked, sets);
   if (out.checkpoint && config.replicas > 1 && config.sync !== 'step') {
     throw new UsageError('--checkpoint with replicas > 1 needs sync=step (with local SGD each replica holds different weights)');
   }
-  return { config, sets, ...out };
+  return { config, sets, ...out, csv };
 }
 
 /** A resumed run's config: the saved one, with only the changes a resume allows. */

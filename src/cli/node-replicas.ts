@@ -1,11 +1,9 @@
 // The coordinator's environment in Node: replicas are worker_threads, ring links are worker_threads
 // MessageChannels, data comes from public/data.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { configureVulkanDriver } from '../gpu/dawn';
 import type { CoordinatorEnv, ReplicaWorker } from '../parallel/coordinator';
-import { DATA_DIR } from './prepare-data';
+import { readDataAsset } from './csv-data';
 
 function spawnThread(rank: number): ReplicaWorker {
   const worker = new Worker(new URL('./thread-bootstrap.js', import.meta.url), {
@@ -33,6 +31,6 @@ export function nodeCoordinatorEnv(): CoordinatorEnv {
   return {
     spawn: spawnThread,
     channel: () => new MessageChannel() as unknown as { port1: MessagePort; port2: MessagePort },
-    readAsset: async (file) => new Uint8Array(await readFile(join(DATA_DIR, file))),
+    readAsset: readDataAsset,
   };
 }

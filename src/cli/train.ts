@@ -1,7 +1,6 @@
 // `npm run train`: the lab's trainer headless in Node on Dawn. A progress bar and summary on a terminal,
 // JSON Lines with --json. Exit codes: 0 done, 1 training stopped or failed, 2 bad flags or config.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, serializeConfig, type RunConfig } from '../core/config';
 import { ShardError } from '../core/sharding';
@@ -16,8 +15,9 @@ import { requestNodeDevice } from '../gpu/dawn';
 import { runTraining, type TrainingState } from '../gpu/train-run';
 import { parseArgs, resumedConfig, USAGE, UsageError, type CliOptions } from './args';
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { keepCsvDataset, readDataAsset } from './csv-data';
 import { importedStart, writeExport } from './export';
-import { DATA_DIR, prepareMnist } from './prepare-data';
+import { prepareMnist } from './prepare-data';
 import { ProgressPrinter } from './progress';
 
 function fail(code: number, message: string): never {
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     fail(2, e instanceof Error ? e.message : String(e));
   }
   if (config.dataset === 'mnist') prepareMnist();
-  const dataset = await loadDataset(config.dataset, config.seed, async (f) => new Uint8Array(await readFile(join(DATA_DIR, f))));
+  if (options.csv) keepCsvDataset(options.csv);
+  const dataset = await loadDataset(config.dataset, config.seed, readDataAsset);
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   try {
     if (options.initWeights) resumeFrom = await importedStart(options.initWeights, config, dataset);

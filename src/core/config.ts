@@ -270,6 +270,6 @@ export function parseLink(link: string, base: RunConfig = DEFAULT_CONFIG): RunCo
 /** The hash (without '#') that holds the whole config; parseLink(serializeConfig(c)) equals c. */
 export function serializeConfig(c: RunConfig): string {
   const parts = [`v=${CONFIG_VERSION}`];
-  for (const f of FIELDS) parts.push(`${f.key}=${encodeURIComponent(formatField(c[f.key])).replace(/%2C/g, ',')}`);
+  for (const f of FIELDS) parts.push(`${f.key}=${encodeURIComponent(formatField(c[f.key])).replace(/%2C/g, ',').replace(/%3A/g, ':')}`);
   return parts.join('&');
 }

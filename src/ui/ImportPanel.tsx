@@ -1,8 +1,9 @@
 // Bring your own: start the next run from weights the lab exported (TensorFlow.js ZIP, or model.json and
-// its .bin), to continue training or fine-tune. Locked while a run is active.
+// its .bin), to continue training or fine-tune; and train on your own CSV. Locked while a run is active.
 import { useState } from 'react';
 import './import.css';
 import { datasetShape } from '../core/datasets';
+import { importCsv, localSet } from './csv-import';
 import { clearImportedWeights, importWeights, useImportedWeights } from './imported-weights';
 import { isActive, useLab } from './store';
 
@@ -11,6 +12,14 @@ export function ImportPanel() {
   const config = useLab((s) => s.config);
   const weights = useImportedWeights((s) => s.weights);
   const [message, setMessage] = useState('');
+  const [labelColumn, setLabelColumn] = useState('');
+  const csv = localSet(config.dataset);
+
+  const pickCsv = (file: File | undefined) => {
+    if (!file) return;
+    setMessage(`Reading ${file.name}…`);
+    importCsv(file, labelColumn).then(() => setMessage(''), (e: unknown) => setMessage(e instanceof Error ? e.message : String(e)));
+  };
 
   const pickWeights = (files: FileList | null) => {
     if (!files?.length) return;
@@ -50,8 +59,29 @@ export function ImportPanel() {
             <button type="button" className="button link" onClick={clearImportedWeights}>Forget them</button>
           </p>
         )}
+        <div className="csv-import">
+          <label className="button small file-button">
+            Your data (CSV)…
+            <input type="file" accept=".csv,text/csv" aria-label="Train on your own CSV data"
+              onChange={(e) => { pickCsv(e.target.files?.[0]); e.target.value = ''; }} />
+          </label>
+          <label className="label-column">
+            Label column
+            <input type="text" value={labelColumn} placeholder="last" size={6} spellCheck={false}
+              onChange={(e) => setLabelColumn(e.target.value)} aria-describedby="csv-help" />
+          </label>
+        </div>
+        <p id="csv-help" className="hint">
+          Numeric feature columns and a label column of class ids 0, 1, …; header optional; at most 50 MB. Every tenth row is held out for testing.
+        </p>
+        {csv && (
+          <p className="hint" data-testid="csv-dataset">
+            Training on {config.dataset} from {csv.file}: {csv.train} training and {csv.test} test rows, {csv.inputs} features, {csv.classes} classes.
+            {' '}The data stays in this browser: a share link only names the set, and whoever opens it imports the same CSV.
+          </p>
+        )}
       </fieldset>
-      <p className="hint" role="status">{message}</p>
+      <p className="hint" role="status" data-testid="import-status">{message}</p>
     </section>
   );
 }

@@ -38,7 +38,7 @@ export function ModelPanel() {
             <NetworkView layout={layout} config={config} />
             {config.dataset === 'mnist'
               ? <MnistViews layout={layout} weights={weights} seed={config.seed} />
-              : <DecisionBoundary layout={layout} weights={weights} dataset={config.dataset} seed={config.seed} />}
+              : layout.sizes[0] === 2 && <DecisionBoundary layout={layout} weights={weights} dataset={config.dataset} seed={config.seed} />}
           </div>
         </section>
       )}

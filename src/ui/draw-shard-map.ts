@@ -82,22 +82,28 @@ export function drawThumbnails(canvas: HTMLCanvasElement, cells: readonly Cell[]
 
 const POINTS_SIZE = 480;
 
-/** The 2-D training points on an equal-aspect frame; used points on top, in their replica's colour. */
+/**
+ * The 2-D training points on an equal-aspect frame; used points on top, in their replica's colour. Rows
+ * with more features (an imported CSV set) are drawn by their first two.
+ */
 export function drawPoints(canvas: HTMLCanvasElement, shards: ShardWindow, train: Split): void {
   canvas.width = POINTS_SIZE;
   canvas.height = POINTS_SIZE;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
+  const d = train.x.length / train.n;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < train.n * 2; i++) {
-    min = Math.min(min, train.x[i]);
-    max = Math.max(max, train.x[i]);
+  for (let i = 0; i < train.n; i++) {
+    for (const v of [train.x[d * i], train.x[d * i + 1]]) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
   }
   const pad = 14;
   const scale = (POINTS_SIZE - 2 * pad) / (max - min || 1);
-  const px = (i: number) => pad + (train.x[2 * i] - min) * scale;
-  const py = (i: number) => POINTS_SIZE - pad - (train.x[2 * i + 1] - min) * scale;
+  const px = (i: number) => pad + (train.x[d * i] - min) * scale;
+  const py = (i: number) => POINTS_SIZE - pad - (train.x[d * i + 1] - min) * scale;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, POINTS_SIZE, POINTS_SIZE);
   ctx.fillStyle = UNUSED_COLOR;

@@ -23,6 +23,11 @@ export function loadRunDataset(name: DatasetName, seed: number): Promise<Dataset
   return pending;
 }
 
+/** Drops a cached set, after an imported CSV set of that name was replaced. */
+export function forgetRunDataset(name: DatasetName): void {
+  for (const key of [...cache.keys()]) if (key === name || key.startsWith(`${name}:`)) cache.delete(key);
+}
+
 export type TrainingSet =
   | { state: 'loading' }
   | { state: 'ready'; dataset: Dataset }
