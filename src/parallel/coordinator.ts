@@ -1,7 +1,8 @@
 // The data-parallel coordinator, shared by the page and the CLI: validates the plan, broadcasts rank 0's
 // initial weights, wires the ring, runs the star all-reduce, and merges the replicas' reports into
 // the metrics stream (global loss, per-replica losses, shard ids, phase times, sync checksums), and
-// restarts the replicas from a survivor's state when one crashes or loses its GPU device, and stops a
+// restarts the replicas when one crashes or loses its GPU device (from a survivor's state, or with local
+// SGD from every replica's state at the last synchronisation, replaying the steps since), and stops a
 // diverged run at its last good state, naming the replicas whose loss or gradient went non-finite.
 import { ringTheoryBytes, starSum } from './allreduce';
 import type { RunConfig } from '../core/config';
@@ -109,6 +110,11 @@ export async function startDataParallel({
   const heldEvals: MetricRecord[] = [];
   const shas: (string | null)[] = [];
   let params: Float32Array | null = null;
+  /** Local SGD: each rank's state at a synchronisation, until all ranks have sent theirs. */
+  const syncStates = new Map<number, TrainingState[]>();
+  /** Local SGD: every rank's state at the latest synchronisation all of them reached. */
+  let lastSync: TrainingState[] | null = null;
+  let lastEvalStep = 0;
   let soloLast: MetricRecord | null = null;
   const snapshots = new Map<number, (s: ParamsSnapshot | null) => void>();
   const states = new Map<number, (s: TrainingState | null) => void>();
@@ -200,6 +206,8 @@ export async function startDataParallel({
         }
         break;
       case 'report': {
+        // After a restart from a synchronisation, the replayed steps were already reported.
+        if (m.step <= lastStep) break;
         const group = reports.get(m.step) ?? [];
         group.push(m);
         reports.set(m.step, group);
@@ -227,7 +235,8 @@ export async function startDataParallel({
         if (world === 1) {
           if (m.record.type === 'done' || m.record.type === 'stopped') soloLast = m.record;
           else emit(m.record);
-        } else if (m.record.type === 'eval') {
+        } else if (m.record.type === 'eval' && m.record.step > lastEvalStep) {
+          lastEvalStep = m.record.step;
           lastEval = m.record.testAccuracy;
           if (m.record.step <= lastStep) emit(m.record);
           else heldEvals.push(m.record);
@@ -249,6 +258,17 @@ export async function startDataParallel({
       case 'checkpoint':
         checkpoint?.save(m.state);
         break;
+      case 'sync-state': {
+        const step = m.state.step;
+        const states = syncStates.get(step) ?? [];
+        states[m.rank] = m.state;
+        syncStates.set(step, states);
+        if (states.filter(Boolean).length === world) {
+          lastSync = states;
+          for (const s of syncStates.keys()) if (s <= step) syncStates.delete(s);
+        }
+        break;
+      }
       case 'snapshot':
         snapshots.get(m.id)?.(m.snapshot);
         snapshots.delete(m.id);
@@ -259,12 +279,14 @@ export async function startDataParallel({
     }
   };
 
-  /** Starts a generation of replicas, from the initial weights or from a surviving replica's state. */
-  const launch = (state: TrainingState | null) => {
+  /** Starts a generation of replicas, from the initial weights or from each rank's given state. */
+  const launch = (stateOf: ((rank: number) => TrainingState) | null) => {
     const gen = ++generation;
     ready = 0;
     reports.clear();
     starRounds.clear();
+    syncStates.clear();
+    shas.length = 0;
     workers = Array.from({ length: world }, (_, rank) => env.spawn(rank));
     const links = Array.from({ length: world }, () => env.channel());
     workers.forEach((w, rank) => {
@@ -275,6 +297,7 @@ export async function startDataParallel({
       const ring = config.allreduce === 'ring' && world > 1;
       const left = ring ? links[(rank + world - 1) % world].port2 : undefined;
       const right = ring ? links[rank].port1 : undefined;
+      const state = stateOf?.(rank);
       const weights = (state?.params ?? initial).slice();
       const resume = state ? { step: state.step, m: state.m.slice(), v: state.v.slice() } : undefined;
       send(rank, { type: 'init', config, rank, world, initialParams: weights, resume, left, right, checkpointEvery: checkpoint?.every }, [
@@ -298,8 +321,9 @@ export async function startDataParallel({
 
   /**
    * A replica crashed or lost its device. With gradient all-reduce every step all replicas hold the same
-   * weights and optimizer state, so the survivors' most advanced state restarts every replica and the
-   * run ends with the checksum it would have had. Otherwise the run stops, keeping its metrics.
+   * weights and optimizer state, so the survivors' most advanced state restarts every replica; with local
+   * SGD all restart from the last synchronisation. Either way the run ends with the checksum it would
+   * have had. A single replica, or one restart too many, stops the run, keeping its metrics.
    */
   const onFailure = async (gen: number, rank: number, what: string) => {
     if (over || gen !== generation || recovering || halting) return;
@@ -308,13 +332,23 @@ export async function startDataParallel({
       end({ type: 'stopped', step: lastStep, reason: 'error', message: `replica ${rank} could not start, so the run did not start: ${what.replace(/^(failed|crashed): /, '')}` });
       return;
     }
-    if (config.sync !== 'step' || world === 1 || recoveries >= MAX_RECOVERIES) {
+    if (world === 1 || recoveries >= MAX_RECOVERIES) {
       const why = recoveries >= MAX_RECOVERIES ? ` (after ${MAX_RECOVERIES} restarts)` : '';
       end({ type: 'stopped', step: lastStep, reason: 'error', message: `${message}${why}` });
       return;
     }
     recovering = true;
     recoveries++;
+    if (config.sync !== 'step') {
+      // Local SGD: between synchronisations every replica's weights and optimizer state are its own, so
+      // all restart from their states at the last synchronisation (or the start) and replay the steps since.
+      workers.forEach((w) => w.terminate());
+      const from = lastSync;
+      emit({ type: 'fault', step: lastStep, rank, message, restartedFrom: from?.[0].step ?? 0 });
+      recovering = false;
+      launch(from && ((r) => from[r]));
+      return;
+    }
     const answers = await Promise.all(workers.map((_, r) => (r === rank ? Promise.resolve(null) : requestState(r))));
     if (over) return;
     const best = answers.reduce<TrainingState | null>((a, b) => (b && (!a || b.step > a.step) ? b : a), null);
@@ -326,7 +360,7 @@ export async function startDataParallel({
     emit({ type: 'fault', step: lastStep, rank, message, restartedFrom: best.step });
     lastStep = Math.max(lastStep, best.step);
     recovering = false;
-    launch(best);
+    launch(() => best);
   };
 
   // A Web Worker that is terminated or dies without an error event is only noticed by its silence.
@@ -341,7 +375,7 @@ export async function startDataParallel({
     else workers.forEach((_, r) => send(r, { type: 'ping' }));
   }, heartbeatMs);
   if (resumeFrom) lastStep = resumeFrom.step;
-  launch(resumeFrom ?? null);
+  launch(resumeFrom ? () => resumeFrom : null);
 
   return {
     pause: () => {

@@ -100,5 +100,7 @@ export type FromReplica =
   | { type: 'pong'; rank: number }
   /** Rank 0's state for a checkpoint (weights, optimizer state, steps completed). */
   | { type: 'checkpoint'; rank: number; state: TrainingState }
+  /** Local SGD: this rank's whole state just after a synchronisation, to replay from after a failure. */
+  | { type: 'sync-state'; rank: number; state: TrainingState }
   /** Rank 0's answer to a snapshot request. */
   | { type: 'snapshot'; rank: number; id: number; snapshot: ParamsSnapshot | null };

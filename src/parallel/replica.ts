@@ -257,6 +257,10 @@ async function trainReplica(
           device.queue.writeBuffer(trainer.params, 0, averaged.sum as Float32Array<ArrayBuffer>);
           checksum = paramsFingerprint(averaged.sum);
           lap('allreduceMs');
+          // Every replica's state at a synchronisation: after a failure all restart from these and replay.
+          const state = await trainer.readState(t);
+          post({ type: 'sync-state', rank, state }, stateTransfer(state));
+          lap('readbackMs');
         }
       }
       if (gpuComputeMs !== null) times.computeMs = gpuComputeMs;
