@@ -11,6 +11,7 @@ import {
 } from '../core/model-parallel';
 import { epochPlan, shardSpec } from '../core/sharding';
 import { prepareRun, type CoordinatorEnv, type ReplicaWorker, type RunHandle } from './coordinator';
+import { Heartbeat } from './heartbeat';
 import type { FromReplica, PartReport, ToReplica } from './replica-protocol';
 
 export interface ModelParallelOptions {
@@ -18,6 +19,8 @@ export interface ModelParallelOptions {
   env: CoordinatorEnv;
   emit: (record: MetricRecord) => void;
   onReady?: (rank: number, adapter: string) => void;
+  /** Heartbeat period; a worker silent for three periods is taken for dead (default 2 s). */
+  heartbeatMs?: number;
 }
 
 /** How the page and the CLI name worker k of a run. */
@@ -25,7 +28,7 @@ export function workerName(config: Pick<RunConfig, 'mode'>, rank: number): strin
   return config.mode === 'pipeline' ? `stage ${rank}` : config.mode === 'tensor' ? `tensor-parallel worker ${rank}` : `replica ${rank}`;
 }
 
-export async function startModelParallel({ config, env, emit, onReady }: ModelParallelOptions): Promise<RunHandle> {
+export async function startModelParallel({ config, env, emit, onReady, heartbeatMs = 2000 }: ModelParallelOptions): Promise<RunHandle> {
   const dataset = await prepareRun(config, env.readAsset);
   const model = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const plan = modelParallelPlan(config, model);
@@ -53,6 +56,7 @@ export async function startModelParallel({ config, env, emit, onReady }: ModelPa
   const end = (record: MetricRecord) => {
     if (over) return;
     over = true;
+    heartbeat.stop();
     emit(record);
     workers.forEach((w) => w.terminate());
     settle(record);
@@ -61,6 +65,8 @@ export async function startModelParallel({ config, env, emit, onReady }: ModelPa
     type: 'stopped', step: lastStep, reason: 'error',
     message: `${workerName(config, rank)} ${what}; the run stopped at step ${lastStep} (its metrics are kept)`,
   });
+  const heartbeat = new Heartbeat(world, heartbeatMs, (rank) => send(rank, { type: 'ping' }),
+    (rank) => fail(rank, 'stopped answering (its worker was terminated or hung)'));
 
   const emitStep = (step: number, group: PartReport[]) => {
     group.sort((a, b) => a.rank - b.rank);
@@ -92,10 +98,14 @@ export async function startModelParallel({ config, env, emit, onReady }: ModelPa
 
   const onMessage = (m: FromReplica) => {
     if (over) return;
+    heartbeat.heard(m.rank);
     switch (m.type) {
       case 'ready':
         onReady?.(m.rank, m.adapter);
-        if (++ready === world) workers.forEach((_, r) => send(r, { type: 'go' }));
+        if (++ready === world) {
+          heartbeat.start();
+          workers.forEach((_, r) => send(r, { type: 'go' }));
+        }
         break;
       case 'part-report': {
         const group = reports.get(m.step) ?? [];

@@ -176,6 +176,11 @@ export async function trainPart(
     }
   };
 
+  // Build every program (compiling its pipelines) before saying ready: compilation blocks the thread,
+  // and once training runs the coordinator's heartbeat expects answers.
+  trainer.forward(0, 'train', rows, 1 / config.batch);
+  for (const accumulate of [false, true]) trainer.backward(0, rows, accumulate);
+  trainer.forward(trainer.evalSlot, 'test', Math.min(evalRows, dataset.test.n), 1 / evalRows);
   await ready();
   const spec = shardSpec(config);
   let t = 0;
