@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, serializeConfig, type RunConfig } from './config';
 import { kerasCode, pytorchCode } from './codegen';
+import { registerLocalDataset } from './datasets';
 
 const SEED: RunConfig = DEFAULT_CONFIG;
 
@@ -80,5 +81,17 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
     expect(code).toContain('if t % SYNC == 0 or t == total_steps:');
     expect(code).toContain('dist.all_reduce(p)');
     expect(code).toContain('p.mul_(1 / WORLD)');
+  });
+});
+
+describe('an imported CSV set', () => {
+  it('gives its own shapes to both languages and says how the lab split it', () => {
+    registerLocalDataset('csv:iris', { inputs: 4, classes: 3 });
+    const c: RunConfig = { ...SEED, dataset: 'csv:iris', layers: [16] };
+    expect(kerasCode(c)).toContain('keras.Input(shape=(4,))');
+    expect(kerasCode(c)).toContain('Dense(3, activation="softmax")');
+    expect(kerasCode(c)).toContain('# Your CSV set "iris": x float32 [N, 4], y int labels 0..2; the lab holds out');
+    expect(pytorchCode(c)).toContain('nn.Linear(4, 16)');
+    expect(pytorchCode(c)).toContain('assert (inputs, classes) == (4, 3)');
   });
 });
