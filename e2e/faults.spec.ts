@@ -1,12 +1,13 @@
 // Faults in the page, in the middle of a 2-replica run: a replica's Web Worker terminated (noticed by the
 // coordinator's heartbeat) or its GPU device lost (device.destroy() inside the worker). Every replica
-// restarts from a survivor's state and the run finishes with the checksum of an uninterrupted run.
+// restarts from a survivor's state (with local SGD, all from the last synchronisation) and the run
+// finishes with the checksum of an uninterrupted run.
 import { expect, test, type Page } from '@playwright/test';
 
 const LINK = 'v=1&dataset=spiral&layers=13,7&optimizer=adam&lr=0.01&batch=32&epochs=6&seed=5&replicas=2';
 
-async function trainToEnd(page: Page, onStep?: (step: number) => Promise<void>): Promise<string> {
-  await page.goto(`/#${LINK}`);
+async function trainToEnd(page: Page, onStep?: (step: number) => Promise<void>, link = LINK): Promise<string> {
+  await page.goto(`/#${link}`);
   const train = page.getByRole('button', { name: 'Train', exact: true });
   await expect(train).toBeEnabled();
   await train.click();
@@ -75,6 +76,21 @@ test('a terminated replica worker is replaced and the run ends with the uninterr
     await expect(faulty.getByTestId('step')).toHaveText(/^([3-9]|\d\d+) \/ 150$/, { timeout: 120_000 });
     await faulty.evaluate(() => (window as unknown as { labWorkers: Worker[] }).labWorkers[1].terminate());
   });
+  expect(sha).toBe(clean);
+  await expect(faulty.getByText(/replica 1 stopped answering/)).toBeVisible();
+});
+
+test('local SGD: a terminated replica worker sends every replica back to the last synchronisation, to the uninterrupted checksum', async ({ page, context }) => {
+  test.setTimeout(480_000);
+  const link = `${LINK}&sync=4`;
+  const clean = await trainToEnd(page, undefined, link);
+
+  const faulty = await context.newPage();
+  await trackWorkers(faulty);
+  const sha = await trainToEnd(faulty, async () => {
+    await expect(faulty.getByTestId('step')).toHaveText(/^(1[0-9]|[2-9]\d|\d\d\d) \/ 150$/, { timeout: 120_000 });
+    await faulty.evaluate(() => (window as unknown as { labWorkers: Worker[] }).labWorkers[1].terminate());
+  }, link);
   expect(sha).toBe(clean);
   await expect(faulty.getByText(/replica 1 stopped answering/)).toBeVisible();
 });
