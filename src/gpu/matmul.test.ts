@@ -1,7 +1,8 @@
-// matmul.wgsl against the float64 reference, all three forms, on awkward (non-tile-multiple) shapes.
+// matmul.wgsl and matmul_vec4.wgsl against the float64 reference, all three forms, on awkward
+// (non-tile-multiple) shapes, with and without the alignment that selects the vec4 kernel.
 import { describe, expect, it } from 'vitest';
 import { matmulRef } from '../core/reference';
-import { matmul } from './matmul';
+import { matmul, vec4Aligned } from './matmul';
 import { freshRng, poisoned, randomFloats, readFloats, relativeError, run, testContext, upload } from './testing';
 
 const SHAPES: [number, number, number][] = [
@@ -9,12 +10,23 @@ const SHAPES: [number, number, number][] = [
   [33, 65, 17],
   [37, 10, 784],
   [130, 47, 33],
+  // Multiples of 4 where each form reads vec4 (Aᵀ·B with an odd K; A·Bᵀ with odd M and N), and the MNIST layer.
+  [36, 20, 33],
+  [37, 33, 64],
+  [44, 68, 36],
+  [128, 64, 784],
 ];
 
 describe('matmul', () => {
   for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
+    it(`${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}: the shapes run both kernels`, () => {
+      const aligned = SHAPES.map(([M, N, K]) => vec4Aligned({ M, N, K, transA, transB }));
+      expect(aligned).toContain(true);
+      expect(aligned).toContain(false);
+    });
     for (const [M, N, K] of SHAPES) {
-      it(`${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} M=${M} N=${N} K=${K}`, async () => {
+      const kernel = vec4Aligned({ M, N, K, transA, transB }) ? 'vec4' : 'scalar';
+      it(`${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} M=${M} N=${N} K=${K} (${kernel})`, async () => {
         const ctx = await testContext();
         const { rng, seed } = freshRng();
         const a = randomFloats(rng, M * K);
@@ -25,10 +37,9 @@ describe('matmul', () => {
         expect(err, `seed ${seed}`).toBeLessThan(1e-5);
       });
     }
-    it(`${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} accumulates into C (C += op(A)·op(B))`, async () => {
+    for (const [M, N, K] of [[37, 66, 29], [36, 68, 32]]) it(`${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} M=${M} N=${N} K=${K} accumulates into C (C += op(A)·op(B))`, async () => {
       const ctx = await testContext();
       const { rng, seed } = freshRng();
-      const [M, N, K] = [37, 66, 29];
       const a = randomFloats(rng, M * K);
       const b = randomFloats(rng, K * N);
       const start = randomFloats(rng, M * N);

@@ -1,6 +1,7 @@
 // Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) (or C += … when accumulating) with
-// optional transposes.
+// optional transposes; shapes whose vectorised dimensions are multiples of 4 run matmul_vec4.wgsl.
 import code from '../../shaders/matmul.wgsl?raw';
+import vec4Code from '../../shaders/matmul_vec4.wgsl?raw';
 import { bindGroup, uniformBuffer, type Dispatch, type GpuContext } from './context';
 
 export interface MatmulArgs {
@@ -22,8 +23,16 @@ export interface MatmulArgs {
 /** Each 8×8 workgroup covers a 32×32 tile of C. */
 const TILE = 32;
 
+/** True when matmul_vec4.wgsl can read this form's operands as vec4 (see its header). */
+export function vec4Aligned({ M, N, K, transA, transB }: Pick<MatmulArgs, 'M' | 'N' | 'K' | 'transA' | 'transB'>): boolean {
+  if (transA && transB) return false;
+  if (transA) return M % 4 === 0 && N % 4 === 0;
+  if (transB) return K % 4 === 0;
+  return K % 4 === 0 && N % 4 === 0;
+}
+
 export function matmul(ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
-  const pipeline = ctx.pipeline(code, 'main', {
+  const pipeline = ctx.pipeline(vec4Aligned(args) ? vec4Code : code, 'main', {
     TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0, ACCUMULATE: args.accumulate ? 1 : 0,
   });
   const params = uniformBuffer(ctx.device, `${label}.params`, [args.M, args.N, args.K, 0]);
