@@ -15,6 +15,7 @@ import { checkMemory, type BufferNeed } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
 import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
 import { uploadSplit, type SplitBuffers } from './trainer';
+import { readTrainingState, writeOptimizerState } from './training-state';
 
 export interface PartSpec {
   layout: ModelLayout;
@@ -46,8 +47,8 @@ export class PartTrainer {
   readonly device: GPUDevice;
   readonly params: GPUBuffer;
   readonly grads: GPUBuffer;
-  private readonly m: GPUBuffer;
-  private readonly v: GPUBuffer;
+  readonly m: GPUBuffer;
+  readonly v: GPUBuffer;
   /** acts[slot][0] = input [rows, I]; acts[slot][l] = output of local layer l. The last slot is evaluation's. */
   private readonly acts: GPUBuffer[][];
   /** δ of the last local layer, per slot: dlogits kept from forward to backward, or the gradient received. */
@@ -219,6 +220,15 @@ export class PartTrainer {
     const pass = encoder.beginComputePass({ label: 'update' });
     encodeDispatches(pass, [this.update.dispatch]);
     pass.end();
+  }
+
+  /** Weights and optimizer state after all submitted work, labelled with the steps they follow. */
+  readState(step: number): Promise<{ step: number; params: Float32Array; m: Float32Array; v: Float32Array }> {
+    return readTrainingState(this.device, this, step);
+  }
+
+  restoreOptimizerState(m: Float32Array, v: Float32Array): void {
+    writeOptimizerState(this.device, this, m, v);
   }
 
   async readParams(): Promise<Float32Array> {

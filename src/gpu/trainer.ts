@@ -15,6 +15,7 @@ import { layerBackward, layerForward } from './layer-dispatches';
 import { checkMemory, planMemory } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
 import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
+import { readTrainingState, writeOptimizerState } from './training-state';
 
 export interface TrainerSpec {
   layout: ModelLayout;
@@ -215,16 +216,12 @@ export class Trainer {
   }
 
   /** Weights and optimizer state after all submitted steps, labelled with the step count. */
-  async readState(step: number): Promise<{ step: number; params: Float32Array; m: Float32Array; v: Float32Array }> {
-    const [params, m, v] = await Promise.all([this.params, this.m, this.v].map(async (b) => new Float32Array(await readBuffer(this.device, b))));
-    return { step, params, m, v };
+  readState(step: number): Promise<{ step: number; params: Float32Array; m: Float32Array; v: Float32Array }> {
+    return readTrainingState(this.device, this, step);
   }
 
   restoreOptimizerState(m: Float32Array, v: Float32Array): void {
-    for (const [buffer, data] of [[this.m, m], [this.v, v]] as const) {
-      if (data.length * 4 !== buffer.size) throw new Error(`saved optimizer state has ${data.length} floats, the model needs ${buffer.size / 4}`);
-      this.device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
-    }
+    writeOptimizerState(this.device, this, m, v);
   }
 
   async readGrads(): Promise<Float32Array> {

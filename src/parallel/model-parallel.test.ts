@@ -1,17 +1,19 @@
 // Model parallelism on Dawn with real worker threads (as the CLI runs it): pipeline (GPipe and 1F1B,
 // several stage and micro-batch counts) and tensor parallelism train exactly like one device with the
-// same global batch and seed: every step's loss and the final parameters within 1e-5 relative.
+// same global batch and seed: every step's loss and the final parameters within 1e-5 relative. A worker
+// killed mid-run, and a run resumed from a checkpoint, end with the uninterrupted run's checksum.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeCoordinatorEnv } from '../cli/node-replicas';
+import type { ReplicaWorker } from './coordinator';
 import { DATA_DIR } from '../cli/prepare-data';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
-import type { MetricRecord, StagesRecord, StepRecord } from '../core/metrics';
+import type { DoneRecord, MetricRecord, StagesRecord, StepRecord } from '../core/metrics';
 import { bubbleTheory } from '../core/model-parallel';
 import { requestNodeDevice } from '../gpu/dawn';
-import { runTraining } from '../gpu/train-run';
+import { runTraining, type TrainingState } from '../gpu/train-run';
 import { relativeError } from '../gpu/testing';
 import { startModelParallel } from './model-coordinator';
 
@@ -27,9 +29,9 @@ async function single(config: RunConfig) {
   return { records, params: params! };
 }
 
-async function modelParallel(config: RunConfig) {
+async function modelParallel(config: RunConfig, options: Partial<Parameters<typeof startModelParallel>[0]> = {}) {
   const records: MetricRecord[] = [];
-  const run = await startModelParallel({ config, env: nodeCoordinatorEnv(), emit: (r) => records.push(r) });
+  const run = await startModelParallel({ config, env: nodeCoordinatorEnv(), ...options, emit: (r) => { records.push(r); options.emit?.(r); } });
   const last = await run.finished;
   return { records, last, params: run.finalParams() };
 }
@@ -87,4 +89,42 @@ describe('tensor parallel = one device', () => {
       expect(first.bytesSent.every((b) => b > 0)).toBe(true);
     }, 120_000);
   }
+});
+
+describe('model-parallel faults and resume', () => {
+  const config: RunConfig = { ...BASE, mode: 'pipeline', stages: 3, microbatches: 2, schedule: '1f1b', epochs: 2 };
+  const sha = (records: MetricRecord[]) => records.find((r): r is DoneRecord => r.type === 'done')?.weightsSha256;
+
+  it('a stage killed mid-run: every stage restarts from the last consistent state, same checksum', async () => {
+    const clean = await modelParallel(config);
+    const env = nodeCoordinatorEnv();
+    const spawned: ReplicaWorker[] = [];
+    let killed = false;
+    const faulty = await modelParallel(config, {
+      env: { ...env, spawn: (rank) => { const w = env.spawn(rank); spawned.push(w); return w; } },
+      emit: (r) => {
+        if (r.type === 'step' && r.step === 30 && !killed) {
+          killed = true;
+          spawned[1].terminate();
+        }
+      },
+    });
+    expect(faulty.last, JSON.stringify(faulty.last)).toMatchObject({ type: 'done' });
+    const fault = faulty.records.find((r) => r.type === 'fault');
+    expect(fault).toMatchObject({ type: 'fault', rank: 1, restartedFrom: 16 });
+    expect(fault && 'message' in fault ? fault.message : '').toContain('stage 1');
+    // Every step reported once, in order, and the same weights as never failing.
+    expect(losses(faulty.records)).toEqual(losses(clean.records));
+    expect(sha(faulty.records)).toBe(sha(clean.records));
+  }, 240_000);
+
+  it('checkpoints are the whole model; resuming from one ends with the uninterrupted checksum', async () => {
+    const saved: TrainingState[] = [];
+    const clean = await modelParallel(config, { checkpoint: { every: 20, save: (s) => saved.push(s) } });
+    expect(saved.map((s) => s.step)).toEqual([20, 40]);
+    expect(saved[0].params.length).toBe(clean.params!.length);
+    const resumed = await modelParallel(config, { resumeFrom: saved[0] });
+    expect(losses(resumed.records)).toEqual(losses(clean.records).slice(20));
+    expect(sha(resumed.records)).toBe(sha(clean.records));
+  }, 240_000);
 });

@@ -35,7 +35,7 @@ export class TrainingSession {
     startRun({
       config,
       resumeFrom,
-      checkpoint: onCheckpoint && config.mode === 'data' ? { every: checkpointEvery, save: onCheckpoint } : undefined,
+      checkpoint: onCheckpoint && { every: checkpointEvery, save: onCheckpoint },
       env: webCoordinatorEnv(),
       emit: (record) => onMessage({ type: 'metric', record }),
       onReady: (rank, adapter) => onMessage({ type: 'ready', rank, adapter }),

@@ -52,6 +52,9 @@ export async function trainPart(
     layout: plan.layout, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: config.lr,
     takesInput, computesLoss, slots: pipeline ? inFlight(schedule(m)) : 1, rows, evalRows,
   }, dataset, init.initialParams);
+  /** Steps already done by the state this worker starts from (after a restart, or a resumed run). */
+  const resumeStep = init.resume?.step ?? 0;
+  if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
   const widths = plan.layout.sizes;
   const stagingBytes = 4 * Math.max(rows, evalRows) * Math.max(...widths) + LOSS_STATS_BYTES * Math.max(m, 1);
   const staging = device.createBuffer({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -187,6 +190,10 @@ export async function trainPart(
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const epochSteps = epochPlan(spec, epoch, dataset.train.y);
     for (let i = 0; i < epochSteps.steps; i++) {
+      if (t < resumeStep) {
+        t++; // done before a restart
+        continue;
+      }
       if (control.isPaused) await control.waitWhilePaused();
       if (control.isStopped) return null;
       control.tookStep();
@@ -218,8 +225,13 @@ export async function trainPart(
         type: 'part-report', rank, step: t, epoch, loss: rank === reporter ? loss : undefined, spans, bytesSent,
         activationBytes: trainer.activationBytes,
       });
+      // Every worker's state at the same step makes a consistent checkpoint of the whole model.
+      if (init.checkpointEvery && t % init.checkpointEvery === 0) {
+        const state = await trainer.readState(t);
+        post({ type: 'checkpoint', rank, state }, [state.params.buffer, state.m.buffer, state.v.buffer]);
+      }
     }
-    await evaluate(epoch, t);
+    if (t > resumeStep) await evaluate(epoch, t);
   }
   return trainer.readParams();
 }
