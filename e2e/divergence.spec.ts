@@ -34,6 +34,25 @@ test('a diverged run keeps its last good state; lowering the learning rate and r
   await expect(alert).not.toContainText('diverged');
 });
 
+test('2 replicas: the diverged run names the replicas, keeps a good state, and resumes from it with a lower learning rate', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(`/#${LINK}&replicas=2`);
+  await expect(button(page, 'Train')).toBeEnabled();
+  await button(page, 'Train').click();
+  const status = page.getByTestId('run-status');
+  await expect(status).toHaveText('Stopped', { timeout: 120_000 });
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(/(gradient|loss) diverged at step \d+ \((NaN|-?Infinity) on replicas? [01]/);
+  const kept = Number((await alert.textContent())!.match(/after step (\d+), the last verified good/)![1]);
+  const resume = button(page, `Resume from step ${kept}`);
+  await expect(resume).toBeVisible();
+  await field(page, 'Learning rate').fill('0.03');
+  await field(page, 'Learning rate').press('Enter');
+  await resume.click();
+  await expect(status).toHaveText('Done', { timeout: 240_000 });
+  await expect(page.getByTestId('step')).toHaveAttribute('data-value', '150');
+});
+
 test('a loss that soars far above its start is a warning, and the run goes on to the end', async ({ page }) => {
   // The lr-too-high preset, for one epoch.
   await page.goto('/#v=1&dataset=spiral&layers=64,64&optimizer=sgd&lr=5&batch=16&epochs=1&seed=1');
