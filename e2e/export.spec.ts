@@ -118,7 +118,12 @@ test('import a CSV, train on it with 2 replicas and its shard map, share it by n
   await expect(elsewhere.getByRole('alert')).toContainText('dataset: csv:blobs is a CSV data set that was not imported here');
   await expect(elsewhere.getByLabel('Data set', { exact: true })).toHaveValue('mnist');
 
-  // After a reload the set is still known, and the link opens.
+  // After a reload the set is still known, and the link opens; a teacher's hide=import hides the panel.
   await page.reload();
   await expect(page.getByLabel('Data set', { exact: true })).toHaveValue('csv:blobs');
+  await expect(page.getByRole('region', { name: 'Import' })).toBeVisible();
+  await page.goto(`${page.url()}&hide=import`);
+  await page.reload();
+  await expect(page.getByLabel('Data set', { exact: true })).toHaveValue('csv:blobs');
+  await expect(page.getByRole('region', { name: 'Import' })).toHaveCount(0);
 });

@@ -4,7 +4,7 @@
 import { applyOverrides, ConfigError, DEFAULT_CONFIG, FIELDS, linkEntries, serializeConfig, type RunConfig } from './config';
 
 /** What hide= may name: any config field, and these panels and controls of the page. */
-export const HIDABLE_PANELS = ['presets', 'share', 'explain', 'code', 'gradcheck', 'downloads', 'dataparallel', 'modelparallel', 'model'] as const;
+export const HIDABLE_PANELS = ['presets', 'share', 'explain', 'code', 'gradcheck', 'downloads', 'dataparallel', 'modelparallel', 'model', 'import'] as const;
 export const HIDABLE: readonly string[] = [...FIELDS.map((f) => f.key), ...HIDABLE_PANELS];
 
 export interface ShareLink {

@@ -1,9 +1,11 @@
 // Bring your own: start the next run from weights the lab exported (TensorFlow.js ZIP, or model.json and
-// its .bin), to continue training or fine-tune; and train on your own CSV. Locked while a run is active.
+// its .bin), to continue training or fine-tune; and train on your own CSV. Locked while a run is active;
+// hidden by hide=import.
 import { useState } from 'react';
 import './import.css';
 import { datasetShape } from '../core/datasets';
 import { importCsv, localSet } from './csv-import';
+import { useHidden } from './hidden';
 import { clearImportedWeights, importWeights, useImportedWeights } from './imported-weights';
 import { isActive, useLab } from './store';
 
@@ -14,6 +16,7 @@ export function ImportPanel() {
   const [message, setMessage] = useState('');
   const [labelColumn, setLabelColumn] = useState('');
   const csv = localSet(config.dataset);
+  const hidden = useHidden('import');
 
   const pickCsv = (file: File | undefined) => {
     if (!file) return;
@@ -39,6 +42,7 @@ export function ImportPanel() {
     }, (e: unknown) => setMessage(e instanceof Error ? e.message : String(e)));
   };
 
+  if (hidden) return null;
   const shape = datasetShape(config.dataset);
   const fits = weights && weights.sizes.join() === [shape.inputs, ...config.layers, shape.classes].join();
   return (
