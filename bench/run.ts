@@ -16,10 +16,10 @@ const started = Date.now();
 const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
 const note = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
 
-note('Dawn: matmul variants and buffer copy');
+note('Dawn: matmul kernels and buffer copy');
 const dawn = JSON.parse(execFileSync(process.execPath, [
   '--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'bench/dawn-matmul.ts',
-], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_SAMPLES: '3' } }).toString()) as {
+], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }).toString()) as {
   adapter: string; matmuls: MatmulResult[]; copyGBs: number;
 };
 

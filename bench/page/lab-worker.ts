@@ -9,7 +9,7 @@ import { requestDevice } from '../../src/gpu/device';
 import { StatsLog } from '../../src/gpu/stats-log';
 import { createTrainer, type Trainer } from '../../src/gpu/trainer';
 import { fetchAsset } from '../../src/parallel/fetch-asset';
-import { copyBandwidth, MATMUL_VARIANTS, timeMatmul } from '../kernels';
+import { copyBandwidth, LAB_MATMUL, timeMatmul } from '../kernels';
 import type { LabReply, LabRequest } from './protocol';
 
 const device = await requestDevice(navigator.gpu);
@@ -41,7 +41,7 @@ async function train(batch: number, steps: number, first: number): Promise<LabRe
 
 async function handle(request: LabRequest): Promise<LabReply> {
   if (request.kind === 'matmul') {
-    return { kind: 'matmul', ms: await timeMatmul(ctx, MATMUL_VARIANTS[0], request.shape, request.samples, request.sampleMs, request.warm) };
+    return { kind: 'matmul', ms: await timeMatmul(ctx, LAB_MATMUL, request.shape, request.samples, request.sampleMs, request.warm) };
   }
   if (request.kind === 'copy') return { kind: 'copy', gbs: await copyBandwidth(device, request.bytes, request.samples) };
   return train(request.batch, request.steps, request.first);

@@ -1,10 +1,8 @@
 // matmul.wgsl and matmul_vec4.wgsl against the float64 reference, all three forms, on awkward
 // (non-tile-multiple) shapes, with and without the alignment that selects the vec4 kernel.
 import { describe, expect, it } from 'vitest';
-import scalarCode from '../../shaders/matmul.wgsl?raw';
 import { matmulRef } from '../core/reference';
-import { bindGroup, uniformBuffer } from './context';
-import { matmul, vec4Aligned } from './matmul';
+import { matmul, matmulWith, vec4Aligned } from './matmul';
 import { freshRng, poisoned, randomFloats, readFloats, relativeError, run, testContext, upload } from './testing';
 
 const SHAPES: [number, number, number][] = [
@@ -59,15 +57,12 @@ describe('matmul_vec4.wgsl against matmul.wgsl', () => {
       const ctx = await testContext();
       const { rng, seed } = freshRng();
       const [M, N, K] = [44, 68, 36];
-      expect(vec4Aligned({ M, N, K, transA, transB })).toBe(true);
       const a = upload(ctx, randomFloats(rng, M * K));
       const b = upload(ctx, randomFloats(rng, K * N));
       const [fast, scalar] = [poisoned(ctx, M * N), poisoned(ctx, M * N)];
-      const pipeline = ctx.pipeline(scalarCode, 'main', { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, ACCUMULATE: 0 });
-      const params = uniformBuffer(ctx.device, 'params', [M, N, K, 0]);
       await run(ctx, [
-        matmul(ctx, 'vec4', { a, b, c: fast, M, N, K, transA, transB }),
-        { label: 'scalar', pipeline, bindGroup: bindGroup(ctx.device, pipeline, 'scalar', [params, a, b, scalar]), workgroups: [Math.ceil(N / 32), Math.ceil(M / 32)] },
+        matmulWith('vec4', ctx, 'vec4', { a, b, c: fast, M, N, K, transA, transB }),
+        matmulWith('scalar', ctx, 'scalar', { a, b, c: scalar, M, N, K, transA, transB }),
       ]);
       const bits = async (c: GPUBuffer) => new Uint32Array((await readFloats(ctx, c, M * N)).buffer);
       expect(await bits(fast), `seed ${seed}`).toEqual(await bits(scalar));

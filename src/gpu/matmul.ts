@@ -32,7 +32,13 @@ export function vec4Aligned({ M, N, K, transA, transB }: Pick<MatmulArgs, 'M' | 
 }
 
 export function matmul(ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
-  const pipeline = ctx.pipeline(vec4Aligned(args) ? vec4Code : code, 'main', {
+  return matmulWith(vec4Aligned(args) ? 'vec4' : 'scalar', ctx, label, args);
+}
+
+/** A chosen kernel ('vec4' only where vec4Aligned): for the tests and the benchmark, which compare the two. */
+export function matmulWith(kernel: 'scalar' | 'vec4', ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
+  if (kernel === 'vec4' && !vec4Aligned(args)) throw new Error(`${label}: matmul_vec4 needs this form's vectorised dimensions to be multiples of 4`);
+  const pipeline = ctx.pipeline(kernel === 'vec4' ? vec4Code : code, 'main', {
     TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0, ACCUMULATE: args.accumulate ? 1 : 0,
   });
   const params = uniformBuffer(ctx.device, `${label}.params`, [args.M, args.N, args.K, 0]);
