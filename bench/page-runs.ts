@@ -53,19 +53,19 @@ export interface LabPageResult {
   /** Gzipped bytes of the built lab's JavaScript (entry, chunks and workers). */
   jsGzipBytes: number;
   jsFiles: number;
+  /** Each file's gzipped bytes, largest first. */
+  jsSizes: Record<string, number>;
 }
 
-/** Sums the gzipped size (level 9) of every .js file under `dir`. */
-function gzippedJs(dir: string): { bytes: number; files: number } {
-  let bytes = 0;
-  let files = 0;
+/** The gzipped size (level 9) of every .js file under `dir`, and their sum. */
+function gzippedJs(dir: string): { bytes: number; files: number; sizes: Record<string, number> } {
+  const sizes: [string, number][] = [];
   for (const name of readdirSync(dir, { recursive: true }) as string[]) {
     const path = join(dir, name);
-    if (!name.endsWith('.js') || !statSync(path).isFile()) continue;
-    bytes += gzipSync(readFileSync(path), { level: 9 }).length;
-    files++;
+    if (name.endsWith('.js') && statSync(path).isFile()) sizes.push([name, gzipSync(readFileSync(path), { level: 9 }).length]);
   }
-  return { bytes, files };
+  sizes.sort((x, y) => y[1] - x[1]);
+  return { bytes: sizes.reduce((s, [, n]) => s + n, 0), files: sizes.length, sizes: Object.fromEntries(sizes) };
 }
 
 /**
@@ -103,7 +103,7 @@ export async function labPage(browser: Browser, hash: string, port: number, watc
     await page.waitForTimeout(watchMs);
     const tasks = await page.evaluate((from) => (window as unknown as { longTasks: PerformanceEntry[] }).longTasks
       .filter((t) => t.startTime + t.duration >= from).map((t) => t.duration), firstStepMs);
-    return { firstStepMs, firstStepShown, longestTaskMs: Math.max(0, ...tasks), longTasks: tasks.length, watchedMs: watchMs, jsGzipBytes: size.bytes, jsFiles: size.files };
+    return { firstStepMs, firstStepShown, longestTaskMs: Math.max(0, ...tasks), longTasks: tasks.length, watchedMs: watchMs, jsGzipBytes: size.bytes, jsFiles: size.files, jsSizes: size.sizes };
   } finally {
     await page.close();
     await server.close();
