@@ -28,6 +28,11 @@ export const ALL_SHAPES: MatmulShape[] = [...SQUARE_SHAPES, ...trainingShapes(12
 
 export const flops = (s: MatmulShape) => 2 * s.M * s.N * s.K;
 
+const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+
+/** Past this many milliseconds of samples a measurement takes no more (one 1024² matmul on a loaded CPU rasteriser can take a minute). */
+export const SAMPLES_BUDGET_MS = 5000;
+
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -63,7 +68,7 @@ async function timeSubmit(device: GPUDevice, dispatches: Dispatch[], repeat: num
 
 /**
  * Times a matmul: a first run sizes the repeat count so a sample takes about `sampleMs`, then `samples`
- * timed submits; returns the median milliseconds of one matmul. Once this shape has run before
+ * timed submits (fewer past SAMPLES_BUDGET_MS); returns the median milliseconds of one matmul. Once this shape has run before
  * (`warm`), a first run that took over 2·sampleMs (1024² on a CPU rasteriser) is itself the first sample.
  */
 export async function timeMatmul(
@@ -77,7 +82,9 @@ export async function timeMatmul(
   const first = await timeSubmit(ctx.device, dispatches, 1);
   const repeat = Math.max(1, Math.min(64, Math.round(sampleMs / Math.max(first, 0.01))));
   const times: number[] = warm && first > 2 * sampleMs ? [first] : [];
-  while (times.length < samples) times.push((await timeSubmit(ctx.device, dispatches, repeat)) / repeat);
+  while (times.length < samples && (times.length === 0 || sum(times) < SAMPLES_BUDGET_MS)) {
+    times.push((await timeSubmit(ctx.device, dispatches, repeat)) / repeat);
+  }
   for (const buffer of [a, b, c]) buffer.destroy();
   return median(times);
 }

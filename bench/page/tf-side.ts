@@ -6,7 +6,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { loadDataset } from '../../src/core/datasets';
 import { batchIndices, epochOrder, stepsPerEpoch } from '../../src/core/sampler';
 import { fetchAsset } from '../../src/parallel/fetch-asset';
-import { median, type MatmulShape } from '../kernels';
+import { median, SAMPLES_BUDGET_MS, type MatmulShape } from '../kernels';
 
 export async function startTf(): Promise<string> {
   if (!(await tf.setBackend('webgpu'))) throw new Error('TensorFlow.js could not start its webgpu backend');
@@ -42,7 +42,9 @@ export async function tfMatmul(s: MatmulShape, samples: number, sampleMs: number
   const first = await once(1);
   const repeat = Math.max(1, Math.min(64, Math.round(sampleMs / Math.max(first, 0.01))));
   const times: number[] = warm && first > 2 * sampleMs ? [first] : [];
-  while (times.length < samples) times.push((await once(repeat)) / repeat);
+  while (times.length < samples && (times.length === 0 || times.reduce((x, y) => x + y, 0) < SAMPLES_BUDGET_MS)) {
+    times.push((await once(repeat)) / repeat);
+  }
   a.dispose();
   b.dispose();
   return median(times);
