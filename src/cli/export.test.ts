@@ -1,8 +1,9 @@
 // The CLI's exports checked against tools nobody here wrote: one epoch of quick-mnist on 2 replicas,
 // its TensorFlow.js export loaded by @tensorflow/tfjs (cpu backend), and its PyTorch DDP export run on
-// 2 ranks launched by hand over gloo (where a Python with torch exists; skipped, saying so, elsewhere).
+// 2 ranks launched by hand over gloo (where a Python with torch exists; skipped, saying so, elsewhere);
+// and local SGD on label shards of a CSV set, exported and run the same way.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -33,6 +34,25 @@ if (!python) console.log('No Python with torch (and gloo) here: the PyTorch DDP 
 const tfjsDir = mkdtempSync(join(tmpdir(), 'lab-tfjs-'));
 const ddpDir = mkdtempSync(join(tmpdir(), 'lab-ddp-'));
 let lab: MetricRecord[] = [];
+
+/** Starts the exported script once per rank by hand over gloo; resolves with rank 0's records. */
+async function runRanks(dir: string, world: number): Promise<MetricRecord[]> {
+  const port = String(29500 + ((process.pid + world * 97) % 1000));
+  const rank = (k: number) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const p = spawn(python!, [DDP_FILES.script], {
+      cwd: dir, env: { ...process.env, RANK: String(k), WORLD_SIZE: String(world), MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, OMP_NUM_THREADS: '1' },
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (code) => resolve({ code, out, err }));
+  });
+  const ranks = await Promise.all(Array.from({ length: world }, (_, k) => rank(k)));
+  for (const r of ranks) expect(r.code, r.err).toBe(0);
+  expect(ranks.slice(1).map((r) => r.out).join('')).toBe(''); // only rank 0 prints
+  return ranks[0].out.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord);
+}
 
 const ofType = <T extends MetricRecord>(records: MetricRecord[], type: T['type']) => records.filter((r): r is T => r.type === type);
 
@@ -85,22 +105,7 @@ describe('--export-ddp: PyTorch DDP', () => {
   });
 
   it.skipIf(!python)('trains on 2 ranks (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, gloo) like the lab', async () => {
-    const port = String(29500 + (process.pid % 1000));
-    const rank = (k: number) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const p = spawn(python!, [DDP_FILES.script], {
-        cwd: ddpDir, env: { ...process.env, RANK: String(k), WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, OMP_NUM_THREADS: '1' },
-      });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => { out += d; });
-      p.stderr.on('data', (d) => { err += d; });
-      p.on('close', (code) => resolve({ code, out, err }));
-    });
-    const [r0, r1] = await Promise.all([rank(0), rank(1)]);
-    expect(r0.code, r0.err).toBe(0);
-    expect(r1.code, r1.err).toBe(0);
-    expect(r1.out).toBe(''); // only rank 0 prints
-    const torch = r0.out.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord);
+    const torch = await runRanks(ddpDir, 2);
     const labSteps = ofType<StepRecord>(lab, 'step');
     const torchSteps = ofType<StepRecord>(torch, 'step');
     expect(torchSteps.map((s) => s.step)).toEqual(labSteps.map((s) => s.step));
@@ -112,5 +117,25 @@ describe('--export-ddp: PyTorch DDP', () => {
     expect(Math.max(...relative)).toBeLessThan(1e-4);
     expect(Math.abs(torchAccuracy - labAccuracy)).toBeLessThan(0.005);
     expect(ofType<DoneRecord>(torch, 'done')[0].steps).toBe(71);
+  });
+
+  it.skipIf(!python)('reproduces local SGD on label shards with momentum, on a CSV set', async () => {
+    const csv = join(ddpDir, '..', `${process.pid}-blobs.csv`);
+    const rows = ['f1,f2,label'];
+    for (let i = 0; i < 200; i++) rows.push(`${(i % 4) + 0.4 * Math.sin(i)},${0.4 * Math.cos(i * 3)},${i % 4}`);
+    writeFileSync(csv, rows.join('\n'));
+    const dir = mkdtempSync(join(tmpdir(), 'lab-ddp-local-'));
+    const r = spawnSync(process.execPath, [
+      ...NODE_ARGS, '--data', csv, '--set', 'layers=8', '--set', 'epochs=2', '--set', 'batch=20', '--set', 'replicas=2', '--set', 'shard=label',
+      '--set', 'sync=3', '--set', 'optimizer=momentum', '--set', 'lr=0.05', '--json', '--export-ddp', dir,
+    ], { encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const local = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord);
+    const torch = await runRanks(dir, 2);
+    const labSteps = ofType<StepRecord>(local, 'step');
+    const torchSteps = ofType<StepRecord>(torch, 'step');
+    expect(torchSteps).toHaveLength(2 * (180 / 20));
+    labSteps.forEach((s, i) => expect(Math.abs(torchSteps[i].loss - s.loss) / s.loss).toBeLessThan(1e-4));
+    expect(ofType<EvalRecord>(torch, 'eval').map((e) => e.testAccuracy)).toEqual(ofType<EvalRecord>(local, 'eval').map((e) => e.testAccuracy));
   });
 });
