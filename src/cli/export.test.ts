@@ -11,7 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DDP_FILES } from '../core/codegen';
 import { loadDataset } from '../core/datasets';
 import { comparePredictions, loadTfjsFolder } from '../core/export-testing';
-import { TFJS_MODEL_FILE, tfjsImport } from '../core/export-tfjs';
+import { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, tfjsImport } from '../core/export-tfjs';
+import { sha256Hex } from '../core/checksum';
 import type { DoneRecord, EvalRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { findPreset } from '../core/presets';
@@ -83,6 +84,11 @@ describe('--export: TensorFlow.js Layers', () => {
       if (row.indexOf(Math.max(...row)) === dataset.test.y[r]) correct++;
     }
     expect(correct / n).toBe(ofType<DoneRecord>(lab, 'done')[0].testAccuracy);
+  });
+
+  it('writes the final weights exactly: the weight file\'s SHA-256 is the run\'s weightsSha256', async () => {
+    const weights = readFileSync(join(tfjsDir, TFJS_WEIGHTS_FILE));
+    expect(await sha256Hex(weights)).toBe(ofType<DoneRecord>(lab, 'done')[0].weightsSha256);
   });
 });
 
