@@ -45,7 +45,7 @@ async function train(page: Page, link: string): Promise<{ records: MetricRecord[
   return { records, params };
 }
 
-test('pipeline (GPipe, 1F1B) and tensor parallel train like one device, with their split and timeline drawn', async ({ page }) => {
+test('pipeline (GPipe, 1F1B), tensor parallel and data × pipeline train like one device, with their split and timeline drawn', async ({ page }) => {
   test.setTimeout(4 * RUN_TIMEOUT);
   const single = await train(page, SPIRAL);
   const base = ofType(single.records, 'step');
@@ -55,6 +55,7 @@ test('pipeline (GPipe, 1F1B) and tensor parallel train like one device, with the
     { link: `${SPIRAL}&mode=pipeline&stages=4&microbatches=4&schedule=gpipe`, workers: 4, microbatches: 4 },
     { link: `${SPIRAL}&mode=pipeline&stages=3&microbatches=8&schedule=1f1b`, workers: 3, microbatches: 8 },
     { link: `${SPIRAL}&mode=tensor&stages=2`, workers: 2, microbatches: 1 },
+    { link: `${SPIRAL}&mode=pipeline&stages=2&microbatches=2&replicas=2`, workers: 4, microbatches: 2 },
   ];
   for (const { link, workers, microbatches } of runs) {
     const { records, params } = await train(page, link);
@@ -79,13 +80,15 @@ test('pipeline (GPipe, 1F1B) and tensor parallel train like one device, with the
 
     const panel = page.getByTestId('model-parallel');
     await expect(panel.getByTestId('mp-layer')).toHaveCount(4);
+    if (link.includes('replicas=2')) await expect(panel.getByTestId('mp-lane').last()).toContainText('replica 1 stage 1');
     await expect(panel.getByTestId('mp-lane')).toHaveCount(workers);
     const measured = Number(await panel.getByTestId('bubble-measured').getAttribute('data-value'));
     expect(measured).toBeGreaterThanOrEqual(0);
     expect(measured).toBeLessThan(1);
     if (link.includes('pipeline')) {
       await expect(panel).toContainText('Pipeline parallelism');
-      expect(Number(await panel.getByTestId('bubble-theory').getAttribute('data-value'))).toBeCloseTo(bubbleTheory(workers, microbatches), 12);
+      const stages = parseLink(link).stages;
+      expect(Number(await panel.getByTestId('bubble-theory').getAttribute('data-value'))).toBeCloseTo(bubbleTheory(stages, microbatches), 12);
       await expect(panel.getByTestId('mp-layer').first()).toHaveAttribute('data-role', 'whole');
     } else {
       await expect(panel).toContainText('Tensor parallelism');

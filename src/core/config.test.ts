@@ -60,11 +60,12 @@ function randomConfig(seed: number): RunConfig {
 function withModelParallelLimits(c: RunConfig): RunConfig {
   if (c.mode === 'data') return c;
   if (c.layers.length === 0) return { ...c, mode: 'data' };
-  const fixed = { ...c, replicas: 1 };
   if (c.mode === 'pipeline') {
-    return { ...fixed, stages: Math.min(c.stages, c.layers.length + 1), microbatches: Math.min(c.microbatches, c.batch) };
+    const stages = Math.min(c.stages, c.layers.length + 1);
+    const replicas = Math.min(c.replicas, Math.floor(8 / stages));
+    return { ...c, sync: 'step', stages, replicas, microbatches: Math.min(c.microbatches, Math.ceil(c.batch / replicas)) };
   }
-  return { ...fixed, microbatches: 1, layers: c.layers.map((w, i) => (i % 2 === 0 ? Math.max(w, c.stages) : w)) };
+  return { ...c, sync: 'step', replicas: 1, microbatches: 1, layers: c.layers.map((w, i) => (i % 2 === 0 ? Math.max(w, c.stages) : w)) };
 }
 
 describe('round trip', () => {
@@ -163,7 +164,11 @@ describe('bad input', () => {
   it('model-parallel limits name the field and the limit', () => {
     expectConfigError(() => parseLink('mode=pipeline&layers=64&stages=3'), 'stages', 'at most 2', '2 dense layers');
     expectConfigError(() => parseLink('mode=pipeline&batch=8&microbatches=16'), 'microbatches', 'at most the batch (8)');
-    expectConfigError(() => parseLink('mode=pipeline&replicas=2'), 'replicas', 'must be 1 with mode=pipeline');
+    expectConfigError(() => parseLink('mode=tensor&replicas=2'), 'replicas', 'must be 1 with mode=tensor');
+    expectConfigError(() => parseLink('mode=pipeline&layers=8,8&stages=3&replicas=3'), 'replicas', '9 workers, at most 8');
+    expectConfigError(() => parseLink('mode=pipeline&replicas=4&batch=32&microbatches=9'), 'microbatches', 'the batch per replica (8)');
+    expectConfigError(() => parseLink('mode=pipeline&sync=4'), 'sync', 'must be step with mode=pipeline');
+    expect(parseLink('mode=pipeline&replicas=2&stages=2').replicas).toBe(2);
     expectConfigError(() => parseLink('mode=tensor&layers='), 'layers', 'needs a hidden layer');
     expectConfigError(() => parseLink('mode=tensor&layers=3&stages=4'), 'layers', '3 units, fewer than the 4');
     expectConfigError(() => parseLink('mode=tensor&microbatches=2'), 'microbatches', 'must be 1 with mode=tensor');

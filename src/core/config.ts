@@ -214,21 +214,28 @@ export function validateConfig(c: RunConfig): RunConfig {
   return c;
 }
 
+/** The most workers a run may start (each a Web Worker with its own GPU device). */
+export const MAX_WORKERS = 8;
+
 /** Limits of pipeline and tensor parallelism that the fields alone cannot express. */
 function validateModelParallel(c: RunConfig): void {
-  if (c.replicas > 1) {
-    throw new ConfigError('replicas', `must be 1 with mode=${c.mode}: data × model parallelism is not available yet`);
-  }
+  if (c.sync !== 'step') throw new ConfigError('sync', `must be step with mode=${c.mode}: local SGD is a data-parallel setting`);
   if (c.mode === 'pipeline') {
     const dense = c.layers.length + 1;
     if (c.stages > dense) {
       throw new ConfigError('stages', `at most ${dense} for pipeline: the network has ${dense} dense layer${dense > 1 ? 's' : ''} to split`);
     }
-    if (c.microbatches > c.batch) {
-      throw new ConfigError('microbatches', `at most the batch (${c.batch}): each micro-batch needs one sample or more`);
+    if (c.replicas * c.stages > MAX_WORKERS) {
+      throw new ConfigError('replicas', `${c.replicas} replicas × ${c.stages} stages is ${c.replicas * c.stages} workers, at most ${MAX_WORKERS}`);
+    }
+    const perReplica = Math.ceil(c.batch / c.replicas);
+    if (c.microbatches > perReplica) {
+      const what = c.replicas > 1 ? `the batch per replica (${perReplica})` : `the batch (${c.batch})`;
+      throw new ConfigError('microbatches', `at most ${what}: each micro-batch needs one sample or more`);
     }
     return;
   }
+  if (c.replicas > 1) throw new ConfigError('replicas', 'must be 1 with mode=tensor: data × tensor parallelism is not available');
   if (c.layers.length === 0) throw new ConfigError('layers', 'tensor parallel needs a hidden layer to split');
   c.layers.forEach((width, i) => {
     if (i % 2 === 0 && width < c.stages) {

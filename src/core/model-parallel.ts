@@ -206,9 +206,12 @@ export function bubbleTheory(stages: number, microbatches: number): number {
   return (stages - 1) / (microbatches + stages - 1);
 }
 
-/** One measured span of a worker's step: a forward, a backward, a send, or a wait for a neighbour. */
+/**
+ * One measured span of a worker's step: a forward, a backward, a send, a wait for a neighbour, the
+ * gradient all-reduce with the other replicas (data × pipeline), or the update.
+ */
 export interface TimelineSpan {
-  kind: 'F' | 'B' | 'send' | 'wait' | 'update';
+  kind: 'F' | 'B' | 'send' | 'wait' | 'allreduce' | 'update';
   microbatch: number;
   /** Milliseconds: on the clock all workers share in a worker's report, from the step's start in a metrics record. */
   start: number;

@@ -1,6 +1,6 @@
 // The model-parallel coordinator, shared by the page and the CLI: splits the model (pipeline stages or
 // tensor-parallel slices), hands each worker its part of the weights, wires stage neighbours (pipeline)
-// or a ring (tensor), merges the workers' reports into the metrics stream (loss, timelines, bubble,
+// or a ring (tensor), and with data × pipeline a ring per stage across the replicas; merges the workers' reports into the metrics stream (loss, timelines, bubble,
 // traffic, activation memory), assembles the final model for its checksum, and keeps consistent
 // checkpoints (every worker's state after the same step) to restart all workers from when one fails.
 import type { RunConfig } from '../core/config';
@@ -34,9 +34,12 @@ export interface ModelParallelOptions {
   checkpoint?: { every: number; save: (state: TrainingState) => void };
 }
 
-/** How the page and the CLI name worker k of a run. */
-export function workerName(config: Pick<RunConfig, 'mode'>, rank: number): string {
-  return config.mode === 'pipeline' ? `stage ${rank}` : config.mode === 'tensor' ? `tensor-parallel worker ${rank}` : `replica ${rank}`;
+/** How the page and the CLI name worker k of a run (data × pipeline: worker k is stage k mod S of replica ⌊k/S⌋). */
+export function workerName(config: Pick<RunConfig, 'mode' | 'replicas' | 'stages'>, rank: number): string {
+  if (config.mode === 'tensor') return `tensor-parallel worker ${rank}`;
+  if (config.mode === 'data') return `replica ${rank}`;
+  const stage = rank % config.stages;
+  return config.replicas > 1 ? `replica ${Math.floor(rank / config.stages)} stage ${stage}` : `stage ${stage}`;
 }
 
 export async function startModelParallel({
@@ -45,9 +48,13 @@ export async function startModelParallel({
   const dataset = await prepareRun(config, env.readAsset);
   const model = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const plan = modelParallelPlan(config, model);
-  const world = plan.workers.length;
+  const pipeline = config.mode === 'pipeline';
+  /** Pipeline replicas (data × pipeline); worker k is stage k mod S of replica ⌊k/S⌋. */
+  const replicas = pipeline ? config.replicas : 1;
+  const stages = plan.workers.length;
+  const world = replicas * stages;
   const totalSteps = epochPlan(shardSpec(config), 1, dataset.train.y).steps * config.epochs;
-  const theory = config.mode === 'pipeline' ? bubbleTheory(world, microbatchSizes(config.batch, config.microbatches).length) : null;
+  const theory = pipeline ? bubbleTheory(stages, microbatchSizes(Math.ceil(config.batch / replicas), config.microbatches).length) : null;
   if (resumeFrom && resumeFrom.params.length !== model.totalFloats) {
     throw new Error(`the saved state has ${resumeFrom.params.length} floats, this model needs ${model.totalFloats}`);
   }
@@ -88,13 +95,18 @@ export async function startModelParallel({
 
   const emitStep = (step: number, group: PartReport[]) => {
     group.sort((a, b) => a.rank - b.rank);
-    const loss = group.find((r) => r.loss)!.loss!;
+    // One loss per replica (its last stage's), over its shard of the batch.
+    const losses = group.filter((r) => r.loss).map((r) => r.loss!);
+    const loss = losses.reduce((a, b) => ({ lossSum: a.lossSum + b.lossSum, correct: a.correct + b.correct, rows: a.rows + b.rows }));
     const mean = loss.lossSum / loss.rows;
     if (!Number.isFinite(mean)) {
       end({ type: 'stopped', step, reason: 'diverged', message: divergedMessage({ step, what: 'loss', value: mean, lr: config.lr, kept: null }) });
       return;
     }
-    emit({ type: 'step', step, epoch: group[0].epoch, loss: mean, accuracy: loss.correct / loss.rows });
+    emit({
+      type: 'step', step, epoch: group[0].epoch, loss: mean, accuracy: loss.correct / loss.rows,
+      replicaLoss: replicas > 1 ? losses.map((l) => l.lossSum / l.rows) : undefined,
+    });
     const origin = Math.min(...group.flatMap((r) => r.spans.map((s) => s.start)));
     const spans = group.map((r) => r.spans.map((s) => ({ ...s, start: s.start - origin, end: s.end - origin })));
     emit({
@@ -110,10 +122,11 @@ export async function startModelParallel({
 
   /** Every worker's state after `step` is in: the whole model's consistent state. */
   const onState = (state: TrainingState, rank: number) => {
+    // Replica 0's stages hand over their state (ranks 0..S−1); the other replicas hold the same.
     const group = states.get(state.step) ?? [];
     group[rank] = state;
     states.set(state.step, group);
-    if (group.filter(Boolean).length < world) return;
+    if (group.filter(Boolean).length < stages) return;
     states.delete(state.step);
     const whole = (pick: (s: TrainingState) => Float32Array) => assembleParts(model, plan, group.map(pick));
     restartPoint = { step: state.step, params: whole((s) => s.params), m: whole((s) => s.m), v: whole((s) => s.v) };
@@ -165,7 +178,7 @@ export async function startModelParallel({
       case 'finished':
         if (!m.params) return;
         parts[m.rank] = m.params;
-        if (parts.filter(Boolean).length === world) void finish();
+        if (parts.filter(Boolean).length === stages) void finish();
         break;
       case 'error':
         void onFailure(gen, m.rank, `failed: ${m.message}`);
@@ -186,24 +199,32 @@ export async function startModelParallel({
     heartbeat = new Heartbeat(world, heartbeatMs, (rank) => send(rank, { type: 'ping' }),
       (rank) => void onFailure(gen, rank, 'stopped answering (its worker was terminated or hung)'));
     workers = Array.from({ length: world }, (_, rank) => env.spawn(rank));
-    const links = Array.from({ length: world }, () => env.channel());
+    const links = pipeline ? Array.from({ length: world }, () => env.channel()) : [];
+    const rings = (pipeline ? replicas : world) > 1 ? Array.from({ length: world }, () => env.channel()) : [];
     workers.forEach((w, rank) => {
       w.addEventListener('message', (e) => onMessage(gen, e.data as FromReplica));
       w.onCrash((message) => void onFailure(gen, rank, `crashed: ${message}`));
     });
-    const pipeline = config.mode === 'pipeline';
     workers.forEach((_, rank) => {
-      // Pipeline: stage k's `next` talks to stage k+1's `prev`. Tensor: a ring, as data parallelism's.
-      const prev = pipeline && rank > 0 ? links[rank - 1].port2 : undefined;
-      const next = pipeline && rank < world - 1 ? links[rank].port1 : undefined;
-      const left = !pipeline ? links[(rank + world - 1) % world].port2 : undefined;
-      const right = !pipeline ? links[rank].port1 : undefined;
-      const part = (full: Float32Array) => extractPart(model, full, plan.workers[rank]);
+      const stage = pipeline ? rank % stages : rank;
+      const replica = pipeline ? Math.floor(rank / stages) : 0;
+      const at = (r: number, s: number) => r * stages + s;
+      // Pipeline: stage s's `next` talks to stage s+1's `prev`; the same stage of replica r and r+1 share
+      // a ring link. Tensor: one ring of all workers, as data parallelism's.
+      const prev = pipeline && stage > 0 ? links[at(replica, stage - 1)].port2 : undefined;
+      const next = pipeline && stage < stages - 1 ? links[rank].port1 : undefined;
+      const ringed = pipeline ? replicas > 1 : world > 1;
+      const ringSize = pipeline ? replicas : world;
+      const ringPos = pipeline ? replica : rank;
+      const ringAt = (k: number) => (pipeline ? at(k, stage) : k);
+      const left = ringed ? rings[ringAt((ringPos + ringSize - 1) % ringSize)].port2 : undefined;
+      const right = ringed ? rings[ringAt(ringPos)].port1 : undefined;
+      const part = (full: Float32Array) => extractPart(model, full, plan.workers[stage]);
       const weights = part(from.params);
       const resume = from.step > 0 ? { step: from.step, m: part(from.m), v: part(from.v) } : undefined;
       const ports = [prev, next, left, right].filter((p): p is MessagePort => p !== undefined);
       send(rank, {
-        type: 'init', config, rank, world, initialParams: weights, resume, left, right, checkpointEvery, part: { plan: plan.workers[rank], prev, next },
+        type: 'init', config, rank, world, initialParams: weights, resume, left, right, checkpointEvery, part: { plan: plan.workers[stage], stage, stages, replica, replicas, prev, next },
       }, [weights.buffer, ...(resume ? [resume.m.buffer, resume.v.buffer] : []), ...ports]);
       if (paused) send(rank, { type: 'pause' });
     });

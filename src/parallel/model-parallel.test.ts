@@ -40,7 +40,7 @@ const losses = (records: MetricRecord[]) => records.filter((r): r is StepRecord 
 
 /** Runs `config` both ways and checks the step losses and final parameters agree. */
 async function expectSameAsOneDevice(config: RunConfig) {
-  const one = await single({ ...config, mode: 'data' });
+  const one = await single({ ...config, mode: 'data', replicas: 1 });
   const split = await modelParallel(config);
   expect(split.last, JSON.stringify(split.last)).toMatchObject({ type: 'done' });
   const a = losses(one.records);
@@ -52,13 +52,17 @@ async function expectSameAsOneDevice(config: RunConfig) {
 }
 
 describe('pipeline parallel = one device', () => {
-  for (const [schedule, stages, microbatches] of [['gpipe', 2, 4], ['1f1b', 4, 8], ['gpipe', 3, 3], ['1f1b', 2, 1]] as const) {
-    it(`${schedule}, ${stages} stages, ${microbatches} micro-batches`, async () => {
-      const records = await expectSameAsOneDevice({ ...BASE, mode: 'pipeline', schedule, stages, microbatches });
+  for (const [schedule, stages, microbatches, replicas] of [['gpipe', 2, 4, 1], ['1f1b', 4, 8, 1], ['gpipe', 3, 3, 1], ['1f1b', 2, 1, 1], ['1f1b', 2, 4, 2]] as const) {
+    it(`${schedule}, ${stages} stages, ${microbatches} micro-batches${replicas > 1 ? `, ${replicas} replicas (data × pipeline)` : ''}`, async () => {
+      const records = await expectSameAsOneDevice({ ...BASE, mode: 'pipeline', schedule, stages, microbatches, replicas });
       const stagesRecords = records.filter((r): r is StagesRecord => r.type === 'stages');
       expect(stagesRecords.length).toBeGreaterThan(0);
       const first = stagesRecords[0];
-      expect(first.spans).toHaveLength(stages);
+      expect(first.spans).toHaveLength(stages * replicas);
+      if (replicas > 1) {
+        expect(first.spans.every((spans) => spans.some((s) => s.kind === 'allreduce'))).toBe(true);
+        expect(records.find((r): r is StepRecord => r.type === 'step')!.replicaLoss).toHaveLength(replicas);
+      }
       expect(first.theory).toBeCloseTo(bubbleTheory(stages, microbatches), 12);
       // Every stage ran every micro-batch forward and backward.
       for (const spans of first.spans) {

@@ -2,7 +2,9 @@
 // and backwards, receiving activations from the previous stage and gradients from the next over
 // MessagePorts, accumulating parameter gradients, then its own optimizer step. Tensor: every worker runs
 // the whole batch through its column/row slices, summing partial outputs (forward) and partial input
-// gradients (backward) with the other workers in a ring. Each span of work is timed for the timeline.
+// gradients (backward) with the other workers in a ring. Data × pipeline: several replicas of the whole
+// pipeline each train their shard of the batch, and each stage sums its gradients with the same stage
+// of the other replicas (a ring) before its update. Each span of work is timed for the timeline.
 import type { Dataset } from '../core/datasets';
 import type { TimelineSpan } from '../core/model-parallel';
 import { inFlight, microbatchSizes, stageSchedule } from '../core/model-parallel';
@@ -38,15 +40,20 @@ export async function trainPart(
   post: (m: FromReplica, transfer?: Transferable[]) => void, ready: () => Promise<void>,
 ): Promise<Float32Array | null> {
   const { config, rank, world } = init;
-  const { plan, prev, next } = init.part!;
+  const { plan, stage, stages, replica, replicas, prev, next } = init.part!;
   const pipeline = config.mode === 'pipeline';
   const m = pipeline ? config.microbatches : 1;
-  const schedule = (micro: number) => stageSchedule(config.schedule, world, rank, micro);
-  const takesInput = !pipeline || rank === 0;
-  const computesLoss = !pipeline || rank === world - 1;
-  /** The worker that reports the loss and the evaluation (tensor-parallel workers all compute the same). */
-  const reporter = pipeline ? world - 1 : 0;
-  const rows = microbatchSizes(config.batch, m)[0];
+  const schedule = (micro: number) => stageSchedule(config.schedule, stages, stage, micro);
+  const takesInput = !pipeline || stage === 0;
+  const computesLoss = !pipeline || stage === stages - 1;
+  /** Reports the loss: each replica's last stage (tensor-parallel workers all compute the same: rank 0). */
+  const reporter = pipeline ? computesLoss : rank === 0;
+  /** Replica 0 evaluates and hands over checkpoints and the final weights (the replicas are identical). */
+  const lead = replica === 0;
+  const spec = shardSpec(config);
+  const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(spec, e + 1, dataset.train.y));
+  const shardRows = Math.max(...plans.map((p) => Math.max(...Array.from({ length: p.steps }, (_, i) => p.rankBatch(i, replica).length))));
+  const rows = microbatchSizes(shardRows, m)[0];
   const evalRows = Math.min(EVAL_CHUNK, dataset.test.n);
   const trainer = new PartTrainer(device, {
     layout: plan.layout, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: config.lr,
@@ -56,12 +63,16 @@ export async function trainPart(
   const resumeStep = init.resume?.step ?? 0;
   if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
   const widths = plan.layout.sizes;
-  const stagingBytes = 4 * Math.max(rows, evalRows) * Math.max(...widths) + LOSS_STATS_BYTES * Math.max(m, 1);
+  const stagingBytes = 4 * Math.max(Math.max(rows, evalRows) * Math.max(...widths), replicas > 1 ? plan.layout.totalFloats : 0)
+    + LOSS_STATS_BYTES * Math.max(m, 1);
   const staging = device.createBuffer({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const fromPrev = prev ? new Inbox<StageMessage>(prev as unknown as Endpoint) : null;
   const fromNext = next ? new Inbox<StageMessage>(next as unknown as Endpoint) : null;
-  const ring = !pipeline && world > 1
-    ? { rank, world, left: new Inbox<RingMessage>(init.left as unknown as Endpoint), right: init.right as unknown as Endpoint }
+  // Tensor: a ring of all workers, for the partial sums. Data × pipeline: a ring of this stage's replicas.
+  const ring = init.left && init.right
+    ? pipeline
+      ? { rank: replica, world: replicas, left: new Inbox<RingMessage>(init.left as unknown as Endpoint), right: init.right as unknown as Endpoint }
+      : { rank, world, left: new Inbox<RingMessage>(init.left as unknown as Endpoint), right: init.right as unknown as Endpoint }
     : null;
   const lossLog = device.createBuffer({ size: LOSS_STATS_BYTES * m, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   let round = 0;
@@ -174,9 +185,20 @@ export async function trainPart(
         correct += s.correct;
       }
     }
-    if (rank === reporter) {
+    if (reporter && lead) {
       post({ type: 'metric', rank, record: { type: 'eval', epoch, step, testLoss: lossSum / n, testAccuracy: correct / n } });
     }
+  };
+
+  /** Data × pipeline: this stage's gradients summed with the same stage of every replica. */
+  const sumGradients = async (step: number) => {
+    const floats = plan.layout.totalFloats;
+    const encoder = device.createCommandEncoder({ label: `gradients ${step}` });
+    encoder.copyBufferToBuffer(trainer.grads, 0, staging, 0, floats * 4);
+    device.queue.submit([encoder.finish()]);
+    const { sum, bytesSent: sent } = await ringAllreduce(new Float32Array(await read(floats * 4)), round++, ring!);
+    bytesSent += sent;
+    device.queue.writeBuffer(trainer.grads, 0, sum as Float32Array<ArrayBuffer>);
   };
 
   // Build every program (compiling its pipelines) before saying ready: compilation blocks the thread,
@@ -185,10 +207,9 @@ export async function trainPart(
   for (const accumulate of [false, true]) trainer.backward(0, rows, accumulate);
   trainer.forward(trainer.evalSlot, 'test', Math.min(evalRows, dataset.test.n), 1 / evalRows);
   await ready();
-  const spec = shardSpec(config);
   let t = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const epochSteps = epochPlan(spec, epoch, dataset.train.y);
+    const epochSteps = plans[epoch - 1];
     for (let i = 0; i < epochSteps.steps; i++) {
       if (t < resumeStep) {
         t++; // done before a restart
@@ -200,7 +221,9 @@ export async function trainPart(
       t++;
       spans = [];
       bytesSent = 0;
-      const ids = epochSteps.rankBatch(i, 0);
+      const ids = epochSteps.rankBatch(i, replica);
+      let globalRows = 0;
+      for (let r = 0; r < replicas; r++) globalRows += epochSteps.rankBatch(i, r).length;
       const sizes = microbatchSizes(ids.length, m);
       const offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
       const ops = pipeline ? schedule(sizes.length) : [{ kind: 'F' as const, microbatch: 0 }, { kind: 'B' as const, microbatch: 0 }];
@@ -209,12 +232,14 @@ export async function trainPart(
         const k = op.microbatch;
         const key = `${t} ${k}`;
         if (op.kind === 'F') {
-          await forward(k % slots, key, k, ids.subarray(offsets[k], offsets[k] + sizes[k]), 'train', 1 / ids.length, 0, k * LOSS_STATS_BYTES);
+          await forward(k % slots, key, k, ids.subarray(offsets[k], offsets[k] + sizes[k]), 'train', 1 / globalRows, 0, k * LOSS_STATS_BYTES);
         } else {
           await backward(k % slots, key, k, sizes[k], k > 0);
         }
       }
       const loss = computesLoss ? { ...(await readLosses(sizes.length)), rows: ids.length } : undefined;
+      // Each replica's gradient is scaled by 1/global batch, so their sum is the whole batch's.
+      if (pipeline && replicas > 1) await timed('allreduce', 0, () => sumGradients(t));
       await timed('update', 0, async () => {
         const encoder = device.createCommandEncoder({ label: `update ${t}` });
         trainer.encodeUpdate(encoder, t);
@@ -222,16 +247,16 @@ export async function trainPart(
         await device.queue.onSubmittedWorkDone();
       });
       post({
-        type: 'part-report', rank, step: t, epoch, loss: rank === reporter ? loss : undefined, spans, bytesSent,
+        type: 'part-report', rank, step: t, epoch, loss: reporter ? loss : undefined, spans, bytesSent,
         activationBytes: trainer.activationBytes,
       });
       // Every worker's state at the same step makes a consistent checkpoint of the whole model.
-      if (init.checkpointEvery && t % init.checkpointEvery === 0) {
+      if (lead && init.checkpointEvery && t % init.checkpointEvery === 0) {
         const state = await trainer.readState(t);
         post({ type: 'checkpoint', rank, state }, [state.params.buffer, state.m.buffer, state.v.buffer]);
       }
     }
-    if (t > resumeStep) await evaluate(epoch, t);
+    if (lead && t > resumeStep) await evaluate(epoch, t);
   }
-  return trainer.readParams();
+  return lead ? trainer.readParams() : null;
 }

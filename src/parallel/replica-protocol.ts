@@ -22,9 +22,11 @@ export type ToReplica =
       right?: MessagePort;
       /**
        * Model parallelism (pipeline or tensor mode): this worker's share of the model, whose parameters
-       * initialParams holds; pipeline stages talk to their neighbours over prev and next.
+       * initialParams holds; which stage of which replica it is (tensor: stage = rank, one replica);
+       * pipeline stages talk to their neighbours over prev and next, and to the same stage of the other
+       * replicas over the ring links left and right.
        */
-      part?: { plan: WorkerPlan; prev?: MessagePort; next?: MessagePort };
+      part?: { plan: WorkerPlan; stage: number; stages: number; replica: number; replicas: number; prev?: MessagePort; next?: MessagePort };
     }
   /** Every replica has its device: start training (none starts before all can). */
   | { type: 'go' }

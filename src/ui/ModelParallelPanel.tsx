@@ -15,7 +15,8 @@ const RECENT_STEPS = 20;
 
 function describe(c: RunConfig): string {
   if (c.mode === 'tensor') return `${c.stages} workers, each with its own GPU device and a slice of every split layer`;
-  return `${c.stages} stages, each a worker with its own GPU device · ${c.microbatches} micro-batch${c.microbatches > 1 ? 'es' : ''} per batch · ${c.schedule === 'gpipe' ? 'GPipe' : '1F1B'} schedule`;
+  const copies = c.replicas > 1 ? ` × ${c.replicas} replicas (data × pipeline: each stage sums its gradients with its replicas)` : '';
+  return `${c.stages} stages${copies}, each a worker with its own GPU device · ${c.microbatches} micro-batch${c.microbatches > 1 ? 'es' : ''} per batch${c.replicas > 1 ? ' shard' : ''} · ${c.schedule === 'gpipe' ? 'GPipe' : '1F1B'} schedule`;
 }
 
 export function ModelParallelPanel() {

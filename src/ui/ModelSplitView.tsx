@@ -7,7 +7,10 @@ import { formatBytes, formatCount, formatPercent } from './format';
 import { roleText, type SplitView } from './model-parallel-data';
 import { replicaColor } from './replica-colors';
 
-function LayerCard({ view, layer }: { view: SplitView; layer: number }) {
+/** A part of the split: a stage (whichever replica holds it) or a tensor-parallel worker. */
+const partName = (config: RunConfig, k: number) => workerName({ ...config, replicas: 1 }, k);
+
+function LayerCard({ config, view, layer }: { config: RunConfig; view: SplitView; layer: number }) {
   const { model, plan } = view;
   const shape = model.layers[layer];
   const holders = plan.workers.flatMap((w, k) => w.parts.filter((p) => p.layer === layer).map((p) => ({ k, p })));
@@ -16,7 +19,7 @@ function LayerCard({ view, layer }: { view: SplitView; layer: number }) {
   // Column slices split the outputs, row slices the inputs: the bar is drawn along the split dimension.
   const extent = role === 'row' ? shape.inputs : shape.outputs;
   const size = (h: (typeof holders)[number]) => (role === 'row' ? h.p.rows[1] - h.p.rows[0] : h.p.cols[1] - h.p.cols[0]);
-  const text = replicated ? `replicated on all ${holders.length} workers` : role === 'whole' ? `held by ${workerName({ mode: plan.mode }, holders[0].k)}` : roleText(role, holders.map(size));
+  const text = replicated ? `replicated on all ${holders.length} workers` : role === 'whole' ? `held by ${partName(config, holders[0].k)}` : roleText(role, holders.map(size));
   return (
     <li className="mp-layer" data-testid="mp-layer" data-role={replicated ? 'replicated' : role}>
       <span className="mp-layer-title">Layer {layer + 1}: {shape.inputs} → {shape.outputs}{shape.relu ? ', ReLU' : ', softmax'}</span>
@@ -42,7 +45,7 @@ export function ModelSplitView({ config, view, latest }: { config: RunConfig; vi
         <figcaption>The network, coloured by the worker that holds each part</figcaption>
       </div>
       <ol className="mp-layers">
-        {model.layers.map((_, l) => <LayerCard key={l} view={view} layer={l} />)}
+        {model.layers.map((_, l) => <LayerCard key={l} config={config} view={view} layer={l} />)}
       </ol>
       <table className="dp-table">
         <thead>
@@ -57,7 +60,7 @@ export function ModelSplitView({ config, view, latest }: { config: RunConfig; vi
         <tbody>
           {plan.workers.map((w, k) => (
             <tr key={k} data-testid={`mp-worker-${k}`}>
-              <th scope="row"><span className="swatch" style={{ background: replicaColor(k) }} />{workerName(config, k)}</th>
+              <th scope="row"><span className="swatch" style={{ background: replicaColor(k) }} />{partName(config, k)}</th>
               <td>{w.parts.map((p) => p.layer + 1).join(', ')}</td>
               <td>{formatCount(held[k].params)} ({formatPercent(held[k].share)})</td>
               <td data-testid={`activation-bytes-${k}`} data-value={latest?.activationBytes[k]}>{latest ? formatBytes(latest.activationBytes[k]) : '—'}</td>

@@ -14,7 +14,8 @@ const KINDS: readonly { kind: TimelineSpanKind; label: string }[] = [
   { kind: 'F', label: 'forward' },
   { kind: 'B', label: 'backward' },
   { kind: 'send', label: 'read back + send' },
-  { kind: 'wait', label: 'waiting for a neighbour' },
+  { kind: 'wait', label: 'waiting for other workers' },
+  { kind: 'allreduce', label: 'gradient all-reduce with the other replicas' },
   { kind: 'update', label: 'optimizer update' },
 ];
 
@@ -24,6 +25,7 @@ function spanStyle(kind: TimelineSpanKind, worker: number): { background: string
   if (kind === 'B') return { background: `repeating-linear-gradient(135deg, ${color} 0 4px, #1f2937 4px 6px)` };
   if (kind === 'send') return { background: '#94a3b8' };
   if (kind === 'update') return { background: '#5eead4' };
+  if (kind === 'allreduce') return { background: '#f59e0b' };
   return { background: 'repeating-linear-gradient(90deg, #e5e7eb 0 3px, transparent 3px 6px)' };
 }
 
@@ -36,7 +38,7 @@ export function PipelineTimeline({ config, latest, median, empty }: {
         <figcaption>Workers in the last step{latest ? ` (step ${latest.step})` : ''} <span className="muted">(wall clock in each worker)</span></figcaption>
       </div>
       <ul className="phase-legend">
-        {KINDS.map((k) => <li key={k.kind}><span className="swatch" style={spanStyle(k.kind, 0)} />{k.label}</li>)}
+        {KINDS.filter((k) => k.kind !== 'allreduce' || config.replicas > 1).map((k) => <li key={k.kind}><span className="swatch" style={spanStyle(k.kind, 0)} />{k.label}</li>)}
       </ul>
       {!latest ? <p className="chart-empty dp-empty">{empty}</p> : <Lanes config={config} latest={latest} />}
       {latest && (
