@@ -12,6 +12,8 @@ const FLUSH_MS = 200;
 let session: TrainingSession | null = null;
 /** The final weights of the last finished run, kept for the model views. */
 let lastFinal: ParamsSnapshot | null = null;
+/** The run started from imported weights: its checksum is not the link's to expect. */
+let fromImport = false;
 let pending: MetricRecord[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -41,6 +43,7 @@ function handle(from: TrainingSession, m: SessionMessage): void {
       break;
     case 'finished': {
       flush();
+      if (fromImport) useLab.setState({ expect: null });
       // A finished run needs no resuming; a stopped one keeps its last saved state to resume from.
       if (useLab.getState().status === 'done') void clearSavedRun().catch(() => {});
       const params = from.finalParams();
@@ -79,11 +82,13 @@ function start(config: RunConfig, saved?: SavedRun): void {
   const lab = useLab.getState();
   lab.beginRun(config);
   if (saved) lab.appendRecords(saved.records);
+  const imported = saved ? undefined : importedStart(config);
   const started: TrainingSession = new TrainingSession(config, (m) => handle(started, m), {
-    resumeFrom: saved?.state ?? importedStart(config),
+    resumeFrom: saved?.state ?? imported,
     onCheckpoint: (state) => persist(config, state),
   });
   session = started;
+  fromImport = !saved && imported !== undefined;
 }
 
 /**
