@@ -2,7 +2,7 @@
 // same adapter, run interleaved — lab, tf, lab, tf, … — for matmuls and training; bench/run.ts drives it.
 import { flops, median, type MatmulShape } from '../kernels';
 import type { LabReply, LabRequest } from './protocol';
-import { startTf, tfMatmul, tfTrain } from './tf-side';
+import { startTf, tfKernelsPerStep, tfMatmul, tfTrain } from './tf-side';
 
 export interface PagePlan {
   shapes: MatmulShape[];
@@ -28,6 +28,8 @@ export interface PageResult {
   /** Samples per second, per round. */
   trainSamplesPerSec: (SideBySide & { batch: number; labLoss: number; tfLoss: number })[];
   copyGBs: number;
+  /** Kernels TF.js runs per training step at batch 128 (the lab's step is 14 dispatches). */
+  tfKernelsPerStep: number;
 }
 
 const worker = new Worker(new URL('./lab-worker.ts', import.meta.url), { type: 'module', name: 'lab' });
@@ -81,7 +83,7 @@ async function run(plan: PagePlan): Promise<PageResult> {
     trainSamplesPerSec.push(row);
   }
   const { gbs } = await ask({ kind: 'copy', bytes: plan.copyBytes, samples: 3 }, 'copy');
-  return { lab: ready.adapter, tf: tfName, matmulMs, trainSamplesPerSec, copyGBs: gbs };
+  return { lab: ready.adapter, tf: tfName, matmulMs, trainSamplesPerSec, copyGBs: gbs, tfKernelsPerStep: await tfKernelsPerStep(128) };
 }
 
 Object.assign(window, { bench: { run, median } });

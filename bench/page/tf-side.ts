@@ -1,9 +1,11 @@
 // The bench page's TensorFlow.js side (webgpu backend): the identical model, 784-64-10 with ReLU, Adam at
-// 0.001, sparse categorical cross-entropy, on the identical batches, and tf.matMul at the lab's shapes.
+// 0.001, sparse categorical cross-entropy, from the lab's initial weights, on the identical batches, and
+// tf.matMul at the lab's shapes.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { loadDataset } from '../../src/core/datasets';
+import { initParams, layerSizes, modelLayout } from '../../src/core/model';
 import { batchIndices, epochOrder, stepsPerEpoch } from '../../src/core/sampler';
 import { fetchAsset } from '../../src/parallel/fetch-asset';
 import { median, SAMPLES_BUDGET_MS, type MatmulShape } from '../kernels';
@@ -57,41 +59,65 @@ interface TfModel {
   optimizer: tf.Optimizer;
 }
 
-let model: TfModel | null = null;
+/** The training set on the GPU, loaded once. */
+let data: Promise<{ x: tf.Tensor2D; y: tf.Tensor1D }> | null = null;
+/** One model per batch size, each starting from the lab's seeded initial weights, as the lab's trainers do. */
+const models = new Map<number, TfModel>();
 const order = (n: number) => epochOrder(1, 1, n);
 
-async function build(): Promise<TfModel> {
-  const dataset = await loadDataset('mnist', 1, fetchAsset);
-  const glorot = (fanIn: number, fanOut: number) => tf.variable(tf.randomUniform([fanIn, fanOut], -1, 1).mul(Math.sqrt(6 / (fanIn + fanOut))));
-  return {
-    x: tf.tensor2d(dataset.train.x, [dataset.train.n, dataset.inputs]),
-    y: tf.tensor1d(Int32Array.from(dataset.train.y), 'int32'),
-    vars: [glorot(784, 64), tf.variable(tf.zeros([64])), glorot(64, 10), tf.variable(tf.zeros([10]))],
-    optimizer: tf.train.adam(0.001),
-  };
+async function modelFor(batch: number): Promise<TfModel> {
+  data ??= loadDataset('mnist', 1, fetchAsset).then((d) => ({
+    x: tf.tensor2d(d.train.x, [d.train.n, d.inputs]),
+    y: tf.tensor1d(Int32Array.from(d.train.y), 'int32'),
+  }));
+  const { x, y } = await data;
+  let model = models.get(batch);
+  if (!model) {
+    const layout = modelLayout(layerSizes({ layers: [64] }, x.shape[1], 10));
+    const flat = initParams(layout, 1);
+    const vars = layout.layers.flatMap((l) => [
+      tf.variable(tf.tensor2d(flat.subarray(l.w.offset, l.w.offset + l.w.size), [l.inputs, l.outputs])),
+      tf.variable(tf.tensor1d(flat.subarray(l.b.offset, l.b.offset + l.b.size))),
+    ]);
+    model = { x, y, vars, optimizer: tf.train.adam(0.001) };
+    models.set(batch, model);
+  }
+  return model;
+}
+
+/** One training step on the sample ids; returns the loss when asked. */
+function tfStep({ x, y, vars, optimizer }: TfModel, ids: Uint32Array, returnLoss: boolean): tf.Scalar | null {
+  const [w1, b1, w2, b2] = vars;
+  const idx = tf.tensor1d(Int32Array.from(ids), 'int32');
+  const loss = optimizer.minimize(() => {
+    const xb = tf.gather(x, idx);
+    const logits = tf.relu(xb.matMul(w1).add(b1)).matMul(w2).add(b2);
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(y, idx), 10), logits);
+  }, returnLoss, vars);
+  idx.dispose();
+  return loss;
 }
 
 /** Milliseconds for `steps` training steps at `batch` from step `first`, ending with the loss read back. */
 export async function tfTrain(batch: number, steps: number, first: number): Promise<{ ms: number; loss: number }> {
-  model ??= await build();
-  const { x, y, vars, optimizer } = model;
-  const [w1, b1, w2, b2] = vars;
-  const n = x.shape[0];
+  const model = await modelFor(batch);
+  const n = model.x.shape[0];
   const perEpoch = stepsPerEpoch(n, batch);
   const ids = order(n);
   let loss: tf.Scalar | null = null;
   const start = performance.now();
   for (let i = 0; i < steps; i++) {
-    const idx = tf.tensor1d(Int32Array.from(batchIndices(ids, batch, (first + i - 1) % perEpoch)), 'int32');
     loss?.dispose();
-    loss = optimizer.minimize(() => {
-      const xb = tf.gather(x, idx);
-      const logits = tf.relu(xb.matMul(w1).add(b1)).matMul(w2).add(b2);
-      return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(y, idx), 10), logits);
-    }, i === steps - 1, vars);
-    idx.dispose();
+    loss = tfStep(model, batchIndices(ids, batch, (first + i - 1) % perEpoch), i === steps - 1);
   }
   const value = (await loss!.data())[0];
   loss!.dispose();
   return { ms: performance.now() - start, loss: value };
+}
+
+/** Kernels TF.js runs for one training step (tf.profile), to set beside the lab's dispatches per step. */
+export async function tfKernelsPerStep(batch: number): Promise<number> {
+  const m = await modelFor(batch);
+  const info = await tf.profile(() => { tfStep(m, batchIndices(order(m.x.shape[0]), batch, 0), false); });
+  return info.kernels.length;
 }
