@@ -1,8 +1,8 @@
 // Register-blocked matrix multiply: C[M, N] = op(A) · op(B).
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
 // Bindings: 0 params (MatmulParams); 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K] when
-// TRANS_B; 3 c: C [M, N], overwritten, or C += op(A)·op(B) when ACCUMULATE (gradient accumulation over
-// pipeline micro-batches).
+// TRANS_B; 3 c and 4 bias: see matmul_store.wgsl, which src/gpu/matmul.ts appends (overwrite, accumulate,
+// or the fused bias+ReLU epilogue).
 // Forward uses A·B (X·W); backward uses Aᵀ·B (Xᵀ·dY for dW) and A·Bᵀ (dY·Wᵀ for dX).
 // Each thread computes a 4×4 block of C from registers, with no workgroup barriers: small workgroups
 // of 8×8 threads (a 32×32 tile) keep every core busy on the small shapes training uses, and software
@@ -18,12 +18,10 @@ struct MatmulParams {
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 const BLOCK = 4u;
 
@@ -51,14 +49,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       acc[i] += loadA(row + i, k) * bv;
     }
   }
-  for (var i = 0u; i < BLOCK; i++) {
-    let m = row + i;
-    if (m >= params.M) { break; }
-    for (var j = 0u; j < BLOCK; j++) {
-      if (col + j < params.N) {
-        let at = m * params.N + col + j;
-        if (ACCUMULATE) { c[at] += acc[i][j]; } else { c[at] = acc[i][j]; }
-      }
-    }
-  }
+  storeBlock(row, col, acc);
 }

@@ -5,7 +5,7 @@
 //   A·Bᵀ  (δ·Wᵀ)   K % 4 = 0: A and B [N, K] both read as vec4 along k.
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
 // Bindings: 0 params (MatmulParams); 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K]
-// when TRANS_B; 3 c: C [M, N], overwritten, or C += op(A)·op(B) when ACCUMULATE.
+// when TRANS_B; 3 c and 4 bias: see matmul_store.wgsl, which src/gpu/matmul.ts appends.
 // Each thread of an 8×8 workgroup computes a 4×4 block of C from registers, with no barriers (as in
 // matmul.wgsl), and sums k = 0..K−1 in order with the same multiply-adds, so both kernels give the
 // same bits. Rows and columns past M and N are clamped on load and never stored.
@@ -19,12 +19,10 @@ struct MatmulParams {
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -77,14 +75,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       acc[3] += a3.x * bk[0]; acc[3] += a3.y * bk[1]; acc[3] += a3.z * bk[2]; acc[3] += a3.w * bk[3];
     }
   }
-  for (var i = 0u; i < 4u; i++) {
-    let m = row + i;
-    if (m >= params.M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (col + j < params.N) {
-        let at = m * params.N + col + j;
-        if (ACCUMULATE) { c[at] += acc[i][j]; } else { c[at] = acc[i][j]; }
-      }
-    }
-  }
+  storeBlock(row, col, acc);
 }

@@ -5,7 +5,7 @@ import type { LayerSlots } from '../core/model';
 import { biasAdd } from './bias';
 import { colsum } from './colsum';
 import { slice, type Dispatch, type GpuContext } from './context';
-import { matmul } from './matmul';
+import { matmul, type MatmulArgs } from './matmul';
 import { reluBackward, reluForward } from './relu';
 
 export interface LayerForwardArgs {
@@ -19,11 +19,13 @@ export interface LayerForwardArgs {
   B: number;
 }
 
+function weightsMatmul(a: LayerForwardArgs): MatmulArgs {
+  return { a: a.input, b: slice(a.params, a.layer.w.offset, a.layer.w.size), c: a.output, M: a.B, N: a.layer.outputs, K: a.layer.inputs };
+}
+
 /** Y = X·W: the matmul alone (a row-parallel slice's partial output, summed across workers before the bias). */
 export function layerMatmul(ctx: GpuContext, label: string, a: LayerForwardArgs): Dispatch {
-  return matmul(ctx, `${label}.matmul`, {
-    a: a.input, b: slice(a.params, a.layer.w.offset, a.layer.w.size), c: a.output, M: a.B, N: a.layer.outputs, K: a.layer.inputs,
-  });
+  return matmul(ctx, `${label}.matmul`, weightsMatmul(a));
 }
 
 /** Y += b, then ReLU for hidden layers. */
@@ -33,9 +35,11 @@ export function layerEpilogue(ctx: GpuContext, label: string, a: Omit<LayerForwa
   return out;
 }
 
-/** Y = act(X·W + b). */
+/** Y = act(X·W + b): one matmul with the bias and ReLU in its epilogue (the same bits as the three kernels). */
 export function layerForward(ctx: GpuContext, label: string, a: LayerForwardArgs): Dispatch[] {
-  return [layerMatmul(ctx, label, a), ...layerEpilogue(ctx, label, a)];
+  return [matmul(ctx, `${label}.matmul`, {
+    ...weightsMatmul(a), bias: slice(a.params, a.layer.b.offset, a.layer.b.size), relu: a.layer.relu,
+  })];
 }
 
 export interface LayerBackwardArgs {

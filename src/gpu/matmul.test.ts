@@ -1,8 +1,11 @@
 // matmul.wgsl and matmul_vec4.wgsl against the float64 reference, all three forms, on awkward
-// (non-tile-multiple) shapes, with and without the alignment that selects the vec4 kernel.
+// (non-tile-multiple) shapes, with and without the alignment that selects the vec4 kernel, and the
+// fused bias+ReLU epilogue against the reference and against the separate kernels' bits.
 import { describe, expect, it } from 'vitest';
 import { matmulRef } from '../core/reference';
+import { biasAdd } from './bias';
 import { matmul, matmulWith, vec4Aligned } from './matmul';
+import { reluForward } from './relu';
 import { freshRng, poisoned, randomFloats, readFloats, relativeError, run, testContext, upload } from './testing';
 
 const SHAPES: [number, number, number][] = [
@@ -68,4 +71,38 @@ describe('matmul_vec4.wgsl against matmul.wgsl', () => {
       expect(await bits(fast), `seed ${seed}`).toEqual(await bits(scalar));
     });
   }
+});
+
+describe('matmul with the fused bias (+ReLU) epilogue', () => {
+  // One shape per kernel: [37, 10, 33] runs matmul.wgsl, [44, 68, 36] matmul_vec4.wgsl.
+  for (const [M, N, K] of [[37, 10, 33], [44, 68, 36]]) {
+    for (const relu of [false, true]) {
+      it(`act(A·B + bias), ${relu ? 'ReLU' : 'identity'}, M=${M} N=${N} K=${K}: the reference, and the bits of matmul → bias → ReLU`, async () => {
+        const ctx = await testContext();
+        const { rng, seed } = freshRng();
+        const [a, b, bias] = [randomFloats(rng, M * K), randomFloats(rng, K * N), randomFloats(rng, N)];
+        const [ga, gb, gbias] = [upload(ctx, a), upload(ctx, b), upload(ctx, bias)];
+        const [fused, separate] = [poisoned(ctx, M * N), poisoned(ctx, M * N)];
+        await run(ctx, [
+          matmul(ctx, 'fused', { a: ga, b: gb, c: fused, M, N, K, bias: gbias, relu }),
+          matmul(ctx, 'plain', { a: ga, b: gb, c: separate, M, N, K }),
+          biasAdd(ctx, 'bias', { bias: gbias, y: separate, B: M, O: N }),
+          ...(relu ? [reluForward(ctx, 'relu', { x: separate, N: M * N })] : []),
+        ]);
+        const expected = matmulRef(a, b, M, N, K, false, false).map((v, i) => (relu ? Math.max(0, v + bias[i % N]) : v + bias[i % N]));
+        const got = await readFloats(ctx, fused, M * N);
+        expect(relativeError(got, expected), `seed ${seed}`).toBeLessThan(1e-5);
+        if (relu) expect(got.some((v) => v === 0), 'some outputs clipped').toBe(true);
+        expect(new Uint32Array(got.buffer)).toEqual(new Uint32Array((await readFloats(ctx, separate, M * N)).buffer));
+      });
+    }
+  }
+
+  it('refuses a bias with accumulation, and a ReLU without a bias', async () => {
+    const ctx = await testContext();
+    const x = upload(ctx, new Float32Array(16));
+    const args = { a: x, b: x, c: poisoned(ctx, 16), M: 4, N: 4, K: 4 };
+    expect(() => matmul(ctx, 'acc', { ...args, bias: x, accumulate: true })).toThrow(/bias epilogue cannot accumulate/);
+    expect(() => matmul(ctx, 'relu', { ...args, relu: true })).toThrow(/pass the bias too/);
+  });
 });

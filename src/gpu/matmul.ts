@@ -1,7 +1,9 @@
-// Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) (or C += … when accumulating) with
-// optional transposes; shapes whose vectorised dimensions are multiples of 4 run matmul_vec4.wgsl.
-import code from '../../shaders/matmul.wgsl?raw';
-import vec4Code from '../../shaders/matmul_vec4.wgsl?raw';
+// Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) (or C += … when accumulating, or
+// act(op(A)·op(B) + bias) with the bias and ReLU fused in) with optional transposes; shapes whose
+// vectorised dimensions are multiples of 4 run matmul_vec4.wgsl. Both end with matmul_store.wgsl.
+import scalarBody from '../../shaders/matmul.wgsl?raw';
+import store from '../../shaders/matmul_store.wgsl?raw';
+import vec4Body from '../../shaders/matmul_vec4.wgsl?raw';
 import { bindGroup, uniformBuffer, type Dispatch, type GpuContext } from './context';
 
 export interface MatmulArgs {
@@ -18,7 +20,12 @@ export interface MatmulArgs {
   transB?: boolean;
   /** C += op(A)·op(B) instead of C = op(A)·op(B). */
   accumulate?: boolean;
+  /** Fused epilogue: C = op(A)·op(B) + bias [N], then ReLU when `relu`. */
+  bias?: GPUBuffer | GPUBufferBinding;
+  relu?: boolean;
 }
+
+const KERNELS = { scalar: `${scalarBody}\n${store}`, vec4: `${vec4Body}\n${store}` };
 
 /** Each 8×8 workgroup covers a 32×32 tile of C. */
 const TILE = 32;
@@ -38,14 +45,18 @@ export function matmul(ctx: GpuContext, label: string, args: MatmulArgs): Dispat
 /** A chosen kernel ('vec4' only where vec4Aligned): for the tests and the benchmark, which compare the two. */
 export function matmulWith(kernel: 'scalar' | 'vec4', ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
   if (kernel === 'vec4' && !vec4Aligned(args)) throw new Error(`${label}: matmul_vec4 needs this form's vectorised dimensions to be multiples of 4`);
-  const pipeline = ctx.pipeline(kernel === 'vec4' ? vec4Code : code, 'main', {
+  if (args.accumulate && args.bias) throw new Error(`${label}: a bias epilogue cannot accumulate (add the bias once, after the last micro-batch)`);
+  if (args.relu && !args.bias) throw new Error(`${label}: the fused ReLU follows the bias; pass the bias too`);
+  const pipeline = ctx.pipeline(KERNELS[kernel], 'main', {
     TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0, ACCUMULATE: args.accumulate ? 1 : 0,
+    BIAS: args.bias ? 1 : 0, RELU: args.relu ? 1 : 0,
   });
   const params = uniformBuffer(ctx.device, `${label}.params`, [args.M, args.N, args.K, 0]);
   return {
     label,
     pipeline,
-    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.a, args.b, args.c]),
+    // Without a bias, B fills the bias binding: both are read-only, and the kernel never reads it.
+    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.a, args.b, args.c, args.bias ?? args.b]),
     workgroups: [Math.ceil(args.N / TILE), Math.ceil(args.M / TILE)],
   };
 }
