@@ -30,4 +30,11 @@ test('screenshots of the main views for the README', async ({ page, context }) =
   await classroom.getByRole('button', { name: 'Presenter mode' }).click();
   await classroom.waitForTimeout(1500);
   await shoot(classroom, 'lab-classroom');
+
+  // Pipeline parallelism: the split network and one step's timeline on 4 stages with 8 micro-batches.
+  const pipeline = await context.newPage();
+  await pipeline.goto('/#v=1&dataset=spiral&layers=128,128,128&optimizer=adam&lr=0.01&batch=64&epochs=2&seed=5&mode=pipeline&stages=4&microbatches=8&autostart=1');
+  await expect(pipeline.getByTestId('run-status')).toHaveText('Done', { timeout: 300_000 });
+  await pipeline.waitForTimeout(1500);
+  await shoot(pipeline, 'lab-pipeline', 'model-parallel');
 });

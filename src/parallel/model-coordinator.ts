@@ -107,8 +107,13 @@ export async function startModelParallel({
       type: 'step', step, epoch: group[0].epoch, loss: mean, accuracy: loss.correct / loss.rows,
       replicaLoss: replicas > 1 ? losses.map((l) => l.lossSum / l.rows) : undefined,
     });
-    const origin = Math.min(...group.flatMap((r) => r.spans.map((s) => s.start)));
-    const spans = group.map((r) => r.spans.map((s) => ({ ...s, start: s.start - origin, end: s.end - origin })));
+    // A pipeline step starts when its first stage starts it: the later stages' waits before then belong to
+    // the previous step's drain, so they are cut there and each moment is counted in one step only.
+    const starters = pipeline ? group.filter((r) => r.rank % stages === 0) : group;
+    const origin = Math.min(...starters.flatMap((r) => r.spans.map((s) => s.start)));
+    const spans = group.map((r) => r.spans.filter((s) => s.end > origin).map((s) => ({
+      ...s, start: Math.max(s.start, origin) - origin, end: s.end - origin,
+    })));
     emit({
       type: 'stages', step, mode: config.mode as 'pipeline' | 'tensor', spans, bubble: measuredBubble(spans), theory,
       bytesSent: group.map((r) => r.bytesSent), activationBytes: group.map((r) => r.activationBytes),
