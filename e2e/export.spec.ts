@@ -128,4 +128,14 @@ test('import a CSV, train on it with 2 replicas and its shard map, share it by n
   await page.reload();
   await expect(page.getByLabel('Data set', { exact: true })).toHaveValue('csv:blobs');
   await expect(page.getByRole('region', { name: 'Import' })).toHaveCount(0);
+
+  // Forget it: the form goes back to MNIST, and the link no longer opens here either.
+  const link = page.url().replace('&hide=import', '');
+  await page.goto(link);
+  await page.reload();
+  await button(page, 'Forget this data set').click();
+  await expect(page.getByLabel('Data set', { exact: true })).toHaveValue('mnist');
+  await page.goto('about:blank'); // then a fresh load of the link (a rejected link's hash is rewritten)
+  await page.goto(link);
+  await expect(page.getByRole('alert')).toContainText('dataset: csv:blobs is a CSV data set that was not imported here');
 });

@@ -103,6 +103,10 @@ export function registerLocalDataset(name: `csv:${string}`, shape: DatasetShape)
   LOCAL_SETS.set(name, { inputs: shape.inputs, classes: shape.classes });
 }
 
+export function forgetLocalDataset(name: `csv:${string}`): void {
+  LOCAL_SETS.delete(name);
+}
+
 export function localDatasetNames(): `csv:${string}`[] {
   return [...LOCAL_SETS.keys()] as `csv:${string}`[];
 }

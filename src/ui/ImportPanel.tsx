@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import './import.css';
 import { datasetShape } from '../core/datasets';
-import { importCsv, localSet } from './csv-import';
+import { forgetCsv, importCsv, localSet } from './csv-import';
 import { useHidden } from './hidden';
 import { clearImportedWeights, importWeights, useImportedWeights } from './imported-weights';
 import { isActive, useLab } from './store';
@@ -82,6 +82,11 @@ export function ImportPanel() {
           <p className="hint" data-testid="csv-dataset">
             Training on {config.dataset} from {csv.file}: {csv.train} training and {csv.test} test rows, {csv.inputs} features, {csv.classes} classes.
             {' '}The data stays in this browser: a share link only names the set, and whoever opens it imports the same CSV.
+            {' '}
+            <button type="button" className="button link" onClick={() => void forgetCsv(config.dataset as `csv:${string}`).catch(
+              (e: unknown) => setMessage(e instanceof Error ? e.message : String(e)))}>
+              Forget this data set
+            </button>
           </p>
         )}
       </fieldset>

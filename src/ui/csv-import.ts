@@ -1,10 +1,11 @@
 // Your own data in the page: a CSV parsed in a worker, kept in this browser (IndexedDB for the data,
 // localStorage for the list of sets and their shapes, read at start-up) and chosen as the run's data set.
 // A share link names the set (dataset=csv:<name>); the data itself never leaves this computer.
-import { applyOverrides } from '../core/config';
+import { applyOverrides, DEFAULT_CONFIG } from '../core/config';
 import { CSV_MAX_BYTES, csvDatasetName } from '../core/csv';
-import { csvAssetFile, registerLocalDataset, type DatasetShape } from '../core/datasets';
+import { csvAssetFile, forgetLocalDataset, registerLocalDataset, type DatasetShape } from '../core/datasets';
 import { transact } from '../parallel/idb';
+import { reset } from './run-controller';
 import { useLab } from './store';
 import { forgetRunDataset } from './training-set';
 
@@ -76,3 +77,17 @@ export async function importCsv(file: File, labelColumn?: string): Promise<Local
   return { name, ...set };
 }
 
+/**
+ * Removes an imported set from this browser, and the run shown if it trained on it; the form goes back
+ * to the default data set.
+ */
+export async function forgetCsv(name: `csv:${string}`): Promise<void> {
+  await transact('datasets', 'readwrite', (s) => s.delete(csvAssetFile(name)));
+  if (useLab.getState().runConfig?.dataset === name) reset();
+  const { [name]: _gone, ...rest } = readList();
+  localStorage.setItem(LIST_KEY, JSON.stringify(rest));
+  forgetRunDataset(name);
+  const { config, setConfig } = useLab.getState();
+  if (config.dataset === name) setConfig(applyOverrides(config, [['dataset', DEFAULT_CONFIG.dataset]]));
+  forgetLocalDataset(name);
+}
