@@ -37,6 +37,11 @@ fn loadB(k: u32, n: u32) -> f32 {
   return b[k * params.N + n];
 }
 
+/** op(B)[k, col..col+3], zero past N. */
+fn rowOfB(k: u32, col: u32) -> vec4f {
+  return vec4f(loadB(k, col), loadB(k, col + 1u), loadB(k, col + 2u), loadB(k, col + 3u));
+}
+
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row = gid.y * BLOCK;
@@ -44,7 +49,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (row >= params.M || col >= params.N) { return; }
   var acc: array<vec4f, 4>;
   for (var k = 0u; k < params.K; k++) {
-    let bv = vec4f(loadB(k, col), loadB(k, col + 1u), loadB(k, col + 2u), loadB(k, col + 3u));
+    let bv = rowOfB(k, col);
     for (var i = 0u; i < BLOCK; i++) {
       acc[i] += loadA(row + i, k) * bv;
     }

@@ -24,6 +24,11 @@ override TRANS_B: bool = false;
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
 
+/** B[k, col..col+3] of an untransposed B (column sums use it; the wrapper allows them only then). */
+fn rowOfB(k: u32, col: u32) -> vec4f {
+  return b[k * (params.N / 4u) + col / 4u];
+}
+
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row = gid.y * 4u;

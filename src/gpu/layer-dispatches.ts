@@ -3,7 +3,6 @@
 // in the same order.
 import type { LayerSlots } from '../core/model';
 import { biasAdd } from './bias';
-import { colsum } from './colsum';
 import { slice, type Dispatch, type GpuContext } from './context';
 import { matmul, type MatmulArgs } from './matmul';
 import { reluBackward, reluForward } from './relu';
@@ -61,15 +60,15 @@ export interface LayerBackwardArgs {
   inputGrad?: { buffer: GPUBuffer; mask: GPUBuffer | null };
 }
 
-/** dW = Xᵀ·δ, db = Σ_rows δ, and optionally dX = δ·Wᵀ (⊙ relu'). */
+/** dW = Xᵀ·δ with db = Σ_rows δ fused in (one dispatch), and optionally dX = δ·Wᵀ (⊙ relu'). */
 export function layerBackward(ctx: GpuContext, label: string, a: LayerBackwardArgs): Dispatch[] {
   const { layer, B } = a;
   const out: Dispatch[] = [
-    matmul(ctx, `${label}.dW`, {
+    matmul(ctx, `${label}.dW+db`, {
       a: a.input, b: a.delta, c: slice(a.grads, layer.w.offset, layer.w.size),
       M: layer.inputs, N: layer.outputs, K: B, transA: true, accumulate: a.accumulate,
+      columnSums: slice(a.grads, layer.b.offset, layer.b.size),
     }),
-    colsum(ctx, `${label}.db`, { x: a.delta, out: slice(a.grads, layer.b.offset, layer.b.size), B, O: layer.outputs, accumulate: a.accumulate }),
   ];
   if (a.inputGrad) {
     out.push(matmul(ctx, `${label}.dX`, {

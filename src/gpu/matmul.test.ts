@@ -1,9 +1,11 @@
 // matmul.wgsl and matmul_vec4.wgsl against the float64 reference, all three forms, on awkward
 // (non-tile-multiple) shapes, with and without the alignment that selects the vec4 kernel, and the
-// fused bias+ReLU epilogue against the reference and against the separate kernels' bits.
+// fused epilogues (bias+ReLU; the bias gradient's column sums) against the reference and against the
+// separate kernels' bits.
 import { describe, expect, it } from 'vitest';
 import { matmulRef } from '../core/reference';
 import { biasAdd } from './bias';
+import { colsum } from './colsum';
 import { matmul, matmulWith, vec4Aligned } from './matmul';
 import { reluForward } from './relu';
 import { freshRng, poisoned, randomFloats, readFloats, relativeError, run, testContext, upload } from './testing';
@@ -104,5 +106,38 @@ describe('matmul with the fused bias (+ReLU) epilogue', () => {
     const args = { a: x, b: x, c: poisoned(ctx, 16), M: 4, N: 4, K: 4 };
     expect(() => matmul(ctx, 'acc', { ...args, bias: x, accumulate: true })).toThrow(/bias epilogue cannot accumulate/);
     expect(() => matmul(ctx, 'relu', { ...args, relu: true })).toThrow(/pass the bias too/);
+  });
+});
+
+describe('matmul Aᵀ·B with the fused column sums (dW = Xᵀ·δ with db = Σ_rows δ)', () => {
+  // [37, 10, 33] runs matmul.wgsl, [36, 20, 33] matmul_vec4.wgsl.
+  for (const [M, N, K] of [[37, 10, 33], [36, 20, 33]]) {
+    for (const accumulate of [false, true]) {
+      it(`M=${M} N=${N} K=${K}${accumulate ? ', accumulating' : ''}: the reference, and colsum's bits`, async () => {
+        const ctx = await testContext();
+        const { rng, seed } = freshRng();
+        const [a, b] = [randomFloats(rng, K * M), randomFloats(rng, K * N)];
+        const [startC, startSums] = [randomFloats(rng, M * N), randomFloats(rng, N)];
+        const [ga, gb] = [upload(ctx, a), upload(ctx, b)];
+        const c = accumulate ? upload(ctx, startC) : poisoned(ctx, M * N);
+        const [sums, separate] = accumulate ? [upload(ctx, startSums), upload(ctx, startSums)] : [poisoned(ctx, N), poisoned(ctx, N)];
+        await run(ctx, [
+          matmul(ctx, 'dW+db', { a: ga, b: gb, c, M, N, K, transA: true, accumulate, columnSums: sums }),
+          colsum(ctx, 'db', { x: gb, out: separate, B: K, O: N, accumulate }),
+        ]);
+        const sumsRef = Array.from({ length: N }, (_, n) => (accumulate ? startSums[n] : 0) + b.reduce((s, v, i) => (i % N === n ? s + v : s), 0));
+        const cRef = matmulRef(a, b, M, N, K, true, false).map((v, i) => v + (accumulate ? startC[i] : 0));
+        const got = await readFloats(ctx, sums, N);
+        expect(relativeError(got, sumsRef), `seed ${seed}`).toBeLessThan(1e-5);
+        expect(relativeError(await readFloats(ctx, c, M * N), cRef), `seed ${seed}`).toBeLessThan(1e-5);
+        expect(new Uint32Array(got.buffer)).toEqual(new Uint32Array((await readFloats(ctx, separate, N)).buffer));
+      });
+    }
+  }
+
+  it('refuses column sums outside Aᵀ·B', async () => {
+    const ctx = await testContext();
+    const x = upload(ctx, new Float32Array(16));
+    expect(() => matmul(ctx, 'sums', { a: x, b: x, c: poisoned(ctx, 16), M: 4, N: 4, K: 4, columnSums: poisoned(ctx, 4) })).toThrow(/only into Aᵀ·B/);
   });
 });

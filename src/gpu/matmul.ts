@@ -1,10 +1,11 @@
 // Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) (or C += … when accumulating, or
-// act(op(A)·op(B) + bias) with the bias and ReLU fused in) with optional transposes; shapes whose
-// vectorised dimensions are multiples of 4 run matmul_vec4.wgsl. Both end with matmul_store.wgsl.
+// act(op(A)·op(B) + bias) with the bias and ReLU fused in, or with the bias gradient's column sums)
+// with optional transposes; shapes whose vectorised dimensions are multiples of 4 run
+// matmul_vec4.wgsl. Both end with matmul_store.wgsl, the epilogues.
 import scalarBody from '../../shaders/matmul.wgsl?raw';
 import store from '../../shaders/matmul_store.wgsl?raw';
 import vec4Body from '../../shaders/matmul_vec4.wgsl?raw';
-import { bindGroup, uniformBuffer, type Dispatch, type GpuContext } from './context';
+import { bindGroup, storageBuffer, uniformBuffer, type Dispatch, type GpuContext } from './context';
 
 export interface MatmulArgs {
   /** [M, K], or [K, M] when transA. */
@@ -23,6 +24,8 @@ export interface MatmulArgs {
   /** Fused epilogue: C = op(A)·op(B) + bias [N], then ReLU when `relu`. */
   bias?: GPUBuffer | GPUBufferBinding;
   relu?: boolean;
+  /** Fused into Aᵀ·B (dW = Xᵀ·δ): columnSums [N] = Σ_k B[k, ·] (+= when accumulating), the bias gradient. */
+  columnSums?: GPUBuffer | GPUBufferBinding;
 }
 
 const KERNELS = { scalar: `${scalarBody}\n${store}`, vec4: `${vec4Body}\n${store}` };
@@ -38,6 +41,18 @@ export function vec4Aligned({ M, N, K, transA, transB }: Pick<MatmulArgs, 'M' | 
   return K % 4 === 0 && N % 4 === 0;
 }
 
+const spareSums = new WeakMap<GPUDevice, GPUBuffer>();
+
+/** One 16-byte buffer per device for the sums binding of matmuls without column sums. */
+function unusedSums(device: GPUDevice): GPUBuffer {
+  let buffer = spareSums.get(device);
+  if (!buffer) {
+    buffer = storageBuffer(device, 'matmul.unused-sums', 16);
+    spareSums.set(device, buffer);
+  }
+  return buffer;
+}
+
 export function matmul(ctx: GpuContext, label: string, args: MatmulArgs): Dispatch {
   return matmulWith(vec4Aligned(args) ? 'vec4' : 'scalar', ctx, label, args);
 }
@@ -47,16 +62,18 @@ export function matmulWith(kernel: 'scalar' | 'vec4', ctx: GpuContext, label: st
   if (kernel === 'vec4' && !vec4Aligned(args)) throw new Error(`${label}: matmul_vec4 needs this form's vectorised dimensions to be multiples of 4`);
   if (args.accumulate && args.bias) throw new Error(`${label}: a bias epilogue cannot accumulate (add the bias once, after the last micro-batch)`);
   if (args.relu && !args.bias) throw new Error(`${label}: the fused ReLU follows the bias; pass the bias too`);
+  if (args.columnSums && (!args.transA || args.transB)) throw new Error(`${label}: column sums are fused only into Aᵀ·B (the weight gradient)`);
   const pipeline = ctx.pipeline(KERNELS[kernel], 'main', {
     TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0, ACCUMULATE: args.accumulate ? 1 : 0,
-    BIAS: args.bias ? 1 : 0, RELU: args.relu ? 1 : 0,
+    BIAS: args.bias ? 1 : 0, RELU: args.relu ? 1 : 0, COLUMN_SUMS: args.columnSums ? 1 : 0,
   });
   const params = uniformBuffer(ctx.device, `${label}.params`, [args.M, args.N, args.K, 0]);
   return {
     label,
     pipeline,
-    // Without a bias, B fills the bias binding: both are read-only, and the kernel never reads it.
-    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.a, args.b, args.c, args.bias ?? args.b]),
+    // Unused epilogue bindings, which the kernel never touches: B fills the read-only bias binding; the
+    // writable sums binding needs a buffer of its own (writable bindings may not alias C).
+    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.a, args.b, args.c, args.bias ?? args.b, args.columnSums ?? unusedSums(ctx.device)]),
     workgroups: [Math.ceil(args.N / TILE), Math.ceil(args.M / TILE)],
   };
 }
