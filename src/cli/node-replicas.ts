@@ -1,19 +1,33 @@
 // The coordinator's environment in Node: replicas are worker_threads, ring links are worker_threads
-// MessageChannels, data comes from public/data.
+// MessageChannels, data comes from public/data. Threads are ended gracefully (see replica-thread.ts), and
+// `shutdown` waits for all of them, so the CLI exits only once no GPU work is pending anywhere.
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { configureVulkanDriver } from '../gpu/dawn';
 import type { CoordinatorEnv, ReplicaWorker } from '../parallel/coordinator';
+import type { ToReplica } from '../parallel/replica-protocol';
 import { readDataAsset } from './csv-data';
 
-function spawnThread(rank: number): ReplicaWorker {
+/** A thread that has not ended this long after 'exit' is wedged: it is terminated outright. */
+const EXIT_TIMEOUT_MS = 5000;
+
+export interface NodeCoordinatorEnv extends CoordinatorEnv {
+  /** Resolves once every thread spawned so far has ended. */
+  shutdown(): Promise<void>;
+}
+
+function spawnThread(rank: number, exits: Promise<void>[]): ReplicaWorker {
   const worker = new Worker(new URL('./thread-bootstrap.js', import.meta.url), {
     name: `replica ${rank}`,
     workerData: { entry: new URL('./replica-thread.ts', import.meta.url).href },
   });
+  exits.push(new Promise((resolve) => worker.once('exit', () => resolve())));
   return {
     postMessage: (message, transfer) => worker.postMessage(message, transfer as never),
     addEventListener: (_type, listener) => worker.on('message', (data) => listener({ data } as MessageEvent)),
-    terminate: () => void worker.terminate(),
+    terminate: () => {
+      worker.postMessage({ type: 'exit' } satisfies ToReplica);
+      setTimeout(() => void worker.terminate(), EXIT_TIMEOUT_MS).unref();
+    },
     onCrash(listener) {
       let reported = false;
       const report = (message: string) => {
@@ -26,10 +40,12 @@ function spawnThread(rank: number): ReplicaWorker {
   };
 }
 
-export function nodeCoordinatorEnv(): CoordinatorEnv {
+export function nodeCoordinatorEnv(): NodeCoordinatorEnv {
   configureVulkanDriver();
+  const exits: Promise<void>[] = [];
   return {
-    spawn: spawnThread,
+    spawn: (rank) => spawnThread(rank, exits),
+    shutdown: async () => { await Promise.all(exits); },
     channel: () => new MessageChannel() as unknown as { port1: MessagePort; port2: MessagePort },
     readAsset: readDataAsset,
   };

@@ -99,21 +99,25 @@ async function trainSingle(
   return runTraining({ device: await requestNodeDevice(), config, dataset, emit, resumeFrom, checkpoint, onFinalParams });
 }
 
-/** Replicas or model-parallel workers in worker_threads, each with its own Dawn device; Ctrl-C stops them cleanly. */
+/**
+ * Replicas or model-parallel workers in worker_threads, each with its own Dawn device; Ctrl-C stops them
+ * cleanly, and the CLI returns only once every thread has ended.
+ */
 async function trainDataParallel(
   config: RunConfig, emit: (r: MetricRecord) => void, options: CliOptions, resumeFrom: TrainingState | undefined,
   onFinalParams: (p: Float32Array | null) => void,
 ): Promise<MetricRecord> {
   const dir = options.checkpoint;
-  // Every replica holds the same state with gradient all-reduce, so rank 0's is saved (written in order).
+  // The run hands over the whole model's state (written in order).
   let writing = Promise.resolve();
   const checkpoint = dir
     ? { every: options.checkpointEvery, save: (state: TrainingState) => { writing = writing.then(() => saveCheckpoint(dir, config, state)); } }
     : undefined;
-  const run = await startRun({ config, env: nodeCoordinatorEnv(), emit, resumeFrom, checkpoint });
+  const env = nodeCoordinatorEnv();
+  const run = await startRun({ config, env, emit, resumeFrom, checkpoint });
   process.once('SIGINT', () => run.stop());
   const last = await run.finished;
-  await writing;
+  await Promise.all([writing, env.shutdown()]);
   onFinalParams(run.finalParams());
   return last;
 }

@@ -2,10 +2,11 @@
 // tensor-parallel slices), hands each worker its part of the weights, wires stage neighbours (pipeline)
 // or a ring (tensor), and with data × pipeline a ring per stage across the replicas; merges the workers' reports into the metrics stream (loss, timelines, bubble,
 // traffic, activation memory), assembles the final model for its checksum, and keeps consistent
-// checkpoints (every worker's state after the same step) to restart all workers from when one fails.
+// checkpoints (every worker's state after the same step) to restart all workers from when one fails,
+// and to keep the last good state when the loss diverges.
 import type { RunConfig } from '../core/config';
 import { weightsSha256 } from '../core/checksum';
-import { divergedMessage, type MetricRecord } from '../core/metrics';
+import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import {
   assembleParts, bubbleTheory, extractPart, measuredBubble, microbatchSizes, modelParallelPlan,
@@ -61,6 +62,22 @@ export async function startModelParallel({
   const zeros = () => new Float32Array(model.totalFloats);
   /** The whole model after `step` steps, with every worker's part from that same step: where a restart begins. */
   let restartPoint: TrainingState = resumeFrom ?? { step: 0, params: initParams(model, config.seed), m: zeros(), v: zeros() };
+  const watch = new LossWatch(config.lr);
+  /** Steps whose loss was finite and not soaring, and those whose loss soared. */
+  const saneSteps = new Set<number>();
+  const soaringSteps = new Set<number>();
+  /** Restart points not yet judged, and the newest one the two steps after it showed good. */
+  let pending: TrainingState[] = [];
+  let lastGood: TrainingState | null = null;
+  const judge = () => {
+    pending = pending.filter((p) => {
+      const after = [p.step + 1, p.step + 2];
+      if (after.some((t) => soaringSteps.has(t))) return false;
+      if (!after.every((t) => saneSteps.has(t))) return true;
+      if (!lastGood || p.step > lastGood.step) lastGood = p;
+      return false;
+    });
+  };
   const checkpointEvery = checkpoint?.every ?? RESTART_EVERY;
 
   let workers: ReplicaWorker[] = [];
@@ -100,9 +117,13 @@ export async function startModelParallel({
     const loss = losses.reduce((a, b) => ({ lossSum: a.lossSum + b.lossSum, correct: a.correct + b.correct, rows: a.rows + b.rows }));
     const mean = loss.lossSum / loss.rows;
     if (!Number.isFinite(mean)) {
-      end({ type: 'stopped', step, reason: 'diverged', message: divergedMessage({ step, what: 'loss', value: mean, lr: config.lr, kept: null }) });
+      diverged(step, mean);
       return;
     }
+    const warning = watch.check(step, mean);
+    if (warning) emit(warning);
+    (watch.tooHigh(mean) ? soaringSteps : saneSteps).add(step);
+    judge();
     emit({
       type: 'step', step, epoch: group[0].epoch, loss: mean, accuracy: loss.correct / loss.rows,
       replicaLoss: replicas > 1 ? losses.map((l) => l.lossSum / l.rows) : undefined,
@@ -125,6 +146,16 @@ export async function startModelParallel({
     while (heldEvals.length && (heldEvals[0] as { step: number }).step <= lastStep) emit(heldEvals.shift()!);
   };
 
+  /** The loss went NaN or infinite: stop at the newest restart point the steps after it showed good, and save it. */
+  const diverged = (step: number, value: number) => {
+    const kept: TrainingState | null = lastGood;
+    if (kept) checkpoint?.save({ step: kept.step, params: kept.params.slice(), m: kept.m.slice(), v: kept.v.slice() });
+    end({
+      type: 'stopped', step: kept?.step ?? lastStep, reason: 'diverged', divergedAt: step,
+      message: divergedMessage({ step, what: 'loss', value, lr: config.lr, kept: kept?.step ?? null }),
+    });
+  };
+
   /** Every worker's state after `step` is in: the whole model's consistent state. */
   const onState = (state: TrainingState, rank: number) => {
     // Replica 0's stages hand over their state (ranks 0..S−1); the other replicas hold the same.
@@ -135,6 +166,8 @@ export async function startModelParallel({
     states.delete(state.step);
     const whole = (pick: (s: TrainingState) => Float32Array) => assembleParts(model, plan, group.map(pick));
     restartPoint = { step: state.step, params: whole((s) => s.params), m: whole((s) => s.m), v: whole((s) => s.v) };
+    pending.push(restartPoint);
+    judge();
     if (checkpoint && state.step % checkpoint.every === 0) {
       checkpoint.save({ step: restartPoint.step, params: restartPoint.params.slice(), m: restartPoint.m.slice(), v: restartPoint.v.slice() });
     }

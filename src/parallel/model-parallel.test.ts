@@ -10,7 +10,7 @@ import type { ReplicaWorker } from './coordinator';
 import { DATA_DIR } from '../cli/prepare-data';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
-import type { DoneRecord, MetricRecord, StagesRecord, StepRecord } from '../core/metrics';
+import type { DoneRecord, MetricRecord, StagesRecord, StepRecord, StoppedRecord } from '../core/metrics';
 import { bubbleTheory } from '../core/model-parallel';
 import { requestNodeDevice } from '../gpu/dawn';
 import { runTraining, type TrainingState } from '../gpu/train-run';
@@ -130,5 +130,28 @@ describe('model-parallel faults and resume', () => {
     const resumed = await modelParallel(config, { resumeFrom: saved[0] });
     expect(losses(resumed.records)).toEqual(losses(clean.records).slice(20));
     expect(sha(resumed.records)).toBe(sha(clean.records));
+  }, 240_000);
+});
+
+describe('model-parallel divergence', () => {
+  it('a diverged pipeline stops at its last good checkpoint, which resumes with a lower learning rate', async () => {
+    const config: RunConfig = {
+      ...BASE, dataset: 'gauss', layers: [32, 32, 32, 32, 32, 32, 32, 32], optimizer: 'momentum', lr: 0.3, batch: 16, epochs: 3,
+      mode: 'pipeline', stages: 3, microbatches: 2,
+    };
+    const saved: TrainingState[] = [];
+    const run = await modelParallel(config, { checkpoint: { every: 4, save: (s) => saved.push(s) } });
+    const stopped = run.last as StoppedRecord;
+    expect(stopped, JSON.stringify(stopped)).toMatchObject({ type: 'stopped', reason: 'diverged' });
+    expect(stopped.message).toContain(`the last verified good, are kept: lower the learning rate, e.g. to 0.03`);
+    const kept = saved[saved.length - 1];
+    expect(kept.step).toBe(stopped.step);
+    expect(stopped.divergedAt! - kept.step).toBeGreaterThan(2);
+    expect([kept.params, kept.m].every((a) => a.every(Number.isFinite))).toBe(true);
+    expect(run.records.some((r) => r.type === 'warning')).toBe(true);
+
+    const resumed = await modelParallel({ ...config, lr: 0.003 }, { resumeFrom: kept });
+    expect(resumed.last, JSON.stringify(resumed.last)).toMatchObject({ type: 'done' });
+    expect(losses(resumed.records).every(Number.isFinite)).toBe(true);
   }, 240_000);
 });

@@ -41,6 +41,11 @@ export type ToReplica =
   /** Send the whole state back (weights, optimizer state, steps completed), to restart replicas from it. */
   | { type: 'state'; id: number }
   | { type: 'stop' }
+  /**
+   * Node: destroy the worker's GPU devices (which settles their pending promises) and end the thread.
+   * Ending a thread while a Dawn promise is pending aborts the whole process.
+   */
+  | { type: 'exit' }
   /** Star all-reduce: the coordinator's sum for round `round`. */
   | { type: 'star'; round: number; data: Float32Array };
 
