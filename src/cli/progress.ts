@@ -15,6 +15,7 @@ export class ProgressPrinter {
   private workerSteps = 0;
   private lastWorkers: WorkersRecord | null = null;
   private bubbles: number[] = [];
+  private scheduled: number[] = [];
   private lastStages: StagesRecord | null = null;
 
   constructor(private readonly out: NodeJS.WriteStream) {}
@@ -37,7 +38,10 @@ export class ProgressPrinter {
       case 'stages':
         this.lastStages = r;
         // Step 1 includes shader compilation; leave it out.
-        if (r.step > 1) this.bubbles.push(r.bubble);
+        if (r.step > 1) {
+          this.bubbles.push(r.bubble);
+          if (r.scheduled !== null) this.scheduled.push(r.scheduled);
+        }
         break;
       case 'eval':
         this.clear();
@@ -95,7 +99,9 @@ export class ProgressPrinter {
     if (!last || median === null) return;
     const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
     const theory = last.theory === null ? '' : ` (GPipe theory (p−1)/(m+p−1): ${pct(last.theory)})`;
-    console.log(`bubble: median ${pct(median)} of ${last.spans.length} workers × step time over steps 2..${last.step}${theory}`);
+    const scheduled = medianBubble(this.scheduled);
+    const imbalance = scheduled === null ? '' : `; with the measured stage times and free messages: ${pct(scheduled)}`;
+    console.log(`bubble: median ${pct(median)} of ${last.spans.length} workers × step time over steps 2..${last.step}${theory}${imbalance}`);
     console.log(`activation bytes held per worker: ${last.activationBytes.join(', ')}; bytes sent per step: ${last.bytesSent.join(', ')}`);
   }
 

@@ -127,6 +127,11 @@ export interface StagesRecord {
   bubble: number;
   /** Pipeline: (p − 1)/(m + p − 1), the bubble with equal stage times; null for tensor. */
   theory: number | null;
+  /**
+   * Pipeline: the bubble this step's schedule leaves with each stage's measured forward and backward times
+   * and free messages (the stages' imbalance alone); null for tensor.
+   */
+  scheduled: number | null;
   /** Bytes of activations and gradients each worker sent this step. */
   bytesSent: number[];
   /** Bytes of training activations each worker holds (the micro-batches its schedule keeps in flight). */

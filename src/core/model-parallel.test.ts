@@ -1,7 +1,7 @@
 // The pure part of model parallelism: splits, parameter round trips, schedules and the bubble.
 import { describe, expect, it } from 'vitest';
 import {
-  assembleParts, balancedSplit, bubbleTheory, evenRanges, extractPart, inFlight, measuredBubble, medianBubble, microbatchSizes,
+  assembleParts, balancedSplit, bubbleTheory, evenRanges, extractPart, inFlight, measuredBubble, medianBubble, microbatchSizes, scheduleBubble,
   pipelinePlan, stageSchedule, tensorPlan,
 } from './model-parallel';
 import { modelLayout } from './model';
@@ -83,6 +83,16 @@ describe('schedules', () => {
 
   it('1F1B alternates after the warm-up', () => {
     expect(stageSchedule('1f1b', 4, 1, 4).map((o) => `${o.kind}${o.microbatch}`)).toEqual(['F0', 'F1', 'F2', 'B0', 'F3', 'B1', 'B2', 'B3']);
+  });
+
+  it('the schedule bubble with equal stage times is the theory, for GPipe and 1F1B alike', () => {
+    for (const [p, m] of [[4, 1], [4, 4], [4, 16], [2, 3], [8, 5]]) {
+      for (const schedule of ['gpipe', '1f1b'] as const) {
+        expect(scheduleBubble(schedule, m, new Array(p).fill(1), new Array(p).fill(2)), `${schedule} p=${p} m=${m}`).toBeCloseTo(bubbleTheory(p, m), 12);
+      }
+    }
+    // A first stage three times as slow as the others sets the pace: more idle time than the theory.
+    expect(scheduleBubble('gpipe', 4, [3, 1, 1, 1], [6, 2, 2, 2])).toBeGreaterThan(bubbleTheory(4, 4) + 0.1);
   });
 
   it('bubble theory and measurement', () => {

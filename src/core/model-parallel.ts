@@ -207,6 +207,40 @@ export function bubbleTheory(stages: number, microbatches: number): number {
 }
 
 /**
+ * The bubble a schedule leaves when stage s takes f[s] per micro-batch forward and b[s] per backward and
+ * messages are free: the stages' own imbalance, without the cost of moving activations. With equal
+ * times it is GPipe's (p − 1)/(m + p − 1).
+ */
+export function scheduleBubble(schedule: Schedule, microbatches: number, f: number[], b: number[]): number {
+  const stages = f.length;
+  const ops = f.map((_, s) => stageSchedule(schedule, stages, s, microbatches));
+  const done = new Map<string, number>();
+  const next = new Array<number>(stages).fill(0);
+  const free = new Array<number>(stages).fill(0);
+  let left = ops.reduce((n, o) => n + o.length, 0);
+  while (left > 0) {
+    let progressed = false;
+    for (let s = 0; s < stages; s++) {
+      const op = ops[s][next[s]];
+      if (!op) continue;
+      const i = op.microbatch;
+      // A forward needs the previous stage's forward; a backward the next stage's backward (or its own forward).
+      const after = op.kind === 'F' ? (s > 0 ? done.get(`F${s - 1}:${i}`) : 0) : done.get(s < stages - 1 ? `B${s + 1}:${i}` : `F${s}:${i}`);
+      if (after === undefined) continue;
+      free[s] = Math.max(free[s], after) + (op.kind === 'F' ? f[s] : b[s]);
+      done.set(`${op.kind}${s}:${i}`, free[s]);
+      next[s]++;
+      left--;
+      progressed = true;
+    }
+    if (!progressed) throw new Error('schedule deadlocks');
+  }
+  const busy = microbatches * f.reduce((sum, x, s) => sum + x + b[s], 0);
+  const span = Math.max(...free);
+  return span > 0 ? 1 - busy / (stages * span) : 0;
+}
+
+/**
  * One measured span of a worker's step: a forward, a backward, a send, a wait for a neighbour, the
  * gradient all-reduce with the other replicas (data × pipeline), or the update.
  */

@@ -9,7 +9,8 @@ import { weightsSha256 } from '../core/checksum';
 import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import {
-  assembleParts, bubbleTheory, extractPart, measuredBubble, microbatchSizes, modelParallelPlan,
+  assembleParts, bubbleTheory, extractPart, measuredBubble, microbatchSizes, modelParallelPlan, scheduleBubble,
+  type TimelineSpan,
 } from '../core/model-parallel';
 import { epochPlan, shardSpec } from '../core/sharding';
 import type { TrainingState } from '../gpu/train-run';
@@ -33,6 +34,18 @@ export interface ModelParallelOptions {
   resumeFrom?: TrainingState;
   /** Receive the whole model's state every `every` steps. */
   checkpoint?: { every: number; save: (state: TrainingState) => void };
+}
+
+/** The schedule's bubble with one replica's measured per-stage forward and backward times and free messages. */
+function imbalanceBubble(config: RunConfig, stageSpans: TimelineSpan[][]): number {
+  const mean = (spans: TimelineSpan[], kind: 'F' | 'B') => {
+    const of = spans.filter((s) => s.kind === kind);
+    // A micro-batch's forward or backward may be several spans (segments); sum per micro-batch, then average.
+    const micro = new Set(of.map((s) => s.microbatch)).size;
+    return of.reduce((t, s) => t + s.end - s.start, 0) / Math.max(1, micro);
+  };
+  const microbatches = new Set(stageSpans[0].filter((s) => s.kind === 'F').map((s) => s.microbatch)).size;
+  return scheduleBubble(config.schedule, microbatches, stageSpans.map((s) => mean(s, 'F')), stageSpans.map((s) => mean(s, 'B')));
 }
 
 /** How the page and the CLI name worker k of a run (data × pipeline: worker k is stage k mod S of replica ⌊k/S⌋). */
@@ -137,6 +150,7 @@ export async function startModelParallel({
     })));
     emit({
       type: 'stages', step, mode: config.mode as 'pipeline' | 'tensor', spans, bubble: measuredBubble(spans), theory,
+      scheduled: pipeline ? imbalanceBubble(config, spans.slice(0, stages)) : null,
       bytesSent: group.map((r) => r.bytesSent), activationBytes: group.map((r) => r.activationBytes),
     });
     samples += loss.rows;

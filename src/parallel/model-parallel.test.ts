@@ -64,6 +64,8 @@ describe('pipeline parallel = one device', () => {
         expect(records.find((r): r is StepRecord => r.type === 'step')!.replicaLoss).toHaveLength(replicas);
       }
       expect(first.theory).toBeCloseTo(bubbleTheory(stages, microbatches), 12);
+      expect(first.scheduled).toBeGreaterThanOrEqual(0);
+      expect(first.scheduled).toBeLessThan(1);
       // Every stage ran every micro-batch forward and backward.
       for (const spans of first.spans) {
         expect(spans.filter((s) => s.kind === 'F')).toHaveLength(microbatches);

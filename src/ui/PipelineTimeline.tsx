@@ -49,6 +49,10 @@ export function PipelineTimeline({ config, latest, median, empty }: {
           {latest.theory !== null && (
             <>; GPipe theory (p−1)/(m+p−1) = <strong data-testid="bubble-theory" data-value={latest.theory}>{formatPercent(latest.theory)}</strong> with
               equal stage times and free messages</>
+          )}
+          {latest.scheduled !== null && (
+            <>; with this step&apos;s measured stage times and free messages <strong data-testid="bubble-scheduled" data-value={latest.scheduled}>{formatPercent(latest.scheduled)}</strong>{' '}
+              (the gap to the measured bubble is the cost of reading activations back and passing them on)</>
           )}.
         </p>
       )}

@@ -5,7 +5,7 @@ import type { MetricRecord, StagesRecord } from '../core/metrics';
 import { recentStages, roleText, splitView } from './model-parallel-data';
 
 const stages = (step: number, bubble: number): StagesRecord => ({
-  type: 'stages', step, mode: 'pipeline', spans: [[], []], bubble, theory: 0.5, bytesSent: [0, 0], activationBytes: [0, 0],
+  type: 'stages', step, mode: 'pipeline', spans: [[], []], bubble, theory: 0.5, scheduled: 0.5, bytesSent: [0, 0], activationBytes: [0, 0],
 });
 
 describe('model-parallel views', () => {
