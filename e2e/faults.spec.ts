@@ -1,7 +1,8 @@
 // Faults in the page, in the middle of a 2-replica run: a replica's Web Worker terminated (noticed by the
 // coordinator's heartbeat) or its GPU device lost (device.destroy() inside the worker). Every replica
-// restarts from a survivor's state (with local SGD, all from the last synchronisation) and the run
-// finishes with the checksum of an uninterrupted run.
+// restarts from a survivor's state (with local SGD, all from the last synchronisation; a pipeline's
+// stages all from the last consistent checkpoint) and the run finishes with the checksum of an
+// uninterrupted run.
 import { expect, test, type Page } from '@playwright/test';
 
 const LINK = 'v=1&dataset=spiral&layers=13,7&optimizer=adam&lr=0.01&batch=32&epochs=6&seed=5&replicas=2';
@@ -103,4 +104,23 @@ test('local SGD: a terminated replica worker sends every replica back to the las
   ), 10), link);
   expect(sha).toBe(clean);
   await expect(faulty.getByText(/replica 1 stopped answering/)).toBeVisible();
+});
+
+test('pipeline: a stage whose GPU device is lost sends every stage back to the last consistent checkpoint, to the uninterrupted checksum', async ({ page, context }) => {
+  test.setTimeout(480_000);
+  const link = 'v=1&dataset=spiral&layers=16,16,16&optimizer=adam&lr=0.01&batch=32&epochs=2&seed=5&mode=pipeline&stages=3&microbatches=2';
+  const clean = await trainToEnd(page, undefined, link);
+
+  const faulty = await context.newPage();
+  await trackWorkers(faulty);
+  await faulty.route(/replica-web-[^/]*\.js$/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: LOSE_DEVICE_PRELUDE + (await response.text()) });
+  });
+  // After step 20, so the last consistent checkpoint (every 16 steps) is not the start.
+  const sha = await trainToEnd(faulty, () => faultMidRun(faulty, () => faulty.evaluate(
+    () => (window as unknown as { labWorkers: Worker[] }).labWorkers[1].postMessage({ type: 'test-lose-device' }),
+  ), 20), link);
+  expect(sha).toBe(clean);
+  await expect(faulty.getByText(/stage 1 failed/)).toBeVisible();
 });

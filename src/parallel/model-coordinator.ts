@@ -18,7 +18,7 @@ import { prepareRun, type CoordinatorEnv, type ReplicaWorker, type RunHandle } f
 import { Heartbeat } from './heartbeat';
 import type { FromReplica, PartReport, ToReplica } from './replica-protocol';
 
-/** Steps between the consistent states a restart replays from, when no checkpoint interval is asked for. */
+/** Most steps between the consistent states a restart replays from (fewer when checkpoints are asked for more often). */
 const RESTART_EVERY = 16;
 /** Restarts allowed in one run before a failure stops it (a fault that repeats is not transient). */
 const MAX_RECOVERIES = 3;
@@ -91,7 +91,9 @@ export async function startModelParallel({
       return false;
     });
   };
-  const checkpointEvery = checkpoint?.every ?? RESTART_EVERY;
+  const checkpointEvery = Math.min(RESTART_EVERY, checkpoint?.every ?? RESTART_EVERY);
+  /** Checkpoints asked for every N steps are saved at the first consistent state on or after each multiple of N. */
+  let nextSave = checkpoint ? restartPoint.step - (restartPoint.step % checkpoint.every) + checkpoint.every : Infinity;
 
   let workers: ReplicaWorker[] = [];
   let generation = 0;
@@ -182,7 +184,8 @@ export async function startModelParallel({
     restartPoint = { step: state.step, params: whole((s) => s.params), m: whole((s) => s.m), v: whole((s) => s.v) };
     pending.push(restartPoint);
     judge();
-    if (checkpoint && state.step % checkpoint.every === 0) {
+    if (checkpoint && state.step >= nextSave) {
+      nextSave = state.step - (state.step % checkpoint.every) + checkpoint.every;
       checkpoint.save({ step: restartPoint.step, params: restartPoint.params.slice(), m: restartPoint.m.slice(), v: restartPoint.v.slice() });
     }
   };
