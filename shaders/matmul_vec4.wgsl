@@ -29,6 +29,16 @@ fn rowOfB(k: u32, col: u32) -> vec4f {
   return b[k * (params.N / 4u) + col / 4u];
 }
 
+/** One k-step of Aᵀ·B for the 4×4 block at column quad q.x and row quad q.y. */
+fn accumulateTransA(acc: ptr<function, array<vec4f, 4>>, k: u32, q: vec2u) {
+  let av = a[k * (params.M / 4u) + q.y];
+  let bv = b[k * (params.N / 4u) + q.x];
+  (*acc)[0] += av.x * bv;
+  (*acc)[1] += av.y * bv;
+  (*acc)[2] += av.z * bv;
+  (*acc)[3] += av.w * bv;
+}
+
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row = gid.y * 4u;
@@ -39,17 +49,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let cols = min(vec4u(col, col + 1u, col + 2u, col + 3u), vec4u(params.N - 1u));
   let K4 = params.K / 4u;
   let N4 = params.N / 4u;
-  let M4 = params.M / 4u;
   if (TRANS_A) {
-    // A [K, M]: vec4 over 4 rows of C; B [K, N]: vec4 over 4 columns. k runs 0..K−1 in order.
-    for (var k = 0u; k < params.K; k++) {
-      let av = a[k * M4 + gid.y];
-      let bv = b[k * N4 + gid.x];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
+    // A [K, M]: vec4 over 4 rows of C; B [K, N]: vec4 over 4 columns. k runs 0..K−1 in order, four
+    // steps per iteration (a CPU rasteriser pays for every loop branch), then the remainder.
+    var k = 0u;
+    for (; k + 4u <= params.K; k += 4u) {
+      accumulateTransA(&acc, k, gid.xy);
+      accumulateTransA(&acc, k + 1u, gid.xy);
+      accumulateTransA(&acc, k + 2u, gid.xy);
+      accumulateTransA(&acc, k + 3u, gid.xy);
     }
+    for (; k < params.K; k++) { accumulateTransA(&acc, k, gid.xy); }
   } else {
     for (var k4 = 0u; k4 < K4; k4++) {
       let a0 = a[rows.x * K4 + k4];
