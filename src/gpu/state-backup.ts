@@ -4,13 +4,8 @@ import { firstNonFinite } from '../core/metrics';
 import { readBuffer, storageBuffer } from './context';
 import { BACKUP_SLOTS } from './memory';
 import type { TrainingState } from './train-run';
+import type { StateBuffers } from './training-state';
 
-/** The buffers a training state lives in (a Trainer's). */
-export interface StateBuffers {
-  params: GPUBuffer;
-  m: GPUBuffer;
-  v: GPUBuffer;
-}
 
 /**
  * A copy of the state after step c counts as good once the losses of steps c+1 and c+2 were read back
