@@ -60,7 +60,7 @@ export interface LayerBackwardArgs {
   inputGrad?: { buffer: GPUBuffer; mask: GPUBuffer | null };
 }
 
-/** dW = Xᵀ·δ with db = Σ_rows δ fused in (one dispatch), and optionally dX = δ·Wᵀ (⊙ relu'). */
+/** dW = Xᵀ·δ with db = Σ_rows δ fused in, and optionally dX = δ·Wᵀ (⊙ relu' fused in): one dispatch each. */
 export function layerBackward(ctx: GpuContext, label: string, a: LayerBackwardArgs): Dispatch[] {
   const { layer, B } = a;
   const out: Dispatch[] = [
@@ -71,11 +71,11 @@ export function layerBackward(ctx: GpuContext, label: string, a: LayerBackwardAr
     }),
   ];
   if (a.inputGrad) {
+    // The ReLU mask, where there is one, is fused into the matmul's epilogue.
     out.push(matmul(ctx, `${label}.dX`, {
       a: a.delta, b: slice(a.params, layer.w.offset, layer.w.size), c: a.inputGrad.buffer,
-      M: B, N: layer.inputs, K: layer.outputs, transB: true,
+      M: B, N: layer.inputs, K: layer.outputs, transB: true, mask: a.inputGrad.mask ?? undefined,
     }));
-    if (a.inputGrad.mask) out.push(reluMask(ctx, label, a.inputGrad.buffer, a.inputGrad.mask, B * layer.inputs));
   }
   return out;
 }

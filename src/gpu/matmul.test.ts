@@ -1,13 +1,13 @@
 // matmul.wgsl and matmul_vec4.wgsl against the float64 reference, all three forms, on awkward
 // (non-tile-multiple) shapes, with and without the alignment that selects the vec4 kernel, and the
-// fused epilogues (bias+ReLU; the bias gradient's column sums) against the reference and against the
-// separate kernels' bits.
+// fused epilogues (bias+ReLU; the bias gradient's column sums; the ReLU backward mask) against the
+// reference and against the separate kernels' bits.
 import { describe, expect, it } from 'vitest';
 import { matmulRef } from '../core/reference';
 import { biasAdd } from './bias';
 import { colsum } from './colsum';
 import { matmul, matmulWith, vec4Aligned } from './matmul';
-import { reluForward } from './relu';
+import { reluBackward, reluForward } from './relu';
 import { freshRng, poisoned, randomFloats, readFloats, relativeError, run, testContext, upload } from './testing';
 
 const SHAPES: [number, number, number][] = [
@@ -139,5 +139,38 @@ describe('matmul Aᵀ·B with the fused column sums (dW = Xᵀ·δ with db = Σ_
     const ctx = await testContext();
     const x = upload(ctx, new Float32Array(16));
     expect(() => matmul(ctx, 'sums', { a: x, b: x, c: poisoned(ctx, 16), M: 4, N: 4, K: 4, columnSums: poisoned(ctx, 4) })).toThrow(/only into Aᵀ·B/);
+  });
+});
+
+describe('matmul A·Bᵀ with the fused ReLU mask (δ_prev = (δ·Wᵀ) ⊙ relu′)', () => {
+  // [37, 10, 33] runs matmul.wgsl, [37, 33, 64] matmul_vec4.wgsl.
+  for (const [M, N, K] of [[37, 10, 33], [37, 33, 64]]) {
+    it(`M=${M} N=${N} K=${K}: the reference, and the bits of matmul → relu_backward`, async () => {
+      const ctx = await testContext();
+      const { rng, seed } = freshRng();
+      const [a, b] = [randomFloats(rng, M * K), randomFloats(rng, N * K)];
+      // A ReLU output: about half zeros, the rest positive.
+      const activation = randomFloats(rng, M * N).map((v) => Math.max(v, 0));
+      const [ga, gb, gm] = [upload(ctx, a), upload(ctx, b), upload(ctx, activation)];
+      const [fused, separate] = [poisoned(ctx, M * N), poisoned(ctx, M * N)];
+      await run(ctx, [
+        matmul(ctx, 'dX masked', { a: ga, b: gb, c: fused, M, N, K, transB: true, mask: gm }),
+        matmul(ctx, 'dX', { a: ga, b: gb, c: separate, M, N, K, transB: true }),
+        reluBackward(ctx, 'mask', { activation: gm, grad: separate, N: M * N }),
+      ]);
+      const expected = matmulRef(a, b, M, N, K, false, true).map((v, i) => (activation[i] > 0 ? v : 0));
+      const got = await readFloats(ctx, fused, M * N);
+      expect(relativeError(got, expected), `seed ${seed}`).toBeLessThan(1e-5);
+      expect(got.filter((v) => v === 0).length, 'masked entries are zero').toBe(activation.filter((v) => v <= 0).length);
+      expect(new Uint32Array(got.buffer)).toEqual(new Uint32Array((await readFloats(ctx, separate, M * N)).buffer));
+    });
+  }
+
+  it('refuses a mask with a bias or with accumulation', async () => {
+    const ctx = await testContext();
+    const x = upload(ctx, new Float32Array(16));
+    const args = { a: x, b: x, c: poisoned(ctx, 16), M: 4, N: 4, K: 4, mask: x };
+    expect(() => matmul(ctx, 'bias', { ...args, bias: x })).toThrow(/plain product/);
+    expect(() => matmul(ctx, 'acc', { ...args, accumulate: true })).toThrow(/plain product/);
   });
 });

@@ -1,7 +1,7 @@
-// Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) (or C += … when accumulating, or
-// act(op(A)·op(B) + bias) with the bias and ReLU fused in, or with the bias gradient's column sums)
-// with optional transposes; shapes whose vectorised dimensions are multiples of 4 run
-// matmul_vec4.wgsl. Both end with matmul_store.wgsl, the epilogues.
+// Typed wrapper for shaders/matmul.wgsl: C[M, N] = op(A)·op(B) with optional transposes, or C += …, or
+// with an epilogue fused in (bias and ReLU; the bias gradient's column sums; a ReLU backward mask).
+// Shapes whose vectorised dimensions are multiples of 4 run matmul_vec4.wgsl; both end with
+// matmul_store.wgsl, the epilogues.
 import scalarBody from '../../shaders/matmul.wgsl?raw';
 import store from '../../shaders/matmul_store.wgsl?raw';
 import vec4Body from '../../shaders/matmul_vec4.wgsl?raw';
@@ -26,6 +26,8 @@ export interface MatmulArgs {
   relu?: boolean;
   /** Fused into Aᵀ·B (dW = Xᵀ·δ): columnSums [N] = Σ_k B[k, ·] (+= when accumulating), the bias gradient. */
   columnSums?: GPUBuffer | GPUBufferBinding;
+  /** Fused ReLU backward: C = op(A)·op(B) where mask [M, N] (the ReLU's output) > 0, else 0. */
+  mask?: GPUBuffer | GPUBufferBinding;
 }
 
 const KERNELS = { scalar: `${scalarBody}\n${store}`, vec4: `${vec4Body}\n${store}` };
@@ -63,17 +65,20 @@ export function matmulWith(kernel: 'scalar' | 'vec4', ctx: GpuContext, label: st
   if (args.accumulate && args.bias) throw new Error(`${label}: a bias epilogue cannot accumulate (add the bias once, after the last micro-batch)`);
   if (args.relu && !args.bias) throw new Error(`${label}: the fused ReLU follows the bias; pass the bias too`);
   if (args.columnSums && (!args.transA || args.transB)) throw new Error(`${label}: column sums are fused only into Aᵀ·B (the weight gradient)`);
+  if (args.mask && (args.accumulate || args.bias)) throw new Error(`${label}: the ReLU mask applies to a plain product (no bias, no accumulation)`);
   const pipeline = ctx.pipeline(KERNELS[kernel], 'main', {
     TRANS_A: args.transA ? 1 : 0, TRANS_B: args.transB ? 1 : 0, ACCUMULATE: args.accumulate ? 1 : 0,
-    BIAS: args.bias ? 1 : 0, RELU: args.relu ? 1 : 0, COLUMN_SUMS: args.columnSums ? 1 : 0,
+    BIAS: args.bias ? 1 : 0, RELU: args.relu ? 1 : 0, COLUMN_SUMS: args.columnSums ? 1 : 0, MASK: args.mask ? 1 : 0,
   });
   const params = uniformBuffer(ctx.device, `${label}.params`, [args.M, args.N, args.K, 0]);
   return {
     label,
     pipeline,
-    // Unused epilogue bindings, which the kernel never touches: B fills the read-only bias binding; the
-    // writable sums binding needs a buffer of its own (writable bindings may not alias C).
-    bindGroup: bindGroup(ctx.device, pipeline, label, [params, args.a, args.b, args.c, args.bias ?? args.b, args.columnSums ?? unusedSums(ctx.device)]),
+    // Unused epilogue bindings, which the kernel never touches: B fills the read-only ones; the writable
+    // sums binding needs a buffer of its own (writable bindings may not alias C).
+    bindGroup: bindGroup(ctx.device, pipeline, label, [
+      params, args.a, args.b, args.c, args.bias ?? args.b, args.columnSums ?? unusedSums(ctx.device), args.mask ?? args.b,
+    ]),
     workgroups: [Math.ceil(args.N / TILE), Math.ceil(args.M / TILE)],
   };
 }
