@@ -84,7 +84,7 @@ export function buildReport(input: BenchInputs): { table: string; json: object }
     ]),
     '',
     `Training quick-mnist (784-64-10, Adam, sparse CE), one device, samples/s; ${TRAIN_FLOPS_PER_SAMPLE} matmul FLOPs per sample;`
-      + ` kernels per step: lab 9, TF.js ${page.tfKernelsPerStep}`,
+      + ` kernels per step: lab 8, TF.js ${page.tfKernelsPerStep}`,
     table(['batch', 'lab (page worker)', 'TF.js (page)', 'lab / TF.js', 'lab (CLI, Dawn)', 'step GFLOP/s', 'of best matmul'],
       trainRows.map((t) => [t.batch, fmt(t.lab, 0), fmt(t.tf, 0), `${fmt(t.ratio, 2)}×`, fmt(t.cli, 0), fmt(t.gflops), pct(t.ofBest)])),
     '',

@@ -28,7 +28,7 @@ export interface PageResult {
   /** Samples per second, per round. */
   trainSamplesPerSec: (SideBySide & { batch: number; labLoss: number; tfLoss: number })[];
   copyGBs: number;
-  /** Kernels TF.js runs per training step at batch 128 (the lab's step is 9 dispatches). */
+  /** Kernels TF.js runs per training step at batch 128 (the lab's step is 8 dispatches). */
   tfKernelsPerStep: number;
 }
 
