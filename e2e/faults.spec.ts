@@ -62,15 +62,20 @@ self.addEventListener('message', (e) => {
 });
 `;
 
+/** Serves the worker script with LOSE_DEVICE_PRELUDE in front, so a test can lose a worker's devices. */
+async function loseDevicesOnMessage(page: Page): Promise<void> {
+  await page.route(/replica-web-[^/]*\.js$/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: LOSE_DEVICE_PRELUDE + (await response.text()) });
+  });
+}
+
 test('a replica whose GPU device is lost is replaced and the run ends with the uninterrupted checksum', async ({ page, context }) => {
   test.setTimeout(480_000);
   const clean = await trainToEnd(page);
   const faulty = await context.newPage();
   await trackWorkers(faulty);
-  await faulty.route(/replica-web-[^/]*\.js$/, async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, body: LOSE_DEVICE_PRELUDE + (await response.text()) });
-  });
+  await loseDevicesOnMessage(faulty);
   const sha = await trainToEnd(faulty, () => faultMidRun(faulty, () => faulty.evaluate(
     () => (window as unknown as { labWorkers: Worker[] }).labWorkers[1].postMessage({ type: 'test-lose-device' }),
   )));
@@ -113,10 +118,7 @@ test('pipeline: a stage whose GPU device is lost sends every stage back to the l
 
   const faulty = await context.newPage();
   await trackWorkers(faulty);
-  await faulty.route(/replica-web-[^/]*\.js$/, async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, body: LOSE_DEVICE_PRELUDE + (await response.text()) });
-  });
+  await loseDevicesOnMessage(faulty);
   // After step 20, so the last consistent checkpoint (every 16 steps) is not the start.
   const sha = await trainToEnd(faulty, () => faultMidRun(faulty, () => faulty.evaluate(
     () => (window as unknown as { labWorkers: Worker[] }).labWorkers[1].postMessage({ type: 'test-lose-device' }),

@@ -15,7 +15,6 @@ import { checkMemory, type BufferNeed } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
 import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
 import { uploadSplit, type SplitBuffers } from './trainer';
-import { readTrainingState, writeOptimizerState } from './training-state';
 
 export interface PartSpec {
   layout: ModelLayout;
@@ -220,15 +219,6 @@ export class PartTrainer {
     const pass = encoder.beginComputePass({ label: 'update' });
     encodeDispatches(pass, [this.update.dispatch]);
     pass.end();
-  }
-
-  /** Weights and optimizer state after all submitted work, labelled with the steps they follow. */
-  readState(step: number): Promise<{ step: number; params: Float32Array; m: Float32Array; v: Float32Array }> {
-    return readTrainingState(this.device, this, step);
-  }
-
-  restoreOptimizerState(m: Float32Array, v: Float32Array): void {
-    writeOptimizerState(this.device, this, m, v);
   }
 
   async readParams(): Promise<Float32Array> {

@@ -11,7 +11,9 @@ import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
 import { validateForDataset, type ParamsSnapshot, type TrainingState } from '../gpu/train-run';
+import { Heartbeat } from './heartbeat';
 import type { Endpoint } from './ports';
+import { StepGroups } from './step-groups';
 import type { FromReplica, StepReport, ToReplica } from './replica-protocol';
 
 /** Replica restarts allowed in one run before a failure stops it (a fault that repeats is not transient). */
@@ -97,7 +99,7 @@ export async function startDataParallel({
   const end = (record: MetricRecord) => {
     if (over) return;
     over = true;
-    clearInterval(heartbeat);
+    heartbeat?.stop();
     snapshots.forEach((resolve) => resolve(null));
     states.forEach((resolve) => resolve(null));
     emit(record);
@@ -105,7 +107,8 @@ export async function startDataParallel({
     settle(record);
   };
 
-  const reports = new Map<number, StepReport[]>();
+  const reports = new StepGroups<StepReport>(world);
+  let heartbeat: Heartbeat | null = null;
   const starRounds = new Map<number, Float32Array[]>();
   const heldEvals: MetricRecord[] = [];
   const shas: (string | null)[] = [];
@@ -196,25 +199,21 @@ export async function startDataParallel({
       return;
     }
     if (gen !== generation) return;
-    lastHeard[m.rank] = performance.now();
+    heartbeat?.heard(m.rank);
     switch (m.type) {
       case 'ready':
         onReady?.(m.rank, m.adapter);
         if (++ready === world) {
-          lastHeard.fill(performance.now());
+          // Silence is judged once all train; a single replica has no one to take over from.
+          if (world > 1) heartbeat?.start();
           workers.forEach((_, r) => send(r, { type: 'go' }));
         }
         break;
       case 'report': {
         // After a restart from a synchronisation, the replayed steps were already reported.
         if (m.step <= lastStep) break;
-        const group = reports.get(m.step) ?? [];
-        group.push(m);
-        reports.set(m.step, group);
-        if (group.length === world) {
-          reports.delete(m.step);
-          emitStep(m.step, group);
-        }
+        const group = reports.add(m);
+        if (group) emitStep(m.step, group);
         break;
       }
       case 'star': {
@@ -284,6 +283,10 @@ export async function startDataParallel({
     const gen = ++generation;
     ready = 0;
     reports.clear();
+    heartbeat?.stop();
+    // A Web Worker that is terminated or dies without an error event is only noticed by its silence.
+    heartbeat = new Heartbeat(world, heartbeatMs, (rank) => send(rank, { type: 'ping' }),
+      (rank) => void onFailure(gen, rank, 'stopped answering (its worker was terminated or hung)'));
     starRounds.clear();
     syncStates.clear();
     shas.length = 0;
@@ -363,17 +366,6 @@ export async function startDataParallel({
     launch(() => best);
   };
 
-  // A Web Worker that is terminated or dies without an error event is only noticed by its silence.
-  const lastHeard = new Array<number>(world).fill(performance.now());
-  const heartbeat = setInterval(() => {
-    // Before every replica is ready, failures arrive as errors; silence is only judged while training,
-    // and a single replica has no one to take over from.
-    if (over || recovering || halting || ready < world || world === 1) return;
-    const now = performance.now();
-    const silent = lastHeard.findIndex((t) => now - t > 3 * heartbeatMs);
-    if (silent >= 0) void onFailure(generation, silent, 'stopped answering (its worker was terminated or hung)');
-    else workers.forEach((_, r) => send(r, { type: 'ping' }));
-  }, heartbeatMs);
   if (resumeFrom) lastStep = resumeFrom.step;
   launch(resumeFrom ? () => resumeFrom : null);
 

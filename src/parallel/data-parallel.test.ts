@@ -1,23 +1,17 @@
 // Data parallelism on Dawn, replicas served in-process over MessageChannels: 2 and 4 replicas with
 // sync=step train exactly like one device with the same global batch; ring and star agree; replicas
 // stay in sync; the shard assignment covers each global batch.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATA_DIR } from '../cli/prepare-data';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
-import { loadDataset } from '../core/datasets';
 import type { MetricRecord, StepRecord } from '../core/metrics';
 import { batchIndices, epochOrder } from '../core/sampler';
 import { requestNodeDevice } from '../gpu/dawn';
-import { runTraining, type TrainingState } from '../gpu/train-run';
+import type { TrainingState } from '../gpu/train-run';
 import { relativeError } from '../gpu/testing';
 import { startDataParallel, type CoordinatorEnv } from './coordinator';
 import type { Endpoint } from './ports';
 import { serveReplica } from './replica';
-
-/** The generated MNIST files (`npm test` writes them first, through its pretest script). */
-const readAsset = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(join(DATA_DIR, file)));
+import { readAsset, trainOneDevice } from './testing';
 
 interface InProcessEnv extends CoordinatorEnv {
   /**
@@ -58,14 +52,6 @@ const CONFIG: RunConfig = {
   ...DEFAULT_CONFIG, dataset: 'spiral', layers: [13, 7], lr: 0.01, batch: 32, epochs: 1, seed: 5,
 };
 
-async function single(config: RunConfig) {
-  const records: MetricRecord[] = [];
-  let params: Float32Array | null = null;
-  const dataset = await loadDataset(config.dataset, config.seed, readAsset);
-  await runTraining({ device: await requestNodeDevice(), config, dataset, emit: (r) => records.push(r), onFinalParams: (p) => { params = p; } });
-  return { records, params: params! };
-}
-
 async function parallel(config: RunConfig, env = inProcessEnv(), onRecord: (r: MetricRecord) => void = () => {}, heartbeatMs?: number) {
   const records: MetricRecord[] = [];
   const run = await startDataParallel({ config, env, heartbeatMs, emit: (r) => { records.push(r); onRecord(r); } });
@@ -77,7 +63,7 @@ const stepLosses = (records: MetricRecord[]) => records.filter((r): r is StepRec
 
 describe('data parallel, sync=step', () => {
   it('2 and 4 replicas (ring and star) match one device step by step', async () => {
-    const one = await single(CONFIG);
+    const one = await trainOneDevice(CONFIG);
     const oneLosses = stepLosses(one.records);
     expect(oneLosses).toHaveLength(25);
     const results = new Map<string, Awaited<ReturnType<typeof parallel>>>();

@@ -16,6 +16,7 @@ import { epochPlan, shardSpec } from '../core/sharding';
 import type { TrainingState } from '../gpu/train-run';
 import { prepareRun, type CoordinatorEnv, type ReplicaWorker, type RunHandle } from './coordinator';
 import { Heartbeat } from './heartbeat';
+import { StepGroups } from './step-groups';
 import type { FromReplica, PartReport, ToReplica } from './replica-protocol';
 
 /** Most steps between the consistent states a restart replays from (fewer when checkpoints are asked for more often). */
@@ -111,7 +112,7 @@ export async function startModelParallel({
   let ready = 0;
   let assembled: Float32Array | null = null;
   const started = performance.now();
-  const reports = new Map<number, PartReport[]>();
+  const reports = new StepGroups<PartReport>(world);
   const states = new Map<number, TrainingState[]>();
   const heldEvals: MetricRecord[] = [];
   let parts: Float32Array[] = [];
@@ -210,13 +211,8 @@ export async function startModelParallel({
       case 'part-report': {
         // Steps replayed after a restart were reported before.
         if (m.step <= lastStep) break;
-        const group = reports.get(m.step) ?? [];
-        group.push(m);
-        reports.set(m.step, group);
-        if (group.length === world) {
-          reports.delete(m.step);
-          emitStep(m.step, group);
-        }
+        const group = reports.add(m);
+        if (group) emitStep(m.step, group);
         break;
       }
       case 'metric':

@@ -2,32 +2,18 @@
 // several stage and micro-batch counts) and tensor parallelism train exactly like one device with the
 // same global batch and seed: every step's loss and the final parameters within 1e-5 relative. A worker
 // killed mid-run, and a run resumed from a checkpoint, end with the uninterrupted run's checksum.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeCoordinatorEnv } from '../cli/node-replicas';
 import type { ReplicaWorker } from './coordinator';
-import { DATA_DIR } from '../cli/prepare-data';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
-import { loadDataset } from '../core/datasets';
 import type { DoneRecord, MetricRecord, StagesRecord, StepRecord, StoppedRecord } from '../core/metrics';
 import { bubbleTheory } from '../core/model-parallel';
-import { requestNodeDevice } from '../gpu/dawn';
-import { runTraining, type TrainingState } from '../gpu/train-run';
+import type { TrainingState } from '../gpu/train-run';
 import { relativeError } from '../gpu/testing';
 import { startModelParallel } from './model-coordinator';
-
-const readAsset = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(join(DATA_DIR, file)));
+import { trainOneDevice } from './testing';
 
 const BASE: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [16, 16, 16], lr: 0.01, batch: 32, epochs: 1, seed: 9 };
-
-async function single(config: RunConfig) {
-  const records: MetricRecord[] = [];
-  let params: Float32Array | null = null;
-  const dataset = await loadDataset(config.dataset, config.seed, readAsset);
-  await runTraining({ device: await requestNodeDevice(), config, dataset, emit: (r) => records.push(r), onFinalParams: (p) => { params = p; } });
-  return { records, params: params! };
-}
 
 async function modelParallel(config: RunConfig, options: Partial<Parameters<typeof startModelParallel>[0]> = {}) {
   const records: MetricRecord[] = [];
@@ -40,7 +26,7 @@ const losses = (records: MetricRecord[]) => records.filter((r): r is StepRecord 
 
 /** Runs `config` both ways and checks the step losses and final parameters agree. */
 async function expectSameAsOneDevice(config: RunConfig) {
-  const one = await single({ ...config, mode: 'data', replicas: 1 });
+  const one = await trainOneDevice({ ...config, mode: 'data', replicas: 1 });
   const split = await modelParallel(config);
   expect(split.last, JSON.stringify(split.last)).toMatchObject({ type: 'done' });
   const a = losses(one.records);

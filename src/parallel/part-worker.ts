@@ -12,6 +12,7 @@ import { epochPlan, shardSpec } from '../core/sharding';
 import { encodeDispatches } from '../gpu/context';
 import { PartTrainer, type Segment } from '../gpu/part-trainer';
 import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
+import { readTrainingState, writeOptimizerState } from '../gpu/training-state';
 import type { RunSwitch } from '../gpu/train-run';
 import { EVAL_CHUNK } from '../gpu/trainer';
 import { ringAllreduce, type RingMessage } from './allreduce';
@@ -61,7 +62,7 @@ export async function trainPart(
   }, dataset, init.initialParams);
   /** Steps already done by the state this worker starts from (after a restart, or a resumed run). */
   const resumeStep = init.resume?.step ?? 0;
-  if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
+  if (init.resume) writeOptimizerState(device, trainer, init.resume.m, init.resume.v);
   const widths = plan.layout.sizes;
   const stagingBytes = 4 * Math.max(Math.max(rows, evalRows) * Math.max(...widths), replicas > 1 ? plan.layout.totalFloats : 0)
     + LOSS_STATS_BYTES * Math.max(m, 1);
@@ -252,7 +253,7 @@ export async function trainPart(
       });
       // Every worker's state at the same step makes a consistent checkpoint of the whole model.
       if (lead && init.checkpointEvery && t % init.checkpointEvery === 0) {
-        const state = await trainer.readState(t);
+        const state = await readTrainingState(device, trainer, t);
         post({ type: 'checkpoint', rank, state }, [state.params.buffer, state.m.buffer, state.v.buffer]);
       }
     }

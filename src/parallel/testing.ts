@@ -1,0 +1,22 @@
+// Helpers for the parallel tests on Dawn: the generated data files, and single-device training with the
+// same config, the reference every parallel mode is compared with.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DATA_DIR } from '../cli/prepare-data';
+import type { RunConfig } from '../core/config';
+import { loadDataset } from '../core/datasets';
+import type { MetricRecord } from '../core/metrics';
+import { requestNodeDevice } from '../gpu/dawn';
+import { runTraining } from '../gpu/train-run';
+
+/** The generated MNIST files (`npm test` writes them first, through its pretest script). */
+export const readAsset = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(join(DATA_DIR, file)));
+
+/** Trains `config` on one device: its metric records and final weights. */
+export async function trainOneDevice(config: RunConfig): Promise<{ records: MetricRecord[]; params: Float32Array }> {
+  const records: MetricRecord[] = [];
+  let params: Float32Array | null = null;
+  const dataset = await loadDataset(config.dataset, config.seed, readAsset);
+  await runTraining({ device: await requestNodeDevice(), config, dataset, emit: (r) => records.push(r), onFinalParams: (p) => { params = p; } });
+  return { records, params: params! };
+}
