@@ -260,7 +260,13 @@ async function trainLoop({
       if (stepsDone % BACKUP_EVERY === 0) backup.save(stepsDone);
       control.tookStep();
       pendingMeta.push({ step: stepsDone, epoch, rows: indices.length });
-      if (log.full) {
+      if (stepsDone === startStep + 1) {
+        // The first step is read back at once, so the page shows training has started without waiting
+        // for a full log; later steps are read in batches.
+        log.flush();
+        const stop = await drainOldest();
+        if (stop) return stop;
+      } else if (log.full) {
         log.flush();
         // Two readbacks in flight keep the GPU busy while bounding how far the loop runs ahead.
         if (log.inFlight >= 2) {
