@@ -11,7 +11,7 @@
 // backward with the mask being the ReLU's output, the same select relu.wgsl does, so the same bits.
 // COLUMN_SUMS (the weight gradient dW = Xᵀ·δ, B = δ [K, N] untransposed): the threads of the first row
 // block also store sums[n] = Σ_k B[k, n] (+= when ACCUMULATE), the bias gradient, summed k = 0..K−1 in
-// order as colsum.wgsl does, so the same bits with one dispatch fewer.
+// order, as the separate column-sum kernel it replaced did: the same bits with one dispatch fewer.
 
 override ACCUMULATE: bool = false;
 override BIAS: bool = false;

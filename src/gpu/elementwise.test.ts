@@ -1,10 +1,9 @@
-// bias.wgsl, relu.wgsl (forward and backward), colsum.wgsl and gather.wgsl against the float64
+// bias.wgsl, relu.wgsl (forward and backward) and gather.wgsl against the float64
 // reference on awkward sizes, outputs poisoned with NaN first.
 import { describe, expect, it } from 'vitest';
-import { biasAddRef, colsumRef, gatherRef, reluBackwardRef, reluRef } from '../core/reference';
+import { biasAddRef, gatherRef, reluBackwardRef, reluRef } from '../core/reference';
 import { randomBelow } from '../core/rng';
 import { biasAdd } from './bias';
-import { colsum } from './colsum';
 import { gather } from './gather';
 import { reluBackward, reluForward } from './relu';
 import { freshRng, poisoned, randomFloats, readFloats, relativeError, run, testContext, upload } from './testing';
@@ -47,29 +46,6 @@ describe('relu', () => {
       const grad = upload(ctx, dy);
       await run(ctx, [reluBackward(ctx, 'test', { activation: upload(ctx, act32), grad, N })]);
       expect(relativeError(await readFloats(ctx, grad, N), reluBackwardRef(dy, act32)), `seed ${seed}`).toBeLessThan(1e-5);
-    });
-  }
-});
-
-describe('colsum', () => {
-  for (const [B, O] of SHAPES) {
-    it(`B=${B} O=${O}`, async () => {
-      const ctx = await testContext();
-      const { rng, seed } = freshRng();
-      const x = randomFloats(rng, B * O);
-      const out = poisoned(ctx, O);
-      await run(ctx, [colsum(ctx, 'test', { x: upload(ctx, x), out, B, O })]);
-      expect(relativeError(await readFloats(ctx, out, O), colsumRef(x, B, O)), `seed ${seed}`).toBeLessThan(1e-5);
-    });
-    it(`accumulates: out += Σ x, B=${B} O=${O}`, async () => {
-      const ctx = await testContext();
-      const { rng, seed } = freshRng();
-      const x = randomFloats(rng, B * O);
-      const start = randomFloats(rng, O);
-      const out = upload(ctx, start);
-      await run(ctx, [colsum(ctx, 'test', { x: upload(ctx, x), out, B, O, accumulate: true })]);
-      const expected = colsumRef(x, B, O).map((v, o) => v + start[o]);
-      expect(relativeError(await readFloats(ctx, out, O), expected), `seed ${seed}`).toBeLessThan(1e-5);
     });
   }
 });
