@@ -74,7 +74,11 @@ function gzippedJs(dir: string): { bytes: number; files: number; sizes: Record<s
  */
 export async function labPage(browser: Browser, hash: string, port: number, watchMs: number): Promise<LabPageResult> {
   const outDir = join('/tmp', `lab-bench-dist-${process.pid}`);
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  // NODE_ENV as a user's `npm run build` has it: the bench page's dev server sets it to development in this
+  // process, and a child build inheriting that ships React's development build, unminified.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' },
+  });
   const size = gzippedJs(outDir);
   const server = await preview({ root: ROOT, build: { outDir }, preview: { port, strictPort: true }, logLevel: 'warn' });
   const page = await browser.newPage();
