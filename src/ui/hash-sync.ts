@@ -18,18 +18,15 @@ function writeHash(): void {
   if (window.location.hash.slice(1) !== hash) window.history.replaceState(null, '', `#${hash}`);
 }
 
-/** Trains once the WebGPU check has found a device (autostart=1). */
+/**
+ * Trains at once (autostart=1): the run's workers request their own devices while the page's WebGPU
+ * check runs, so neither waits for the other. A page that already knows WebGPU is missing does not start
+ * (the notice says why); any other failure reaches the user as the run's error.
+ */
 function trainWhenReady(): void {
-  const start = (): void => {
-    const { gpu, status } = useLab.getState();
-    if (gpu.state === 'available' && !isActive(status)) train();
-  };
-  if (useLab.getState().gpu.state !== 'checking') return start();
-  const unsubscribe = useLab.subscribe((s) => {
-    if (s.gpu.state === 'checking') return;
-    unsubscribe(); // before train(), whose own store updates would call this listener again
-    start();
-  });
+  const { gpu, status } = useLab.getState();
+  if (gpu.state === 'unavailable' || !('gpu' in navigator) || isActive(status)) return;
+  train();
 }
 
 /** Applies a share link (a URL hash) to the page; keys it lacks take the defaults. */
