@@ -101,7 +101,8 @@ export class ProgressPrinter {
     const theory = last.theory === null ? '' : ` (GPipe theory (p−1)/(m+p−1): ${pct(last.theory)})`;
     const scheduled = medianBubble(this.scheduled);
     const imbalance = scheduled === null ? '' : `; with the measured stage times and free messages: ${pct(scheduled)}`;
-    console.log(`bubble: median ${pct(median)} of ${last.spans.length} workers × step time over steps 2..${last.step}${theory}${imbalance}`);
+    const what = last.mode === 'pipeline' ? 'bubble' : 'idle, waiting for the partial sums';
+    console.log(`${what}: median ${pct(median)} of ${last.spans.length} workers × step time over steps 2..${last.step}${theory}${imbalance}`);
     console.log(`activation bytes held per worker: ${last.activationBytes.join(', ')}; bytes sent per step: ${last.bytesSent.join(', ')}`);
   }
 

@@ -55,6 +55,7 @@ describe('train CLI', () => {
     [['--set', 'colour=red'], /^error: colour: unknown key/],
     [['--preset', 'nope'], /^error: preset: unknown preset "nope"/],
     [['--frobnicate'], /^error: unknown flag "--frobnicate"\n$/],
+    [['--set', 'mode=pipeline', '--set', 'stages=3'], /^error: stages: at most 2 for pipeline: the network has 2 dense layers to split\n$/],
   ] as const) {
     it(`exits 2 for ${args.join(' ')}`, () => {
       const r = cli(...args);
@@ -126,6 +127,14 @@ describe('train CLI', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^warning: the loss rose to .* at step \d+, over 10× the first loss .*learning rate 5 may be too high/m);
     expect(r.stdout).toMatch(/^done: /m);
+  });
+
+  it('trains a pipeline and prints its bubble, theory and memory per stage', () => {
+    const r = cli('--set', 'dataset=spiral', '--set', 'layers=16,16', '--set', 'mode=pipeline', '--set', 'stages=3', '--set', 'microbatches=4', '--set', 'epochs=1');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^bubble: median \d+\.\d% of 3 workers × step time over steps 2\.\.25 \(GPipe theory \(p−1\)\/\(m\+p−1\): 33\.3%\); with the measured stage times and free messages: \d+\.\d%$/m);
+    expect(r.stdout).toMatch(/^activation bytes held per worker: \d+, \d+, \d+; bytes sent per step: /m);
+    expect(r.stdout).toMatch(/^done: 25 steps/m);
   });
 
   it('quick-mnist reaches test accuracy ≥ 0.90', () => {

@@ -43,7 +43,7 @@ export function PipelineTimeline({ config, latest, median, empty }: {
       {!latest ? <p className="chart-empty dp-empty">{empty}</p> : <Lanes config={config} latest={latest} />}
       {latest && (
         <p className="dp-note" data-testid="bubble">
-          Bubble (idle share of {latest.spans.length} workers × the step): this step{' '}
+          {latest.mode === 'pipeline' ? 'Bubble' : 'Idle, waiting for the partial sums'} (idle share of {latest.spans.length} workers × the step): this step{' '}
           <strong data-testid="bubble-measured" data-value={latest.bubble}>{formatPercent(latest.bubble)}</strong>
           {median !== null && <>, median of recent steps <strong data-testid="bubble-median" data-value={median}>{formatPercent(median)}</strong></>}
           {latest.theory !== null && (
