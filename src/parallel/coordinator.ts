@@ -6,7 +6,7 @@
 // diverged run at its last good state, naming the replicas whose loss or gradient went non-finite.
 import { ringTheoryBytes, starSum } from './allreduce';
 import type { RunConfig } from '../core/config';
-import { loadDataset } from '../core/datasets';
+import { datasetShape, loadDataset } from '../core/datasets';
 import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
@@ -78,9 +78,13 @@ export async function prepareRun(config: RunConfig, readAsset: (file: string) =>
 export async function startDataParallel({
   config, env, emit, onReady, heartbeatMs = 2000, resumeFrom, checkpoint,
 }: DataParallelOptions): Promise<RunHandle> {
-  const dataset = await prepareRun(config, env.readAsset);
+  const shape = datasetShape(config.dataset);
   const world = config.replicas;
-  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  const layout = modelLayout(layerSizes(config, shape.inputs, shape.classes));
+  // The replicas start their devices, data and trainers while the page checks the run against its data
+  // set; none trains before that check has passed (they wait for 'go').
+  const preparing = prepareRun(config, env.readAsset);
+  let prepared = false;
   const initial = initParams(layout, config.seed);
   let workers: ReplicaWorker[] = [];
   /** Bumped each time the replicas are (re)started; messages of an older generation are stale. */
@@ -96,14 +100,17 @@ export async function startDataParallel({
   let settle: (r: MetricRecord) => void = () => {};
   const finished = new Promise<MetricRecord>((resolve) => { settle = resolve; });
   let over = false;
+  const stopWorkers = () => {
+    heartbeat?.stop();
+    workers.forEach((w) => w.terminate());
+  };
   const end = (record: MetricRecord) => {
     if (over) return;
     over = true;
-    heartbeat?.stop();
     snapshots.forEach((resolve) => resolve(null));
     states.forEach((resolve) => resolve(null));
     emit(record);
-    workers.forEach((w) => w.terminate());
+    stopWorkers();
     settle(record);
   };
 
@@ -127,7 +134,13 @@ export async function startDataParallel({
   let lastEval = 0;
   let samples = 0;
   const started = performance.now();
-  const totalSteps = epochPlan(shardSpec(config), 1, dataset.train.y).steps * config.epochs;
+  let totalSteps = 0;
+  /** Every replica is ready and the run is checked: training starts. */
+  const go = () => {
+    // Silence is judged once all train; a single replica has no one to take over from.
+    if (world > 1) heartbeat?.start();
+    workers.forEach((_, r) => send(r, { type: 'go' }));
+  };
 
   const emitStep = (step: number, group: StepReport[]) => {
     group.sort((a, b) => a.rank - b.rank);
@@ -203,11 +216,7 @@ export async function startDataParallel({
     switch (m.type) {
       case 'ready':
         onReady?.(m.rank, m.adapter);
-        if (++ready === world) {
-          // Silence is judged once all train; a single replica has no one to take over from.
-          if (world > 1) heartbeat?.start();
-          workers.forEach((_, r) => send(r, { type: 'go' }));
-        }
+        if (++ready === world && prepared) go();
         break;
       case 'report': {
         // After a restart from a synchronisation, the replayed steps were already reported.
@@ -368,6 +377,16 @@ export async function startDataParallel({
 
   if (resumeFrom) lastStep = resumeFrom.step;
   launch(resumeFrom ? () => resumeFrom : null);
+  try {
+    const dataset = await preparing;
+    totalSteps = epochPlan(shardSpec(config), 1, dataset.train.y).steps * config.epochs;
+  } catch (e) {
+    over = true;
+    stopWorkers();
+    throw e;
+  }
+  prepared = true;
+  if (ready === world && !over) go();
 
   return {
     pause: () => {
