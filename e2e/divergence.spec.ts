@@ -9,6 +9,16 @@ const LINK = 'v=1&dataset=gauss&layers=32,32,32,32,32,32,32,32&optimizer=momentu
 const button = (page: Page, name: string | RegExp) => page.getByRole('button', { name, exact: typeof name === 'string' });
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 
+/** Reads the kept step from the alert, lowers the learning rate to 0.03 and resumes from that step. */
+async function resumeWithLowerLr(page: Page): Promise<void> {
+  const kept = Number((await page.getByRole('alert').textContent())!.match(/after step (\d+), the last verified good/)![1]);
+  const resume = button(page, `Resume from step ${kept}`);
+  await expect(resume).toBeVisible();
+  await field(page, 'Learning rate').fill('0.03');
+  await field(page, 'Learning rate').press('Enter');
+  await resume.click();
+}
+
 test('a diverged run keeps its last good state; lowering the learning rate and resuming finishes the run', async ({ page }) => {
   test.setTimeout(300_000);
   await page.goto(`/#${LINK}`);
@@ -19,14 +29,8 @@ test('a diverged run keeps its last good state; lowering the learning rate and r
   const alert = page.getByRole('alert');
   await expect(alert).toContainText(/loss diverged at step \d+ \((NaN|-?Infinity)\)/);
   await expect(alert).toContainText(/are kept: lower the learning rate, e\.g\. to 0\.03, and resume/);
-  const kept = Number((await alert.textContent())!.match(/after step (\d+), the last verified good/)![1]);
-
   // The saved run is the kept state: the banner offers exactly that step.
-  const resume = button(page, `Resume from step ${kept}`);
-  await expect(resume).toBeVisible();
-  await field(page, 'Learning rate').fill('0.03');
-  await field(page, 'Learning rate').press('Enter');
-  await resume.click();
+  await resumeWithLowerLr(page);
   await expect(status).toHaveText('Done', { timeout: 240_000 });
   await expect(page.getByTestId('weights-sha256')).toHaveText(/^[0-9a-f]{64}$/);
   await expect(page.getByTestId('step')).toHaveAttribute('data-value', '150');
@@ -43,12 +47,7 @@ test('2 replicas: the diverged run names the replicas, keeps a good state, and r
   await expect(status).toHaveText('Stopped', { timeout: 120_000 });
   const alert = page.getByRole('alert');
   await expect(alert).toContainText(/(gradient|loss) diverged at step \d+ \((NaN|-?Infinity) on replicas? [01]/);
-  const kept = Number((await alert.textContent())!.match(/after step (\d+), the last verified good/)![1]);
-  const resume = button(page, `Resume from step ${kept}`);
-  await expect(resume).toBeVisible();
-  await field(page, 'Learning rate').fill('0.03');
-  await field(page, 'Learning rate').press('Enter');
-  await resume.click();
+  await resumeWithLowerLr(page);
   await expect(status).toHaveText('Done', { timeout: 240_000 });
   await expect(page.getByTestId('step')).toHaveAttribute('data-value', '150');
 });

@@ -111,3 +111,13 @@ export async function readBuffer(device: GPUDevice, source: GPUBuffer, offset = 
 export function slice(buffer: GPUBuffer, offset: number, floats: number): GPUBufferBinding {
   return { buffer, offset: offset * 4, size: Math.max(4, floats * 4) };
 }
+
+/** The value `map` holds under `key`, built on first use: step programs are built once per shape. */
+export function cachedIn<K, V>(map: Map<K, V>, key: K, build: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = build();
+    map.set(key, value);
+  }
+  return value;
+}

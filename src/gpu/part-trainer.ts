@@ -7,7 +7,7 @@ import type { Dataset } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
 import type { LayerPart } from '../core/model-parallel';
 import {
-  createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
+  cachedIn, createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
 import { layerBackward, layerEpilogue, layerForward, layerMatmul, reluMask } from './layer-dispatches';
@@ -131,22 +131,13 @@ export class PartTrainer {
     this.device.queue.writeBuffer(this.top[slot], 0, g as Float32Array<ArrayBuffer>);
   }
 
-  private cached(key: string, build: () => Segment[]): Segment[] {
-    let p = this.programs.get(key);
-    if (!p) {
-      p = build();
-      this.programs.set(key, p);
-    }
-    return p;
-  }
-
   /**
    * Forward of B rows in a slot: gather (if it takes input), the layers, softmax/CE (if it computes the
    * loss, gradients scaled by `scale`). A row-parallel slice ends a segment with its partial output.
    * Evaluation gathers test rows from `evalStart`.
    */
   forward(slot: number, split: SplitName, B: number, scale: number, evalStart = 0): Segment[] {
-    return this.cached(`f:${slot}:${split}:${B}:${scale}:${evalStart}`, () => {
+    return cachedIn(this.programs, `f:${slot}:${split}:${B}:${scale}:${evalStart}`, () => {
       const { layout, roles } = this.spec;
       const acts = this.acts[slot];
       const L = layout.layers.length;
@@ -184,7 +175,7 @@ export class PartTrainer {
    * segment with its partial dX, which is summed across workers before the ReLU mask.
    */
   backward(slot: number, B: number, accumulate: boolean): Segment[] {
-    return this.cached(`b:${slot}:${B}:${accumulate}`, () => {
+    return cachedIn(this.programs, `b:${slot}:${B}:${accumulate}`, () => {
       const { layout, roles } = this.spec;
       const acts = this.acts[slot];
       const L = layout.layers.length;

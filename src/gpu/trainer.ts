@@ -6,7 +6,7 @@ import type { OptimizerName } from '../core/config';
 import type { Dataset, Split } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
 import {
-  createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
+  cachedIn, createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
   type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
@@ -122,12 +122,7 @@ export class Trainer {
   }
 
   private program(key: string, build: () => Dispatch[]): Dispatch[] {
-    let p = this.programs.get(key);
-    if (!p) {
-      p = build();
-      this.programs.set(key, p);
-    }
-    return p;
+    return cachedIn(this.programs, key, build);
   }
 
   private gradProgram(B: number, globalBatch: number): Dispatch[] {

@@ -53,17 +53,21 @@ export interface RunHandle {
   finalParams(): Float32Array | null;
 }
 
-export interface DataParallelOptions {
+/** What starts a run, in any mode: the data-parallel coordinator here, the model-parallel one in model-coordinator.ts. */
+export interface RunOptions {
   config: RunConfig;
   env: CoordinatorEnv;
   emit: (record: MetricRecord) => void;
-  /** Called once per replica with a description of its adapter. */
+  /** Called once per worker with a description of its adapter. */
   onReady?: (rank: number, adapter: string) => void;
-  /** Heartbeat period; a replica silent for three periods is taken for dead (default 2 s). */
+  /** Heartbeat period; a worker silent for three periods is taken for dead (default 2 s). */
   heartbeatMs?: number;
-  /** Continue a run from a saved state (all replicas start from it). */
+  /** Continue a run from a saved whole-model state. */
   resumeFrom?: TrainingState;
-  /** Receive the run's state every `every` steps (single replica, or gradient all-reduce every step). */
+  /**
+   * Receive the whole model's state every `every` steps (data parallel: a single replica, or gradient
+   * all-reduce every step; model parallel: at the first consistent state on or after each multiple).
+   */
   checkpoint?: { every: number; save: (state: TrainingState) => void };
 }
 
@@ -77,7 +81,7 @@ export async function prepareRun(config: RunConfig, readAsset: (file: string) =>
 
 export async function startDataParallel({
   config, env, emit, onReady, heartbeatMs = 2000, resumeFrom, checkpoint,
-}: DataParallelOptions): Promise<RunHandle> {
+}: RunOptions): Promise<RunHandle> {
   const shape = datasetShape(config.dataset);
   const world = config.replicas;
   const layout = modelLayout(layerSizes(config, shape.inputs, shape.classes));

@@ -14,7 +14,7 @@ import {
 } from '../core/model-parallel';
 import { epochPlan, shardSpec } from '../core/sharding';
 import type { TrainingState } from '../gpu/train-run';
-import { prepareRun, type CoordinatorEnv, type ReplicaWorker, type RunHandle } from './coordinator';
+import { prepareRun, type ReplicaWorker, type RunHandle, type RunOptions } from './coordinator';
 import { Heartbeat } from './heartbeat';
 import { StepGroups } from './step-groups';
 import type { FromReplica, PartReport, ToReplica } from './replica-protocol';
@@ -23,19 +23,6 @@ import type { FromReplica, PartReport, ToReplica } from './replica-protocol';
 const RESTART_EVERY = 16;
 /** Restarts allowed in one run before a failure stops it (a fault that repeats is not transient). */
 const MAX_RECOVERIES = 3;
-
-export interface ModelParallelOptions {
-  config: RunConfig;
-  env: CoordinatorEnv;
-  emit: (record: MetricRecord) => void;
-  onReady?: (rank: number, adapter: string) => void;
-  /** Heartbeat period; a worker silent for three periods is taken for dead (default 2 s). */
-  heartbeatMs?: number;
-  /** Continue a run from a saved whole-model state (any mode's: the parts are cut from it). */
-  resumeFrom?: TrainingState;
-  /** Receive the whole model's state every `every` steps. */
-  checkpoint?: { every: number; save: (state: TrainingState) => void };
-}
 
 /** The schedule's bubble with one replica's measured per-stage forward and backward times and free messages. */
 function imbalanceBubble(config: RunConfig, stageSpans: TimelineSpan[][]): number {
@@ -59,7 +46,7 @@ export function workerName(config: Pick<RunConfig, 'mode' | 'replicas' | 'stages
 
 export async function startModelParallel({
   config, env, emit, onReady, heartbeatMs = 2000, resumeFrom, checkpoint,
-}: ModelParallelOptions): Promise<RunHandle> {
+}: RunOptions): Promise<RunHandle> {
   const dataset = await prepareRun(config, env.readAsset);
   const model = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const plan = modelParallelPlan(config, model);

@@ -1,9 +1,9 @@
 // Starts a run in whichever parallel mode its config names: data parallelism (one replica is
 // single-device training) or model parallelism (pipeline stages, tensor-parallel slices). Both resume
 // from and checkpoint the whole model's state.
-import { startDataParallel, type DataParallelOptions, type RunHandle } from './coordinator';
+import { startDataParallel, type RunHandle, type RunOptions } from './coordinator';
 import { startModelParallel } from './model-coordinator';
 
-export function startRun(options: DataParallelOptions): Promise<RunHandle> {
+export function startRun(options: RunOptions): Promise<RunHandle> {
   return options.config.mode === 'data' ? startDataParallel(options) : startModelParallel(options);
 }
