@@ -18,14 +18,20 @@ export const BACKUP_SLOTS = 2;
 /** A sane ceiling on one worker's total GPU memory, whatever the adapter claims. */
 export const MAX_TOTAL_BYTES = 1024 ** 3;
 
+/** The flat buffers of P floats every trainer holds: weights, gradients and the optimizer's m and v. */
+export function stateNeeds(floats: number): BufferNeed[] {
+  return ['parameters', 'gradients', 'optimizer state m', 'optimizer state v'].map((name) => ({ name, bytes: floats * 4 }));
+}
+
+export function memoryPlan(buffers: BufferNeed[]): MemoryPlan {
+  return { buffers, totalBytes: buffers.reduce((s, b) => s + b.bytes, 0) };
+}
+
 export function planMemory(layout: ModelLayout, maxRows: number, trainSamples: number, testSamples: number): MemoryPlan {
   const f = 4;
   const inputs = layout.sizes[0];
   const buffers: BufferNeed[] = [
-    { name: 'parameters', bytes: layout.totalFloats * f },
-    { name: 'gradients', bytes: layout.totalFloats * f },
-    { name: 'optimizer state m', bytes: layout.totalFloats * f },
-    { name: 'optimizer state v', bytes: layout.totalFloats * f },
+    ...stateNeeds(layout.totalFloats),
     ...Array.from({ length: BACKUP_SLOTS }, (_, s) => ['weights', 'optimizer state m', 'optimizer state v'].map((what) => ({
       name: `good-state backup ${s + 1}: ${what}`, bytes: layout.totalFloats * f,
     }))).flat(),
@@ -36,7 +42,7 @@ export function planMemory(layout: ModelLayout, maxRows: number, trainSamples: n
     buffers.push({ name: l === 0 ? 'input batch' : `activations ${l}`, bytes: maxRows * width * f });
     if (l > 0) buffers.push({ name: `activation gradients ${l}`, bytes: maxRows * width * f });
   });
-  return { buffers, totalBytes: buffers.reduce((s, b) => s + b.bytes, 0) };
+  return memoryPlan(buffers);
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;

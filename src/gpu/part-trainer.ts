@@ -11,10 +11,10 @@ import {
 } from './context';
 import { gather } from './gather';
 import { layerBackward, layerEpilogue, layerForward, layerMatmul, reluMask } from './layer-dispatches';
-import { checkMemory, type BufferNeed } from './memory';
+import { checkMemory, memoryPlan, stateNeeds, type BufferNeed } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
 import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
-import { uploadSplit, type SplitBuffers } from './trainer';
+import { uploadSplit, type SplitBuffers, type SplitName } from './trainer';
 
 export interface PartSpec {
   layout: ModelLayout;
@@ -38,8 +38,6 @@ export interface Segment {
   dispatches: Dispatch[];
   reduce?: { buffer: GPUBuffer; floats: number };
 }
-
-type SplitName = 'train' | 'test';
 
 export class PartTrainer {
   readonly ctx: GpuContext;
@@ -75,12 +73,14 @@ export class PartTrainer {
     const slotRows = [...new Array<number>(slots).fill(rows), evalRows];
     this.activationBytes = slots * rows * (widths.reduce((s, w) => s + w, 0) + top) * f;
     const needs: BufferNeed[] = [
-      { name: 'parameters', bytes: P * f }, { name: 'gradients', bytes: P * f },
-      { name: 'optimizer state m', bytes: P * f }, { name: 'optimizer state v', bytes: P * f },
+      ...stateNeeds(P),
       ...(spec.takesInput ? [{ name: 'training data', bytes: dataset.train.x.byteLength }, { name: 'test data', bytes: dataset.test.x.byteLength }] : []),
       ...slotRows.flatMap((r, s) => widths.map((w, l) => ({ name: `slot ${s} activations ${l}`, bytes: r * w * f }))),
+      ...slotRows.map((r, s) => ({ name: `slot ${s} output gradient`, bytes: r * top * f })),
+      ...widths.slice(1, -1).map((w, i) => ({ name: `activation gradients ${i + 1}`, bytes: rows * w * f })),
+      ...(spec.takesInput ? [] : [{ name: 'input gradient', bytes: rows * widths[0] * f }]),
     ];
-    checkMemory({ buffers: needs, totalBytes: needs.reduce((s, b) => s + b.bytes, 0) }, device.limits);
+    checkMemory(memoryPlan(needs), device.limits);
     this.device = device;
     this.ctx = createContext(device);
     this.params = storageBufferFrom(device, 'params', initialParams);

@@ -25,7 +25,7 @@ export interface TrainerSpec {
   maxRows: number;
 }
 
-type SplitName = 'train' | 'test';
+export type SplitName = 'train' | 'test';
 
 export interface SplitBuffers {
   /** [N, D] */

@@ -228,14 +228,13 @@ export async function trainPart(
       const sizes = microbatchSizes(ids.length, m);
       const offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
       const ops = pipeline ? schedule(sizes.length) : [{ kind: 'F' as const, microbatch: 0 }, { kind: 'B' as const, microbatch: 0 }];
-      const slots = pipeline ? inFlight(schedule(m)) : 1;
       for (const op of ops) {
         const k = op.microbatch;
         const key = `${t} ${k}`;
         if (op.kind === 'F') {
-          await forward(k % slots, key, k, ids.subarray(offsets[k], offsets[k] + sizes[k]), 'train', 1 / globalRows, 0, k * LOSS_STATS_BYTES);
+          await forward(k % trainer.spec.slots, key, k, ids.subarray(offsets[k], offsets[k] + sizes[k]), 'train', 1 / globalRows, 0, k * LOSS_STATS_BYTES);
         } else {
-          await backward(k % slots, key, k, sizes[k], k > 0);
+          await backward(k % trainer.spec.slots, key, k, sizes[k], k > 0);
         }
       }
       const loss = computesLoss ? { ...(await readLosses(sizes.length)), rows: ids.length } : undefined;
