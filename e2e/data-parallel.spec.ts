@@ -2,36 +2,20 @@
 // device, must train exactly like one device; and the per-replica views draw what the records say.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { parseLink, serializeConfig } from '../src/core/config';
 import { decodeMnist, twoDDataset } from '../src/core/datasets';
 import type { DoneRecord, MetricRecord, ShardRecord, StepRecord, WorkersRecord } from '../src/core/metrics';
+import { button, downloadRecords, ofType, openLink } from './run-page';
 
 const SPIRAL = 'v=1&dataset=spiral&layers=13,7&optimizer=adam&lr=0.01&batch=32&epochs=1&seed=5';
 const SPIRAL_STEPS = 25; // 800 samples / batch 32
 const MNIST_LABEL = 'v=1&dataset=mnist&layers=16&optimizer=adam&lr=0.005&batch=64&epochs=1&seed=1&replicas=2&shard=label';
 const RUN_TIMEOUT = 240_000;
 
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 const status = (page: Page) => page.getByTestId('run-status');
-const ofType = <T extends MetricRecord['type']>(records: MetricRecord[], type: T) =>
-  records.filter((r): r is Extract<MetricRecord, { type: T }> => r.type === type);
 
 async function valueOf(page: Page, testId: string): Promise<number> {
   const text = await page.getByTestId(testId).getAttribute('data-value');
   return text === null ? NaN : Number(text);
-}
-
-/** Opens a link in this page (a full load the first time, a hash change after) and waits for Train. */
-async function openLink(page: Page, link: string): Promise<void> {
-  if (page.url() === 'about:blank') await page.goto(`/#${link}`);
-  else await page.evaluate((hash) => { window.location.hash = hash; }, link);
-  await expect.poll(() => new URL(page.url()).hash).toBe(`#${serializeConfig(parseLink(link))}`);
-  await expect(button(page, 'Train')).toBeEnabled();
-}
-
-async function downloadRecords(page: Page): Promise<MetricRecord[]> {
-  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Download metrics as JSON Lines').click()]);
-  return (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
 }
 
 /** Trains the link to the end and returns its metric records. */

@@ -1,7 +1,6 @@
 // End-to-end tests of the exports and imports: a trained model downloaded for TensorFlow.js and loaded
 // by tfjs, the run downloaded as a PyTorch DDP folder (its script is the code view's), the exported
 // weights imported to continue training, and a CSV data set imported, trained on and shared.
-import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { DDP_FILES } from '../src/core/codegen';
@@ -13,17 +12,12 @@ import type { DoneRecord, MetricRecord, StepRecord } from '../src/core/metrics';
 import { initParams, layerSizes, modelLayout, packParams } from '../src/core/model';
 import { forwardBackwardRef, gatherRef, predictRef } from '../src/core/reference';
 import { batchIndices, epochOrder } from '../src/core/sampler';
+import { button, download } from './run-page';
 
 const LINK = 'v=1&dataset=xor&layers=8&optimizer=adam&lr=0.05&batch=32&epochs=1&seed=7';
 const RUN_TIMEOUT = 240_000;
 
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 const status = (page: Page) => page.getByTestId('run-status');
-
-async function download(page: Page, name: string): Promise<Buffer> {
-  const [file] = await Promise.all([page.waitForEvent('download'), button(page, name).click()]);
-  return readFile(await file.path());
-}
 
 const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
 const byPath = (files: ExportFile[]) => new Map(files.map((f) => [f.path, f.bytes]));

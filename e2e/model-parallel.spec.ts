@@ -1,9 +1,8 @@
 // End-to-end tests of model parallelism in the page: pipeline stages (GPipe and 1F1B) and tensor-parallel
 // workers, each a Web Worker with its own WebGPU device, train exactly like one device with the same
 // batch and seed; the split, the timeline and the bubble are drawn from what the workers measured.
-import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { parseLink, serializeConfig } from '../src/core/config';
+import { parseLink } from '../src/core/config';
 import { twoDDataset } from '../src/core/datasets';
 import { unzipFiles } from '../src/core/export-files';
 import { TFJS_MODEL_FILE, tfjsImport } from '../src/core/export-tfjs';
@@ -11,32 +10,18 @@ import type { MetricRecord, StagesRecord, StepRecord } from '../src/core/metrics
 import { layerSizes, modelLayout } from '../src/core/model';
 import { bubbleTheory } from '../src/core/model-parallel';
 import { relativeError } from '../src/core/reference';
+import { button, download, downloadRecords, ofType, openLink } from './run-page';
 
 const SPIRAL = 'v=1&dataset=spiral&layers=16,16,16&optimizer=adam&lr=0.01&batch=32&epochs=1&seed=9';
 const RUN_TIMEOUT = 240_000;
 
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-const ofType = <T extends MetricRecord['type']>(records: MetricRecord[], type: T) =>
-  records.filter((r): r is Extract<MetricRecord, { type: T }> => r.type === type);
-
-async function openLink(page: Page, link: string): Promise<void> {
-  if (page.url() === 'about:blank') await page.goto(`/#${link}`);
-  else await page.evaluate((hash) => { window.location.hash = hash; }, link);
-  await expect.poll(() => new URL(page.url()).hash).toBe(`#${serializeConfig(parseLink(link))}`);
-  await expect(button(page, 'Train')).toBeEnabled();
-}
-
-async function download(page: Page, name: string): Promise<Buffer> {
-  const [file] = await Promise.all([page.waitForEvent('download'), button(page, name).click()]);
-  return readFile(await file.path());
-}
 
 /** Trains the link to the end: its metric records, and its final weights (read from the TensorFlow.js download). */
 async function train(page: Page, link: string): Promise<{ records: MetricRecord[]; params: Float32Array }> {
   await openLink(page, link);
   await button(page, 'Train').click();
   await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: RUN_TIMEOUT });
-  const records = (await download(page, 'Download metrics as JSON Lines')).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
+  const records = await downloadRecords(page);
   const files = new Map(unzipFiles(await download(page, 'Download the trained model for TensorFlow.js (ZIP)')).map((f) => [f.path, f.bytes]));
   const config = parseLink(link);
   const dataset = twoDDataset('spiral', config.seed);
