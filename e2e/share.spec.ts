@@ -31,18 +31,6 @@ const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.pars
 /** The records that must repeat exactly; timing and workers carry wall-clock numbers. */
 const deterministic = (records: MetricRecord[]) => records.filter((r) => r.type === 'step' || r.type === 'eval' || r.type === 'done');
 
-/** Main-thread long tasks after the load event, recorded from the first script on. */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { longTasks: number[] };
-    w.longTasks = [];
-    new PerformanceObserver((list) => {
-      const loaded = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-      for (const e of list.getEntries()) if (loaded && loaded.loadEventEnd > 0 && e.startTime > loaded.loadEventEnd) w.longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
-}
-
 test('set controls, Share, open the link in a new page: the same config', async ({ page, context }) => {
   await open(page, 'v=1');
   const settings: [string, string][] = [
@@ -95,15 +83,12 @@ test('one link trains the same run twice: identical metrics and "reproduced exac
 
   // The address bar's link, opened elsewhere with autostart=1, trains by itself and reproduces the run.
   const again = await context.newPage();
-  await watchLongTasks(again);
   await again.goto(`${page.url()}&autostart=1`);
   await expect(again.getByTestId('reproduction')).toContainText('train to the end to compare');
   await expect(status(again)).toHaveText('Done', { timeout: RUN_TIMEOUT });
   await expect(again.getByTestId('reproduction')).toContainText('reproduced exactly');
   const second = jsonLines(await download(again, 'Download metrics as JSON Lines'));
   expect(deterministic(second)).toEqual(deterministic(first));
-  const longTasks = await again.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-  expect(Math.max(0, ...longTasks), `long tasks: ${longTasks.join(', ')} ms`).toBeLessThanOrEqual(200);
 
   // A link whose checksum was tampered with says the run differs.
   const tampered = sha.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
