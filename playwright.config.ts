@@ -11,6 +11,9 @@ export default defineConfig({
   use: {
     baseURL: 'http://localhost:4173',
     viewport: { width: 1280, height: 720 },
+    // The lab's offline copy (a service worker) would answer requests that tests route or count;
+    // e2e/hosting.spec.ts allows it where offline use is what it tests.
+    serviceWorkers: 'block',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-sandbox'],

@@ -4,12 +4,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { openLink } from './hash-sync';
+import { keepOfflineCopy } from './offline';
 import { useLab } from './store';
 import { probeWebGpu } from './webgpu-support';
 import './lab.css';
 
 openLink(window.location.hash);
 void probeWebGpu().then((gpu) => useLab.getState().setGpu(gpu));
+keepOfflineCopy();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
