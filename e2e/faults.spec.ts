@@ -8,24 +8,56 @@ import { expect, test, type Page } from '@playwright/test';
 const LINK = 'v=1&dataset=spiral&layers=13,7&optimizer=adam&lr=0.01&batch=32&epochs=6&seed=5&replicas=2';
 
 async function trainToEnd(page: Page, onStep?: (step: number) => Promise<void>, link = LINK): Promise<string> {
+  watchConsole(page);
   await page.goto(`/#${link}`);
   const train = page.getByRole('button', { name: 'Train', exact: true });
   await expect(train).toBeEnabled();
   await train.click();
   if (onStep) await onStep(0);
   const sha = page.getByTestId('weights-sha256');
-  await expect(sha).toHaveText(/^[0-9a-f]{64}$/, { timeout: 240_000 });
+  try {
+    await expect(sha).toHaveText(/^[0-9a-f]{64}$/, { timeout: 240_000 });
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : e}\n${await pageState(page)}`);
+  }
   return (await sha.textContent())!;
 }
 
+/** What the page shows and logged, for the message of a test that failed on it. */
+async function pageState(page: Page): Promise<string> {
+  const text = async (id: string) => (await page.getByTestId(id).textContent().catch(() => null)) ?? '(none)';
+  const alerts = await page.getByRole('alert').allTextContents().catch(() => []);
+  return [
+    `page state: status ${await text('run-status')}, step ${await page.getByTestId('step').getAttribute('data-value').catch(() => '?')}`,
+    `alerts: ${alerts.join(' | ') || '(none)'}`,
+    `console: ${(consoleLines.get(page) ?? []).slice(-30).join('\n  ') || '(none)'}`,
+  ].join('\n');
+}
+
+/** Every watched page's console messages and uncaught errors. */
+const consoleLines = new WeakMap<Page, string[]>();
+function watchConsole(page: Page): void {
+  if (consoleLines.has(page)) return;
+  const lines: string[] = [];
+  consoleLines.set(page, lines);
+  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`uncaught: ${e.message}`));
+}
+
 /**
- * Pauses the run a few steps in, applies the fault while the replicas hold, and resumes: the fault lands
- * mid-run however far the page's display lags behind the workers.
+ * Pauses the run at once, steps it one step at a time to `fromStep`, applies the fault while the workers
+ * hold, and resumes: the fault lands mid-run at a known step on a machine of any speed (racing a
+ * running run to a step could lose to the run's end).
  */
 async function faultMidRun(page: Page, fault: () => Promise<unknown>, fromStep = 3): Promise<void> {
-  await expect.poll(async () => Number(await page.getByTestId('step').getAttribute('data-value')), { timeout: 120_000 }).toBeGreaterThanOrEqual(fromStep);
+  const shown = async () => Number(await page.getByTestId('step').getAttribute('data-value'));
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Paused');
+  const step = page.getByRole('button', { name: 'Step', exact: true });
+  for (let at = await shown(); at < fromStep; at = await shown()) {
+    await step.click();
+    await expect.poll(shown, { timeout: 60_000 }).toBeGreaterThan(at);
+  }
   await fault();
   await page.getByRole('button', { name: 'Train', exact: true }).click();
 }
