@@ -30,6 +30,11 @@ describe('kerasCode', () => {
   it('mentions MirroredStrategy for several replicas', () => {
     expect(kerasCode({ ...SEED, replicas: 4 })).toMatch(/# 4 replicas: .*MirroredStrategy/);
   });
+
+  it('says that model.fit trains the short last batch the lab drops with droplast=1', () => {
+    expect(kerasCode({ ...SEED, droplast: 1 })).toContain('# droplast=1: the lab leaves out the short last batch of each epoch; model.fit trains it.\nmodel.fit(');
+    expect(kerasCode(SEED)).not.toContain('droplast');
+  });
 });
 
 describe('pytorchCode (the code view and train_ddp.py)', () => {
@@ -69,8 +74,9 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
     expect(code).toContain('torchrun --nproc_per_node=4 train_ddp.py');
     expect(code).toContain('RANK=k WORLD_SIZE=4 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 python3 train_ddp.py');
     expect(code).toContain('REPLICAS = 4');
-    expect(code).toContain("DistributedSampler's scheme");
-    expect(code).toContain('droplast=1');
+    expect(code).toContain("DistributedSampler's scheme; droplast=1: whole global batches only, the short last one dropped");
+    expect(pytorchCode({ ...SEED, replicas: 4, batch: 128 })).toContain('droplast=0: the last batch may be short, and the epoch is padded by repeating its first ids');
+    expect(pytorchCode({ ...SEED, batch: 128 })).toContain('droplast=0: the last batch may be short).');
     expect(code).toContain('dist.init_process_group("nccl" if cuda else "gloo")');
   });
 

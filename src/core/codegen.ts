@@ -58,12 +58,20 @@ export function kerasCode(c: RunConfig): string {
     `keras.utils.set_random_seed(${c.seed})`,
     ...parallel,
     ...build,
+    ...(c.droplast ? ['# droplast=1: the lab leaves out the short last batch of each epoch; model.fit trains it.'] : []),
     `model.fit(x_train, y_train, batch_size=${c.batch}, epochs=${c.epochs}, shuffle=True,`,
     '          validation_data=(x_test, y_test))',
     '',
   ].join('\n');
 }
 
+
+/** How the order file's epochs end: whole batches only, or a short last batch and perhaps padded shards. */
+function orderNote(c: RunConfig): string {
+  if (c.droplast) return 'droplast=1: whole global batches only, the short last one dropped';
+  const pads = c.replicas > 1 && c.shard !== 'label';
+  return `droplast=0: the last batch may be short${pads ? ', and the epoch is padded by repeating its first ids' : ''}`;
+}
 
 /** The files of the PyTorch DDP export, as train_ddp.py reads them (see export-ddp.ts for their layout). */
 export const DDP_FILES = {
@@ -216,7 +224,7 @@ export function pytorchCode(c: RunConfig): string {
     `assert (inputs, classes) == (${shape.inputs}, ${shape.classes}), "${DDP_FILES.data} does not fit this model"`,
     '',
     `# ${DDP_FILES.order}: the sample ids of every (epoch, step, rank) from the lab's sampler and shard map`,
-    `# (shard=${c.shard}${c.shard === 'strided' ? ": DistributedSampler's scheme, padded by repeating the first ids" : ''}; droplast=${c.droplast}).`,
+    `# (shard=${c.shard}${c.shard === 'strided' ? ": DistributedSampler's scheme" : ''}; ${orderNote(c)}).`,
     `(_, epochs, steps, world), rest = read("${DDP_FILES.order}", b"${ORDER_MAGIC}", 4)`,
     'counts, rest = tensor(rest, torch.int32, epochs * steps * world)',
     'ids_all, _ = tensor(rest, torch.int32, int(counts.sum()))',

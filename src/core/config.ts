@@ -32,7 +32,7 @@ export interface RunConfig {
   replicas: number;
   /** How each global batch is split across replicas. */
   shard: ShardMode;
-  /** 1: drop the samples that do not fill a last batch (and do not pad shards). */
+  /** 1: drop each epoch's short last batch, for any number of replicas (and do not pad shards). */
   droplast: number;
   allreduce: AllreduceMode;
   /** 'step': all-reduce gradients every step (DDP); k: average weights every k steps (local SGD). */
@@ -80,7 +80,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'seed', kind: 'int', min: 0, max: 4294967295, label: 'Seed', help: 'all randomness comes from it' },
   { key: 'replicas', kind: 'int', min: 1, max: 8, label: 'Replicas', help: 'data-parallel workers, each with its own GPU device' },
   { key: 'shard', kind: 'enum', values: SHARD_MODES, label: 'Sharding', help: 'strided (DistributedSampler), contiguous blocks, or by label (non-IID)' },
-  { key: 'droplast', kind: 'int', min: 0, max: 1, label: 'Drop last', help: '1: drop samples that do not fill a batch instead of padding' },
+  { key: 'droplast', kind: 'int', min: 0, max: 1, label: 'Drop last', help: '1: drop each epoch\'s short last batch (whole batches only); 0: keep it, padding the replicas\' shards' },
   { key: 'allreduce', kind: 'enum', values: ALLREDUCE_MODES, label: 'All-reduce', help: 'ring between workers, or star through the coordinator' },
   { key: 'sync', kind: 'wordOrInt', word: 'step', min: 1, max: 10000, label: 'Sync', help: 'step: average gradients every step; k: average weights every k steps' },
   { key: 'mode', kind: 'enum', values: PARALLEL_MODES, label: 'Parallelism', help: 'data: replicas of the model; pipeline: layers split into stages; tensor: each layer split across workers' },

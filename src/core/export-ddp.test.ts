@@ -46,6 +46,20 @@ describe('the DDP export', () => {
     expect(order[0].at(-1)![0]).toHaveLength(800 % 48);
   });
 
+  it('droplast=1: one replica and 3 strided replicas both train the 16 whole batches of 48, the short 17th left out', () => {
+    const one = readOrder(orderFile({ ...CONFIG, droplast: 1 }, SPIRAL.train.y));
+    const three = readOrder(orderFile({ ...CONFIG, replicas: 3, droplast: 1 }, SPIRAL.train.y));
+    for (const epoch of [1, 2]) {
+      const order = epochOrder(3, epoch, 800);
+      expect(one[epoch - 1]).toHaveLength(16);
+      expect(three[epoch - 1]).toHaveLength(16);
+      one[epoch - 1].forEach(([ids], s) => {
+        expect(ids, `epoch ${epoch} step ${s + 1}`).toEqual(Array.from(batchIndices(order, 48, s)));
+        expect(three[epoch - 1][s].flat().sort((a, b) => a - b), `epoch ${epoch} step ${s + 1}`).toEqual([...ids].sort((a, b) => a - b));
+      });
+    }
+  });
+
   for (const shard of ['strided', 'contiguous', 'label'] as const) {
     it(`gives each of 3 replicas its ${shard} shard of every step`, () => {
       const config: RunConfig = { ...CONFIG, replicas: 3, shard, droplast: 1 };

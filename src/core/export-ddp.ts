@@ -6,17 +6,10 @@ import { DATA_MAGIC, encodeDataFile, ORDER_MAGIC } from './data-file';
 import type { Dataset } from './datasets';
 import { float32Bytes, withHeader, type ExportFile } from './export-files';
 import { layerSizes, modelLayout, packParams } from './model';
-import { batchIndices, epochOrder, stepsPerEpoch } from './sampler';
 import { epochPlan, shardSpec } from './sharding';
 
-/** The sample ids of each rank at each step of each epoch, as the lab's trainers take them. */
+/** The sample ids of each rank at each step of each epoch, from the plan the lab's trainers take them from. */
 export function rankOrder(config: RunConfig, labels: Uint8Array): { steps: number; ids: (epoch: number, step: number, rank: number) => Uint32Array } {
-  const n = labels.length;
-  if (config.replicas === 1) {
-    // One replica is single-device training: the whole epoch order in global batches.
-    const orders = Array.from({ length: config.epochs }, (_, e) => epochOrder(config.seed, e + 1, n));
-    return { steps: stepsPerEpoch(n, config.batch), ids: (e, s) => batchIndices(orders[e - 1], config.batch, s) };
-  }
   const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(shardSpec(config), e + 1, labels));
   return { steps: plans[0].steps, ids: (e, s, k) => plans[e - 1].rankBatch(s, k) };
 }

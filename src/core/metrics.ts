@@ -21,6 +21,8 @@ export interface ShardRecord {
   epoch: number;
   /** ids[rank] = sample ids. */
   ids: number[][];
+  /** padded[rank] = positions in ids[rank] that repeat a sample to pad the epoch (droplast=0); absent when none. */
+  padded?: number[][];
 }
 
 /** Milliseconds of one replica's step, phase by phase (see WorkersRecord.clock). */

@@ -1,8 +1,9 @@
 // Shard assignment: strided matches PyTorch's DistributedSampler index lists (cases worked by hand on
-// our epoch order), contiguous and label shards, every sample used once per epoch, and refusals.
+// our epoch order), contiguous and label shards, every sample used once per epoch, the repeats that pad
+// an epoch, droplast=1 as whole global batches for any number of replicas, and refusals.
 import { describe, expect, it } from 'vitest';
 import { epochOrder } from './sampler';
-import { checkPlan, epochPlan, type ShardSpec } from './sharding';
+import { checkPlan, epochPadding, epochPlan, type ShardSpec } from './sharding';
 
 const labelsOf = (n: number, classes: number) => Uint8Array.from({ length: n }, (_, i) => i % classes);
 
@@ -13,19 +14,33 @@ function rankEpoch(spec: ShardSpec, epoch: number, labels: Uint8Array, rank: num
 }
 
 describe('strided (DistributedSampler)', () => {
-  it('n=10, N=3, epoch 1: pads with the first two ids, rank k takes k, k+3, …', () => {
+  it('n=10, N=3, epoch 1: pads with the first two ids, rank k takes k, k+3, …, and names the repeats', () => {
     const spec: ShardSpec = { mode: 'strided', replicas: 3, batch: 6, dropLast: false, seed: 9 };
     const o = [...epochOrder(9, 1, 10)];
     expect(rankEpoch(spec, 1, labelsOf(10, 2), 0)).toEqual([o[0], o[3], o[6], o[9]]);
     expect(rankEpoch(spec, 1, labelsOf(10, 2), 1)).toEqual([o[1], o[4], o[7], o[0]]);
     expect(rankEpoch(spec, 1, labelsOf(10, 2), 2)).toEqual([o[2], o[5], o[8], o[1]]);
+    const plan = epochPlan(spec, 1, labelsOf(10, 2));
+    expect([0, 1, 2].map((k) => plan.rankPadding(0, k))).toEqual([[], [], []]);
+    expect([0, 1, 2].map((k) => plan.rankPadding(1, k))).toEqual([[], [1], [1]]);
+    expect(epochPadding(spec, 10)).toBe(2);
   });
 
-  it('n=10, N=3, droplast: truncates to 9', () => {
+  it('n=10, N=3, batch 3, droplast: the 3 whole batches, the 10th sample left out', () => {
     const spec: ShardSpec = { mode: 'strided', replicas: 3, batch: 3, dropLast: true, seed: 9 };
     const o = [...epochOrder(9, 1, 10)];
     expect(rankEpoch(spec, 1, labelsOf(10, 2), 0)).toEqual([o[0], o[3], o[6]]);
     expect(rankEpoch(spec, 1, labelsOf(10, 2), 2)).toEqual([o[2], o[5], o[8]]);
+    expect(epochPadding(spec, 10)).toBe(0);
+  });
+
+  it('n=15, N=2, batch 5, droplast: whole global batches (3), not a multiple of N truncated to whole batches (2)', () => {
+    const spec: ShardSpec = { mode: 'strided', replicas: 2, batch: 5, dropLast: true, seed: 4 };
+    const o = [...epochOrder(4, 1, 15)];
+    const plan = epochPlan(spec, 1, labelsOf(15, 3));
+    expect(plan.steps).toBe(3);
+    expect([...plan.rankBatch(2, 0)]).toEqual([o[10], o[12], o[14]]);
+    expect([...plan.rankBatch(2, 1)]).toEqual([o[11], o[13]]);
   });
 
   it('n=6, N=4, epoch 2: the order comes from (seed, epoch)', () => {
@@ -48,6 +63,53 @@ describe('strided (DistributedSampler)', () => {
   });
 });
 
+describe('droplast=1: whole global batches for any number of replicas', () => {
+  const labels = labelsOf(100, 4);
+  const spec = (mode: ShardSpec['mode'], replicas: number): ShardSpec => ({ mode, replicas, batch: 7, dropLast: true, seed: 6 });
+
+  it('one replica: one device\'s order cut into the 14 whole batches of 7, whatever the shard mode', () => {
+    for (const mode of ['strided', 'contiguous', 'label'] as const) {
+      for (const epoch of [1, 2]) {
+        const plan = epochPlan(spec(mode, 1), epoch, labels);
+        const order = epochOrder(6, epoch, 100);
+        expect(plan.steps, mode).toBe(14);
+        for (let s = 0; s < 14; s++) expect(plan.rankBatch(s, 0), `${mode} epoch ${epoch} step ${s + 1}`).toEqual(order.subarray(7 * s, 7 * s + 7));
+      }
+    }
+  });
+
+  it('strided, 2 to 4 replicas (7 rows split 4+3, 3+2+2, 2+2+2+1): each step is one device\'s batch, nothing repeated', () => {
+    for (const replicas of [2, 3, 4]) {
+      for (const epoch of [1, 2]) {
+        const one = epochPlan(spec('strided', 1), epoch, labels);
+        const plan = epochPlan(spec('strided', replicas), epoch, labels);
+        expect(plan.steps).toBe(14);
+        for (let s = 0; s < 14; s++) {
+          const union = Array.from({ length: replicas }, (_, k) => [...plan.rankBatch(s, k)]).flat().sort((a, b) => a - b);
+          expect(union, `N=${replicas} epoch ${epoch} step ${s + 1}`).toEqual([...one.rankBatch(s, 0)].sort((a, b) => a - b));
+          for (let k = 0; k < replicas; k++) expect(plan.rankPadding(s, k)).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('contiguous and label: ⌊100/7⌋ steps, no sample twice, no repeats', () => {
+    for (const mode of ['contiguous', 'label'] as const) {
+      for (const replicas of [2, 3, 4]) {
+        const plan = epochPlan(spec(mode, replicas), 1, labels);
+        expect(plan.steps).toBe(14);
+        const ids = Array.from({ length: 14 }, (_, s) => Array.from({ length: replicas }, (_, k) => {
+          expect(plan.rankPadding(s, k)).toEqual([]);
+          return [...plan.rankBatch(s, k)];
+        }).flat()).flat();
+        expect(new Set(ids).size, `${mode} N=${replicas}`).toBe(ids.length);
+        expect(ids.length).toBeGreaterThan(98 - replicas);
+        expect(epochPadding(spec(mode, replicas), 100)).toBe(0);
+      }
+    }
+  });
+});
+
 describe('contiguous and label', () => {
   it('contiguous: rank k owns block k of the ids, every id once per epoch', () => {
     const spec: ShardSpec = { mode: 'contiguous', replicas: 4, batch: 20, dropLast: false, seed: 2 };
@@ -56,6 +118,15 @@ describe('contiguous and label', () => {
       expect(rankEpoch(spec, 1, labels, k).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => 25 * k + i));
     }
     expect(rankEpoch(spec, 1, labels, 0)).not.toEqual(rankEpoch(spec, 2, labels, 0));
+  });
+
+  it('contiguous, n=10, N=3: the last block is padded with ids 0 and 1, named as repeats wherever its shuffle puts them', () => {
+    const spec: ShardSpec = { mode: 'contiguous', replicas: 3, batch: 6, dropLast: false, seed: 5 };
+    const plan = epochPlan(spec, 1, labelsOf(10, 2));
+    const repeats = (k: number) => Array.from({ length: plan.steps }, (_, s) => plan.rankPadding(s, k).map((i) => plan.rankBatch(s, k)[i])).flat();
+    expect([repeats(0), repeats(1), repeats(2).sort()]).toEqual([[], [], [0, 1]]);
+    expect(rankEpoch(spec, 1, labelsOf(10, 2), 2).sort()).toEqual([0, 1, 8, 9]);
+    expect(epochPadding(spec, 10)).toBe(2);
   });
 
   it('label: rank k holds only the classes c with c mod N = k, in proportion per step', () => {

@@ -1,7 +1,12 @@
-// Data distribution across data-parallel replicas: which sample ids each rank trains on at each step.
-// strided:    PyTorch DistributedSampler — shuffle from (seed, epoch), pad by repeating the first ids
-//             (or truncate with droplast) to a multiple of N; global batch t is order[tB, (t+1)B) and
-//             rank k takes its elements k, k+N, …  With one replica this is the single-device order.
+// Data distribution: which sample ids each rank trains on at each step. Every run takes its batches from
+// this one plan, single-device runs included (one replica: the epoch's seeded order cut into global
+// batches, whatever the shard mode, since there is nothing to split).
+// droplast=1: an epoch is ⌊n/B⌋ whole global batches and the samples that do not fill one are left out,
+//             for any number of replicas, so N replicas train exactly like one device.
+// droplast=0: the last batch may be short; strided and contiguous pad the epoch to a multiple of N by
+//             repeating its first ids, as DistributedSampler does, and rankPadding names those repeats.
+// strided:    PyTorch DistributedSampler — shuffle from (seed, epoch); global batch t is order[tB, (t+1)B)
+//             and rank k takes its elements k, k+N, …
 // contiguous: rank k owns the k-th contiguous block of sample ids and shuffles it each epoch.
 // label:      non-IID — class c belongs to rank c mod N; each rank shuffles its classes' samples.
 // In contiguous and label modes each step takes from each rank in proportion to its shard's size, so
@@ -26,54 +31,62 @@ export interface EpochPlan {
   steps: number;
   /** Sample ids of rank `rank` at step `step` (0-based within the epoch). */
   rankBatch(step: number, rank: number): Uint32Array;
+  /** Positions in rankBatch(step, rank) that repeat an earlier sample to pad the epoch (droplast=0). */
+  rankPadding(step: number, rank: number): number[];
 }
 
 export class ShardError extends Error {}
 
-/** Rank k's list for strided mode: the padded (or truncated) epoch order. */
-function paddedOrder(order: Uint32Array, replicas: number, dropLast: boolean): Uint32Array {
-  const n = order.length;
-  const total = dropLast ? Math.floor(n / replicas) * replicas : Math.ceil(n / replicas) * replicas;
-  if (total <= n) return order.subarray(0, total);
-  const out = new Uint32Array(total);
-  out.set(order);
-  for (let i = n; i < total; i++) out[i] = order[(i - n) % n];
-  return out;
+/** The epoch's length in positions: n, or with droplast=0 padded up to a multiple of N. */
+function paddedLength(spec: ShardSpec, n: number): number {
+  return spec.dropLast ? n : Math.ceil(n / spec.replicas) * spec.replicas;
+}
+
+/** How many repeats pad each epoch of n samples: none with droplast=1, one replica, or shard=label. */
+export function epochPadding(spec: ShardSpec, n: number): number {
+  return spec.mode === 'label' ? 0 : paddedLength(spec, n) - n;
+}
+
+const stepsOf = (spec: ShardSpec, positions: number) =>
+  spec.dropLast ? Math.floor(positions / spec.batch) : Math.ceil(positions / spec.batch);
+
+/** A plan over positions in the padded epoch: position p holds sample idAt(p mod n), and p ≥ n is a repeat. */
+function fromPositions(
+  steps: number, n: number, idAt: (i: number) => number, positions: (step: number, rank: number) => Uint32Array,
+): EpochPlan {
+  return {
+    steps,
+    rankBatch: (step, rank) => positions(step, rank).map((p) => idAt(p % n)),
+    rankPadding: (step, rank) => Array.from(positions(step, rank)).flatMap((p, i) => (p >= n ? [i] : [])),
+  };
 }
 
 function stridedPlan(spec: ShardSpec, epoch: number, n: number): EpochPlan {
-  const order = paddedOrder(epochOrder(spec.seed, epoch, n), spec.replicas, spec.dropLast);
-  const total = order.length;
-  const steps = spec.dropLast ? Math.floor(total / spec.batch) : Math.ceil(total / spec.batch);
-  return {
-    steps,
-    rankBatch(step, rank) {
-      const start = step * spec.batch;
-      const end = Math.min(total, start + spec.batch);
-      const ids: number[] = [];
-      for (let i = start + rank; i < end; i += spec.replicas) ids.push(order[i]);
-      return Uint32Array.from(ids);
-    },
-  };
+  const order = epochOrder(spec.seed, epoch, n);
+  const steps = stepsOf(spec, paddedLength(spec, n));
+  const total = spec.dropLast ? steps * spec.batch : paddedLength(spec, n);
+  return fromPositions(steps, n, (i) => order[i], (step, rank) => {
+    const start = step * spec.batch;
+    const end = Math.min(total, start + spec.batch);
+    const out: number[] = [];
+    for (let p = start + rank; p < end; p += spec.replicas) out.push(p);
+    return Uint32Array.from(out);
+  });
 }
 
-/** Proportional plan over per-rank lists: rank k's rows through step t are ⌊|S_k|·rows(t)/total⌋. */
-function proportionalPlan(spec: ShardSpec, lists: Uint32Array[]): EpochPlan {
+/** Proportional plan over per-rank position lists: rank k's rows through step t are ⌊|S_k|·rows(t)/total⌋. */
+function proportionalPlan(spec: ShardSpec, n: number, lists: Uint32Array[]): EpochPlan {
   const total = lists.reduce((s, l) => s + l.length, 0);
-  const steps = spec.dropLast ? Math.floor(total / spec.batch) : Math.ceil(total / spec.batch);
   const through = (k: number, step: number) => Math.floor((lists[k].length * Math.min(total, step * spec.batch)) / total);
-  return {
-    steps,
-    rankBatch(step, rank) {
-      return lists[rank].subarray(through(rank, step), through(rank, step + 1));
-    },
-  };
+  return fromPositions(stepsOf(spec, total), n, (i) => i, (step, rank) => lists[rank].subarray(through(rank, step), through(rank, step + 1)));
 }
 
+/** Rank k's block of the (padded) positions, shuffled each epoch; blocks differ by one at most. */
 function contiguousLists(spec: ShardSpec, epoch: number, n: number): Uint32Array[] {
-  const ids = paddedOrder(Uint32Array.from({ length: n }, (_, i) => i), spec.replicas, spec.dropLast);
-  const size = ids.length / spec.replicas;
-  return Array.from({ length: spec.replicas }, (_, k) => shuffled(ids.subarray(k * size, (k + 1) * size), spec.seed, epoch, k));
+  const total = paddedLength(spec, n);
+  const from = (k: number) => Math.floor((k * total) / spec.replicas);
+  return Array.from({ length: spec.replicas }, (_, k) =>
+    shuffled(Uint32Array.from({ length: from(k + 1) - from(k) }, (_, i) => from(k) + i), spec.seed, epoch, k));
 }
 
 function labelLists(spec: ShardSpec, epoch: number, labels: Uint8Array): Uint32Array[] {
@@ -90,9 +103,9 @@ function shuffled(ids: Uint32Array, seed: number, epoch: number, rank: number): 
 /** The plan of one epoch (1-based) for a training set with these labels. */
 export function epochPlan(spec: ShardSpec, epoch: number, labels: Uint8Array): EpochPlan {
   const n = labels.length;
-  if (spec.mode === 'strided') return stridedPlan(spec, epoch, n);
-  if (spec.mode === 'contiguous') return proportionalPlan(spec, contiguousLists(spec, epoch, n));
-  return proportionalPlan(spec, labelLists(spec, epoch, labels));
+  if (spec.mode === 'strided' || spec.replicas === 1) return stridedPlan(spec, epoch, n);
+  if (spec.mode === 'contiguous') return proportionalPlan(spec, n, contiguousLists(spec, epoch, n));
+  return proportionalPlan(spec, n, labelLists(spec, epoch, labels));
 }
 
 /**
@@ -110,9 +123,11 @@ export function checkPlan(spec: ShardSpec, labels: Uint8Array, classes: number):
   for (let step = 0; step < plan.steps; step++) {
     for (let k = 0; k < replicas; k++) {
       if (plan.rankBatch(step, k).length === 0) {
+        const shortLast = step === plan.steps - 1 && !spec.dropLast;
         throw new ShardError(
-          `batch: with replicas=${replicas} and batch=${batch}, replica ${k} gets no samples at step ${step + 1} of each epoch ` +
-          `(the last batch is short); use droplast=1 or a batch that divides the ${labels.length} samples evenly`,
+          `batch: with replicas=${replicas} and batch=${batch}, replica ${k} gets no samples at step ${step + 1} of each epoch` + (shortLast
+            ? ` (the last batch is short); use droplast=1 or a batch that divides the ${labels.length} samples evenly`
+            : `; use a larger batch or fewer replicas`),
         );
       }
     }

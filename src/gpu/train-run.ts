@@ -6,7 +6,7 @@ import type { Dataset } from '../core/datasets';
 import { weightsSha256 } from '../core/checksum';
 import { divergedMessage, LossWatch, type Divergence, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
-import { batchIndices, epochOrder, stepsPerEpoch } from '../core/sampler';
+import { epochPlan, shardSpec } from '../core/sharding';
 import { StateBackup } from './state-backup';
 import { StatsLog } from './stats-log';
 import { createTrainer, EVAL_CHUNK } from './trainer';
@@ -170,7 +170,9 @@ async function trainLoop({
   const watch = new LossWatch(config.lr);
   control.serveSnapshots(async () => ({ step: stepsDone, params: await trainer.readParams() }));
   control.serveState(() => trainer.readState(stepsDone));
-  const perEpoch = stepsPerEpoch(dataset.train.n, config.batch);
+  // The replicas' plan with one replica: the same batches (and droplast) as N replicas take together.
+  const spec = { ...shardSpec(config), replicas: 1 };
+  const perEpoch = epochPlan(spec, 1, dataset.train.y).steps;
   const totalSteps = perEpoch * config.epochs;
   const pendingMeta: StepMeta[] = [];
   let samplesDone = 0;
@@ -239,7 +241,7 @@ async function trainLoop({
   let testAccuracy = 0;
   const firstEpoch = Math.floor(startStep / perEpoch) + 1;
   for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
-    const order = epochOrder(config.seed, epoch, dataset.train.n);
+    const plan = epochPlan(spec, epoch, dataset.train.y);
     for (let i = epoch === firstEpoch ? startStep % perEpoch : 0; i < perEpoch; i++) {
       if (checkpoint && stepsDone > startStep && stepsDone % checkpoint.every === 0) {
         const stop = await drainAll();
@@ -254,7 +256,7 @@ async function trainLoop({
         windowStart = performance.now();
         if (control.isStopped) return stoppedAt(stepsDone, 'user', `stopped at step ${stepsDone}`);
       }
-      const indices = batchIndices(order, config.batch, i);
+      const indices = plan.rankBatch(i, 0);
       stepsDone++;
       trainer.step(indices, stepsDone, log.buffer, log.nextOffset());
       if (stepsDone % BACKUP_EVERY === 0) backup.save(stepsDone);

@@ -161,7 +161,8 @@ export async function startDataParallel({
     });
     const warning = watch.check(step, loss);
     if (warning) emit(warning);
-    emit({ type: 'shard', step, epoch, ids: group.map((r) => r.ids) });
+    const padded = group.some((r) => r.padded.length > 0) ? { padded: group.map((r) => r.padded) } : {};
+    emit({ type: 'shard', step, epoch, ids: group.map((r) => r.ids), ...padded });
     const synced = group.some((r) => r.bytesSent > 0);
     emit({
       type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),

@@ -1,9 +1,10 @@
 // Data parallelism on Dawn, replicas served in-process over MessageChannels: 2 and 4 replicas with
-// sync=step train exactly like one device with the same global batch; ring and star agree; replicas
-// stay in sync; the shard assignment covers each global batch.
+// sync=step train exactly like one device with the same global batch; with droplast=1 so do 1 to 4
+// replicas over whole epochs of a set the batch does not divide; ring and star agree; replicas stay in
+// sync; the shard assignment covers each global batch, and names the repeats that pad an epoch.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
-import type { MetricRecord, StepRecord } from '../core/metrics';
+import type { DoneRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
 import { batchIndices, epochOrder } from '../core/sampler';
 import { requestNodeDevice } from '../gpu/dawn';
 import type { TrainingState } from '../gpu/train-run';
@@ -62,7 +63,7 @@ async function parallel(config: RunConfig, env = inProcessEnv(), onRecord: (r: M
 const stepLosses = (records: MetricRecord[]) => records.filter((r): r is StepRecord => r.type === 'step').map((r) => r.loss);
 
 describe('data parallel, sync=step', () => {
-  it('2 and 4 replicas (ring and star) match one device step by step', async () => {
+  it('2 and 4 replicas (ring and star) match one device at each of the 25 steps of an epoch of whole batches (800 = 25 × 32)', async () => {
     const one = await trainOneDevice(CONFIG);
     const oneLosses = stepLosses(one.records);
     expect(oneLosses).toHaveLength(25);
@@ -73,7 +74,7 @@ describe('data parallel, sync=step', () => {
       expect(r.last.type, JSON.stringify(r.last)).toBe('done');
       const losses = stepLosses(r.records);
       expect(losses).toHaveLength(oneLosses.length);
-      losses.forEach((loss, i) => expect(Math.abs(loss - oneLosses[i]) / oneLosses[i], `step ${i + 1}`).toBeLessThan(1e-5));
+      losses.forEach((loss, i) => expect(Math.abs(loss - oneLosses[i]) / oneLosses[i], `${replicas} ${allreduce}: step ${i + 1} of 25`).toBeLessThan(1e-5));
       expect(relativeError(r.params!, one.params)).toBeLessThan(1e-5);
       const syncs = r.records.filter((x) => x.type === 'sync');
       expect(syncs).toHaveLength(25);
@@ -86,17 +87,50 @@ describe('data parallel, sync=step', () => {
     expect(ring.type === 'done' && star.type === 'done' && ring.weightsSha256 === star.weightsSha256).toBe(true);
   });
 
-  it('each step, the replicas\' shards are the strided split of the single-device global batch', async () => {
+  it('each step, the replicas\' shards are the strided split of the single-device global batch; step 27 of 27 holds the one repeat that pads the epoch', async () => {
     const r = await parallel({ ...CONFIG, replicas: 3, batch: 30, epochs: 1 });
     const order = epochOrder(CONFIG.seed, 1, 800);
-    const shards = r.records.filter((x) => x.type === 'shard');
-    // 800 samples padded to 801 for 3 replicas: 27 global batches, the last of 21 rows.
+    const shards = r.records.filter((x): x is ShardRecord => x.type === 'shard');
+    // 800 samples padded to 801 for 3 replicas: 27 global batches, the last of 21 rows, whose 21st
+    // (rank 2's 7th) repeats the epoch's first sample.
     expect(shards.length).toBe(27);
     shards.forEach((s, t) => {
-      if (s.type !== 'shard') return;
       const global = [...batchIndices(Uint32Array.from([...order, order[0]]), 30, t)];
       s.ids.forEach((ids, k) => expect(ids).toEqual(global.filter((_, i) => i % 3 === k)));
+      expect(s.padded, `step ${t + 1}`).toEqual(t === 26 ? [[], [], [6]] : undefined);
     });
+    expect(shards[26].ids[2][6]).toBe(order[0]);
+  });
+});
+
+describe('data parallel, sync=step, droplast=1', () => {
+  // 800 points in batches of 70: 11 whole batches an epoch, the 30 left over dropped; 70 rows split
+  // 35+35, 24+23+23 and 18+18+17+17.
+  const config: RunConfig = { ...CONFIG, layers: [6], batch: 70, epochs: 2, droplast: 1 };
+  const STEPS = 22;
+
+  it('1, 2, 3 and 4 replicas (ring and star) equal one device at every step 1–22 of 2 epochs (11 whole batches of 70 each)', async () => {
+    const one = await trainOneDevice(config);
+    const base = one.records.filter((x): x is StepRecord => x.type === 'step');
+    expect(base.map((x) => x.epoch)).toEqual([...Array(11).fill(1), ...Array(11).fill(2)]);
+    const oneSha = one.records.find((x): x is DoneRecord => x.type === 'done')!.weightsSha256;
+    const sha = new Map<string, string>();
+    for (const [replicas, allreduce] of [[1, 'ring'], [2, 'ring'], [2, 'star'], [3, 'ring'], [3, 'star'], [4, 'ring'], [4, 'star']] as const) {
+      const what = `${replicas} ${allreduce}`;
+      const r = await parallel({ ...config, replicas, allreduce });
+      expect(r.last.type, `${what}: ${JSON.stringify(r.last)}`).toBe('done');
+      const steps = r.records.filter((x): x is StepRecord => x.type === 'step');
+      expect(steps.map((x) => x.step), what).toEqual(base.map((x) => x.step));
+      steps.forEach((x, i) => expect(Math.abs(x.loss - base[i].loss) / base[i].loss, `${what}: step ${x.step} of ${STEPS} (epoch ${x.epoch})`).toBeLessThan(1e-5));
+      expect(relativeError(r.params!, one.params), `${what}: final weights after step ${STEPS}`).toBeLessThan(1e-5);
+      if (r.last.type === 'done') sha.set(what, r.last.weightsSha256);
+      const shards = r.records.filter((x): x is ShardRecord => x.type === 'shard');
+      expect(shards.length, what).toBe(replicas > 1 ? STEPS : 0);
+      expect(shards.every((x) => x.ids.flat().length === 70 && x.padded === undefined), what).toBe(true);
+    }
+    // One replica is one device's run, bit for bit; ring and star give the same bits.
+    expect(sha.get('1 ring')).toBe(oneSha);
+    for (const replicas of [2, 3, 4]) expect(sha.get(`${replicas} star`), `${replicas} replicas`).toBe(sha.get(`${replicas} ring`));
   });
 });
 

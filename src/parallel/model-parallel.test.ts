@@ -1,7 +1,8 @@
 // Model parallelism on Dawn with real worker threads (as the CLI runs it): pipeline (GPipe and 1F1B,
 // several stage and micro-batch counts) and tensor parallelism train exactly like one device with the
-// same global batch and seed: every step's loss and the final parameters within 1e-5 relative. A worker
-// killed mid-run, and a run resumed from a checkpoint, end with the uninterrupted run's checksum.
+// same global batch and seed: every step's loss and the final parameters within 1e-5 relative, with a
+// short last batch and with droplast=1 too. A worker killed mid-run, and a run resumed from a checkpoint,
+// end with the uninterrupted run's checksum.
 import { describe, expect, it } from 'vitest';
 import { nodeCoordinatorEnv } from '../cli/node-replicas';
 import type { ReplicaWorker } from './coordinator';
@@ -22,6 +23,14 @@ async function modelParallel(config: RunConfig, options: Partial<Parameters<type
   return { records, last, params: run.finalParams() };
 }
 
+/** The steps a comparison covers (one epoch of the 800 spiral points), for the test's name. */
+function covers(c: RunConfig): string {
+  const whole = Math.floor(800 / c.batch);
+  const left = 800 % c.batch;
+  if (left === 0) return `steps 1–${whole}, whole batches of ${c.batch}`;
+  return c.droplast ? `steps 1–${whole}, whole batches of ${c.batch} (droplast=1 leaves out ${left})` : `steps 1–${whole + 1}, the last a short batch of ${left}`;
+}
+
 const losses = (records: MetricRecord[]) => records.filter((r): r is StepRecord => r.type === 'step').map((r) => r.loss);
 
 /** Runs `config` both ways and checks the step losses and final parameters agree. */
@@ -32,15 +41,18 @@ async function expectSameAsOneDevice(config: RunConfig) {
   const a = losses(one.records);
   const b = losses(split.records);
   expect(b.length).toBe(a.length);
-  b.forEach((loss, i) => expect(Math.abs(loss - a[i]) / a[i], `step ${i + 1}`).toBeLessThan(1e-5));
+  b.forEach((loss, i) => expect(Math.abs(loss - a[i]) / a[i], `step ${i + 1} of ${a.length}`).toBeLessThan(1e-5));
   expect(relativeError(split.params!, one.params)).toBeLessThan(1e-5);
   return split.records;
 }
 
 describe('pipeline parallel = one device', () => {
-  for (const [schedule, stages, microbatches, replicas] of [['gpipe', 2, 4, 1], ['1f1b', 4, 8, 1], ['gpipe', 3, 3, 1], ['1f1b', 2, 1, 1], ['1f1b', 2, 4, 2]] as const) {
-    it(`${schedule}, ${stages} stages, ${microbatches} micro-batches${replicas > 1 ? `, ${replicas} replicas (data × pipeline)` : ''}`, async () => {
-      const records = await expectSameAsOneDevice({ ...BASE, mode: 'pipeline', schedule, stages, microbatches, replicas });
+  for (const [schedule, stages, microbatches, replicas, batch, droplast] of [
+    ['gpipe', 2, 4, 1, 32, 0], ['1f1b', 4, 8, 1, 32, 0], ['gpipe', 3, 3, 1, 48, 0], ['1f1b', 2, 1, 1, 32, 0], ['1f1b', 2, 4, 2, 48, 1],
+  ] as const) {
+    const config: RunConfig = { ...BASE, mode: 'pipeline', schedule, stages, microbatches, replicas, batch, droplast };
+    it(`${schedule}, ${stages} stages, ${microbatches} micro-batches${replicas > 1 ? `, ${replicas} replicas (data × pipeline)` : ''}: ${covers(config)}`, async () => {
+      const records = await expectSameAsOneDevice(config);
       const stagesRecords = records.filter((r): r is StagesRecord => r.type === 'stages');
       expect(stagesRecords.length).toBeGreaterThan(0);
       const first = stagesRecords[0];
@@ -74,9 +86,10 @@ describe('pipeline parallel = one device', () => {
 });
 
 describe('tensor parallel = one device', () => {
-  for (const [layers, stages] of [[[16, 16, 16], 2], [[16, 9, 8], 3]] as const) {
-    it(`layers ${layers.join(',')} on ${stages} workers`, async () => {
-      const records = await expectSameAsOneDevice({ ...BASE, layers: [...layers], mode: 'tensor', stages });
+  for (const [layers, stages, batch, droplast] of [[[16, 16, 16], 2, 32, 0], [[16, 9, 8], 3, 48, 1]] as const) {
+    const config: RunConfig = { ...BASE, layers: [...layers], mode: 'tensor', stages, batch, droplast };
+    it(`layers ${layers.join(',')} on ${stages} workers: ${covers(config)}`, async () => {
+      const records = await expectSameAsOneDevice(config);
       const first = records.find((r): r is StagesRecord => r.type === 'stages')!;
       expect(first.bytesSent.every((b) => b > 0)).toBe(true);
     }, 120_000);

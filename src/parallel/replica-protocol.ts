@@ -61,6 +61,8 @@ export interface StepReport {
   globalRows: number;
   /** Sample ids this rank trained on. */
   ids: number[];
+  /** Positions in `ids` that repeat a sample to pad the epoch (droplast=0); usually none. */
+  padded: number[];
   times: PhaseTimes;
   /** Whether times.computeMs came from GPU timestamps. */
   gpuTimed: boolean;

@@ -266,7 +266,7 @@ async function trainReplica(
       if (gpuComputeMs !== null) times.computeMs = gpuComputeMs;
       post({
         type: 'report', rank, step: t, epoch, lossSum: stats.lossSum, correct: stats.correct, rows: ids.length, globalRows,
-        ids: Array.from(ids), times, gpuTimed: gpuComputeMs !== null, bytesSent, checksum, drift, nonFinite,
+        ids: Array.from(ids), padded: plan.rankPadding(i, rank), times, gpuTimed: gpuComputeMs !== null, bytesSent, checksum, drift, nonFinite,
       });
       if (nonFinite) {
         // Diverged, and no update taken: the coordinator ends the run, asking for the last good state.
