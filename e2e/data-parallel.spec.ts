@@ -1,5 +1,6 @@
 // End-to-end tests of data parallelism in the page: N replica Web Workers, each with its own WebGPU
-// device, must train exactly like one device; and the per-replica views draw what the records say.
+// device, must train exactly like one device; the per-replica views draw what the records say, and the
+// repeats that pad an epoch (droplast=0) are marked, with the math saying why that step differs.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeMnist, twoDDataset } from '../src/core/datasets';
@@ -37,7 +38,7 @@ async function histogram(page: Page, rank: number): Promise<number[]> {
   return JSON.parse((await page.getByTestId(`histogram-replica-${rank}`).getAttribute('data-counts')) ?? 'null') as number[];
 }
 
-test('replicas train exactly like one device, stay in sync, and ring and star agree', async ({ page }) => {
+test('replicas train exactly like one device at all 25 steps (whole batches of 32), stay in sync, and ring and star agree', async ({ page }) => {
   const single = await train(page, `${SPIRAL}&replicas=1`);
   const base = ofType(single, 'step');
   expect(base.map((r) => r.step)).toEqual(Array.from({ length: SPIRAL_STEPS }, (_, i) => i + 1));
@@ -128,6 +129,37 @@ test('the shard map, label histograms and worker lanes draw a 2-replica spiral r
   }
   // In a ring of two, each replica sends both halves once (reduce-scatter, then all-gather): exactly K.
   expect(last.bytesSent).toEqual([last.theoryBytes, last.theoryBytes]);
+});
+
+test('droplast=0 on 3 replicas: the shard map rings the repeat that pads the epoch, and the math says why step 27 is not one device\'s', async ({ page }) => {
+  // 800 points padded to 801 for 3 replicas: the 27th batch holds the 20 points left and a repeat of the first.
+  const link = `${SPIRAL.replace('batch=32', 'batch=30')}&replicas=3`;
+  const records = await train(page, link);
+  const shards = ofType(records, 'shard');
+  expect(shards.filter((r) => r.padded).map((r) => [r.step, r.padded])).toEqual([[27, [[], [], [6]]]]);
+  const map = page.getByTestId('shard-map');
+  await map.scrollIntoViewIfNeeded();
+  await expect(map).toHaveAttribute('data-padded', '1');
+  await expect(page.getByRole('figure', { name: 'Shard map' })).toContainText('800 of 800 samples used so far. 1 trained twice to pad the epoch (droplast=0), ringed.');
+  await button(page, 'This step').click();
+  await expect(map).toHaveAttribute('data-step', '27');
+  await expect(map).toHaveAttribute('data-padded', '1');
+  await expect(page.getByRole('figure', { name: 'Shard map' })).toContainText('1 of them is a repeat of the epoch\'s first samples (ringed)');
+  await expect(page.getByRole('figure', { name: 'Shard map' })).toContainText('repeat (padding)');
+  // The ring is drawn in the padding colour.
+  const ringPixels = await map.evaluate((canvas: HTMLCanvasElement) => {
+    const { data: px } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] === 0x11 && px[i + 1] === 0x18 && px[i + 2] === 0x27) n++;
+    return n;
+  });
+  expect(ringPixels).toBeGreaterThan(10);
+  const explain = page.getByTestId('explain');
+  await expect(explain).toContainText('The 800 training samples are not a multiple of N = 3: with droplast=0 the epoch is padded with 1 repeat');
+  await expect(explain).toContainText('so the last step trains 21 samples, the repeat among them, where one device trains the 20 left');
+  await button(page, 'Reset').click();
+  await openLink(page, `${link}&droplast=1`);
+  await expect(explain).toContainText('With droplast=1 every step is a whole batch of one device\'s order');
 });
 
 test('MNIST sharded by label: each replica sees only its own classes', async ({ page }) => {

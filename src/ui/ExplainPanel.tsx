@@ -1,12 +1,16 @@
 // The math of the current run in MathML: forward pass, loss, the data-parallel gradient or local SGD
-// averaging, pipeline micro-batches and their bubble, tensor-parallel sums, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
+// averaging (and which steps pad the epoch), pipeline micro-batches and their bubble, tensor-parallel
+// sums, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
 import type { ReactNode } from 'react';
 import type { RunConfig } from '../core/config';
 import { ADAM, MOMENTUM } from '../core/codegen';
 import { datasetShape } from '../core/datasets';
+import { epochPadding, shardSpec } from '../core/sharding';
+import { formatCount } from './format';
 import { useHidden } from './hidden';
 import { Formula, Mfrac, Mi, Mn, Mo, Mrow, Msqrt, Msub, Msup, Munderover } from './math';
 import { useLab } from './store';
+import { useTrainingSet } from './training-set';
 
 const eta = <Mi>η</Mi>;
 const sum = (from: ReactNode, to: ReactNode) => <Munderover><Mo>∑</Mo>{from}{to}</Munderover>;
@@ -100,6 +104,32 @@ function ModelParallel({ c }: { c: RunConfig }) {
   );
 }
 
+/**
+ * Where replicas and one device part ways: with droplast=0 the epoch is padded to a multiple of N, so the
+ * step that trains the repeats is not one device's step; with droplast=1 every step is a whole batch.
+ */
+function PaddingNote({ c }: { c: RunConfig }) {
+  const set = useTrainingSet(c.dataset, c.seed);
+  if (c.droplast) {
+    return c.shard === 'strided'
+      ? <> With droplast=1 every step is a whole batch of one device&apos;s order (the samples that do not fill one are left out), so this holds at every step of every epoch.</>
+      : null;
+  }
+  if (set.state !== 'ready') return null;
+  const n = set.dataset.train.n;
+  const repeats = epochPadding(shardSpec(c), n);
+  if (repeats === 0) return null;
+  const last = n + repeats - (Math.ceil((n + repeats) / c.batch) - 1) * c.batch;
+  const s = repeats > 1 ? 's' : '';
+  const which = c.shard === 'strided'
+    ? <>so the last step trains {formatCount(last)} samples, the repeat{s} among them, where one device trains the {formatCount(last - repeats)} left: that step is not the single-device step</>
+    : <>so the steps that draw the repeat{s} average over {repeats > 1 ? 'them' : 'it'} too, unlike any single-device step</>;
+  return (
+    <> The {formatCount(n)} training samples are not a multiple of N = {c.replicas}: with droplast=0 the epoch is padded with {repeats} repeat{s} of
+      its first samples, as DistributedSampler does, {which}. droplast=1 leaves the short last batch out instead, and then every step matches.</>
+  );
+}
+
 function Parallel({ c }: { c: RunConfig }) {
   const k = <Mi>k</Mi>;
   if (c.mode !== 'data') return <ModelParallel c={c} />;
@@ -108,7 +138,8 @@ function Parallel({ c }: { c: RunConfig }) {
     return (
       <Step title={`Data parallel: ${c.replicas} replicas, gradients summed every step`}
         note={<>Replica k computes g<sub>k</sub>, the mean gradient over its B<sub>k</sub> samples of the batch; weighting by B<sub>k</sub>/B
-          makes the sum exactly the gradient of the whole batch, so {c.replicas} replicas train like one device with batch {c.batch}.</>}>
+          makes the sum exactly the gradient of the whole batch, so {c.replicas} replicas train like one device with batch {c.batch}.
+          <PaddingNote c={c} /></>}>
         <Formula label="g equals the sum over k of B k over B times g k">
           <Mi>g</Mi><Mo>=</Mo>{sum(<Mrow>{k}<Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}
           <Mfrac><Msub><Mi>B</Mi>{k}</Msub><Mi>B</Mi></Mfrac><Msub><Mi>g</Mi>{k}</Msub>

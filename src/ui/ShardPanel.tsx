@@ -1,5 +1,6 @@
 // The shard map with its label histograms: which samples each replica trained on this step or so far
-// this epoch. MNIST shows sample thumbnails, the 2-D sets their points; both in replica colours.
+// this epoch. MNIST shows sample thumbnails, the 2-D sets their points; both in replica colours, with
+// the repeats that pad the epoch (droplast=0) marked.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunConfig } from '../core/config';
 import type { Split } from '../core/datasets';
@@ -8,7 +9,7 @@ import { drawPoints, drawThumbnails, EPOCH_SAMPLES, thumbnailCells } from './dra
 import { formatCount } from './format';
 import { LabelHistogram } from './LabelHistogram';
 import { labelCounts, shardWindow, type ShardWindow, type ShardWindowMode } from './parallel-data';
-import { replicaColor, UNUSED_COLOR } from './replica-colors';
+import { PADDING_COLOR, replicaColor, UNUSED_COLOR } from './replica-colors';
 import { useTrainingSet } from './training-set';
 
 const SHARD_TEXT: Record<RunConfig['shard'], string> = {
@@ -32,19 +33,24 @@ function ShardCanvas({ shards, train, mnist }: { shards: ShardWindow; train: Spl
   return (
     <canvas ref={ref} className={mnist ? 'shard-canvas shard-thumbnails' : 'shard-canvas shard-points'} role="img" aria-label={label}
       data-testid="shard-map" data-kind={mnist ? 'mnist' : 'points'} data-mode={shards.mode} data-step={shards.step}
-      data-used={shards.owner.size} data-cells={cells?.length ?? train.n} />
+      data-used={shards.owner.size} data-cells={cells?.length ?? train.n} data-padded={shards.paddedIds.size} />
   );
 }
 
 function caption(shards: ShardWindow, train: Split, mnist: boolean): string {
   const used = formatCount(shards.owner.size);
+  const repeats = shards.paddedIds.size;
+  const mark = mnist ? 'hatched' : 'ringed';
   if (shards.mode === 'step') {
     const rows = shards.byRank.reduce((s, ids) => s + ids.length, 0);
-    return `Step ${shards.step} (epoch ${shards.epoch}): the ${formatCount(rows)} samples of the global batch${mnist ? ', replica by replica' : ''}.`;
+    const padding = repeats === 0 ? '' : ` ${formatCount(repeats)} of them ${repeats === 1 ? 'is a repeat' : 'are repeats'} of the epoch's first samples `
+      + `(${mark}): droplast=0 pads the epoch to a multiple of the ${shards.byRank.length} replicas, as DistributedSampler does.`;
+    return `Step ${shards.step} (epoch ${shards.epoch}): the ${formatCount(rows)} samples of the global batch${mnist ? ', replica by replica' : ''}.${padding}`;
   }
   const steps = shards.firstStep === shards.step ? `step ${shards.step}` : `steps ${shards.firstStep}–${shards.step}`;
+  const padding = repeats === 0 ? '' : ` ${formatCount(repeats)} trained twice to pad the epoch (droplast=0)${mnist ? '' : `, ${mark}`}.`;
   const sample = mnist ? ` Shown: ${Math.min(EPOCH_SAMPLES, train.n)} samples evenly spaced by id; dimmed ones are not used yet.` : '';
-  return `Epoch ${shards.epoch}, ${steps}: ${used} of ${formatCount(train.n)} samples used so far.${sample}`;
+  return `Epoch ${shards.epoch}, ${steps}: ${used} of ${formatCount(train.n)} samples used so far.${padding}${sample}`;
 }
 
 function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardWindow; mode: ShardWindowMode }) {
@@ -64,6 +70,9 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
             <li key={rank}><span className="swatch" style={{ background: replicaColor(rank) }} />replica {rank}</li>
           ))}
           {!(mnist && mode === 'step') && <li><span className="swatch" style={{ background: UNUSED_COLOR }} />{mnist ? 'not used yet' : 'unused'}</li>}
+          {shards.paddedIds.size > 0 && (
+            <li><span className="swatch" style={{ border: `2px dashed ${PADDING_COLOR}`, borderRadius: mnist ? 2 : '50%' }} />repeat (padding)</li>
+          )}
         </ul>
       </div>
       <div className="shard-labels">

@@ -1,8 +1,9 @@
 // Canvas drawing of the shard map: MNIST thumbnails tinted in the colour of the replica that trained
-// on them (dimmed when none did), or the 2-D training points coloured by replica (grey when unused).
+// on them (dimmed when none did), or the 2-D training points coloured by replica (grey when unused);
+// samples repeated to pad the epoch (droplast=0) are hatched with a dashed frame, or ringed.
 import type { Split } from '../core/datasets';
 import { MNIST_PIXELS } from '../core/datasets';
-import { replicaColor, UNUSED_COLOR } from './replica-colors';
+import { PADDING_COLOR, replicaColor, UNUSED_COLOR } from './replica-colors';
 import type { ShardWindow } from './parallel-data';
 
 const SIDE = 28;
@@ -17,18 +18,27 @@ export interface Cell {
   id: number;
   /** The replica that trained on this sample in the shards, or null. */
   rank: number | null;
+  /** Trained (again) as a repeat that pads the epoch. */
+  padded: boolean;
 }
 
-/** Step: the batch's samples replica by replica. Epoch: evenly spaced samples of the whole set. */
+/**
+ * Step: the batch's samples replica by replica, its repeats (padding) always among those shown. Epoch:
+ * evenly spaced samples of the whole set.
+ */
 export function thumbnailCells(shards: ShardWindow, trainSize: number): Cell[] {
   if (shards.mode === 'step') {
     const perRank = Math.ceil(STEP_SAMPLES / shards.byRank.length);
-    return shards.byRank.flatMap((ids, rank) => ids.slice(0, perRank).map((id) => ({ id, rank })));
+    return shards.byRank.flatMap((ids, rank) => {
+      const repeats = ids.filter((id) => shards.paddedIds.has(id));
+      const shown = [...ids.filter((id) => !shards.paddedIds.has(id)).slice(0, perRank - repeats.length), ...repeats];
+      return shown.map((id) => ({ id, rank, padded: shards.paddedIds.has(id) }));
+    });
   }
   const count = Math.min(EPOCH_SAMPLES, trainSize);
   return Array.from({ length: count }, (_, i) => {
     const id = Math.floor((i * trainSize) / count);
-    return { id, rank: shards.owner.get(id) ?? null };
+    return { id, rank: shards.owner.get(id) ?? null, padded: shards.paddedIds.has(id) };
   });
 }
 
@@ -41,6 +51,7 @@ function rgb(hex: string): Rgb {
 
 const mix = (a: Rgb, b: Rgb, t: number): Rgb => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
 const WHITE: Rgb = [255, 255, 255];
+const PADDING_MARK = rgb(PADDING_COLOR);
 
 /** Sizes the canvas to a near-square grid for `cells` and draws each 28×28 digit. */
 export function drawThumbnails(canvas: HTMLCanvasElement, cells: readonly Cell[], train: Split): void {
@@ -65,15 +76,18 @@ export function drawThumbnails(canvas: HTMLCanvasElement, cells: readonly Cell[]
     const frame = color ?? rgb('#eceff3');
     const paper = color ? mix(WHITE, color, 0.1) : rgb('#f7f8fa');
     const ink = color ? mix(color, [0, 0, 0], 0.15) : rgb('#b8c0cc');
+    // A repeat: a dashed dark frame and diagonal hatching behind the digit.
+    const hatch = mix(paper, PADDING_MARK, 0.45);
     for (let y = 0; y < SIDE + 2; y++) {
       for (let x = 0; x < SIDE + 2; x++) {
         const inside = x > 0 && y > 0 && x <= SIDE && y <= SIDE;
+        const dash = cell.padded && (x + y) % 4 < 2;
         if (!inside) {
-          put(x0 + x, y0 + y, frame);
+          put(x0 + x, y0 + y, dash ? PADDING_MARK : frame);
           continue;
         }
         const v = cell.id < train.n ? train.x[cell.id * MNIST_PIXELS + (y - 1) * SIDE + (x - 1)] : 0;
-        put(x0 + x, y0 + y, mix(paper, ink, v));
+        put(x0 + x, y0 + y, mix(cell.padded && (x + y) % 4 === 0 ? hatch : paper, ink, v));
       }
     }
   });
@@ -121,6 +135,14 @@ export function drawPoints(canvas: HTMLCanvasElement, shards: ShardWindow, train
     ctx.beginPath();
     ctx.arc(px(i), py(i), 4.5, 0, 2 * Math.PI);
     ctx.fill();
+    ctx.stroke();
+  }
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = PADDING_COLOR;
+  for (const i of shards.paddedIds) {
+    if (i >= train.n) continue;
+    ctx.beginPath();
+    ctx.arc(px(i), py(i), 7.5, 0, 2 * Math.PI);
     ctx.stroke();
   }
 }

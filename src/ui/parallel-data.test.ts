@@ -2,6 +2,7 @@
 // the timeline window, traffic and the sync state.
 import { describe, expect, it } from 'vitest';
 import type { MetricRecord } from '../core/metrics';
+import { thumbnailCells } from './draw-shard-map';
 import { labelCounts, lastTraffic, meanPhases, recentWorkers, replicaLossSeries, shardWindow, syncState } from './parallel-data';
 
 const times = (ms: number) => ({ computeMs: ms, readbackMs: 1, allreduceMs: 2, updateMs: 3 });
@@ -48,6 +49,31 @@ describe('shardWindow', () => {
     expect(epoch).toMatchObject({ step: 6, epoch: 2, firstStep: 5, byRank: [[0, 2], [1, 3]] });
     expect([...epoch.owner]).toEqual([[0, 0], [1, 1], [2, 0], [3, 1]]);
     expect(shardWindow(records.filter((r) => r.type !== 'shard'), 'epoch')).toBeNull();
+  });
+
+  it('marks the repeats that pad the epoch without taking the sample from the rank that trained it first', () => {
+    // 5 samples on 2 replicas, batch 4: step 2 trains sample 4 and, on rank 1, a repeat of sample 0.
+    const records: MetricRecord[] = [
+      { type: 'shard', step: 1, epoch: 1, ids: [[0, 2], [1, 3]] },
+      { type: 'shard', step: 2, epoch: 1, ids: [[4], [0]], padded: [[], [0]] },
+    ];
+    const epoch = shardWindow(records, 'epoch')!;
+    expect([...epoch.paddedIds]).toEqual([0]);
+    expect(epoch.owner.get(0)).toBe(0);
+    expect(thumbnailCells(epoch, 5).filter((c) => c.padded)).toEqual([{ id: 0, rank: 0, padded: true }]);
+    const step = shardWindow(records, 'step')!;
+    expect([...step.owner]).toEqual([[4, 0], [0, 1]]);
+    expect(thumbnailCells(step, 5)).toEqual([{ id: 4, rank: 0, padded: false }, { id: 0, rank: 1, padded: true }]);
+    expect(shardWindow(records.slice(0, 1), 'step')!.paddedIds.size).toBe(0);
+  });
+
+  it('shows a step\'s repeats among its thumbnails even where the batch has more samples than are shown', () => {
+    const ids = (from: number) => Array.from({ length: 300 }, (_, i) => from + i);
+    const step = shardWindow([{ type: 'shard', step: 9, epoch: 1, ids: [ids(1), [...ids(301).slice(0, 299), 0]], padded: [[], [299]] }], 'step')!;
+    const cells = thumbnailCells(step, 601);
+    expect(cells).toHaveLength(400);
+    expect(cells.filter((c) => c.padded)).toEqual([{ id: 0, rank: 1, padded: true }]);
+    expect(cells.filter((c) => c.rank === 1)).toHaveLength(200);
   });
 
   it('counts labels per replica', () => {

@@ -48,7 +48,9 @@ export interface ShardWindow {
   firstStep: number;
   /** byRank[rank] = the sample ids that rank trained on in the window, in order (repeats kept). */
   byRank: number[][];
-  /** Which rank last got each id in the window. */
+  /** The ids that some rank trained again in the window, to pad the epoch (droplast=0). */
+  paddedIds: Set<number>;
+  /** Which rank last got each id in the window; a repeat does not take over a sample already used. */
   owner: Map<number, number>;
 }
 
@@ -65,16 +67,19 @@ export function shardWindow(records: readonly MetricRecord[], mode: ShardWindowM
   picked.reverse();
   const last = picked[picked.length - 1];
   const byRank: number[][] = last.ids.map(() => []);
+  const paddedIds = new Set<number>();
   const owner = new Map<number, number>();
   for (const r of picked) {
     r.ids.forEach((ids, rank) => {
-      for (const id of ids) {
+      const repeats = new Set(r.padded?.[rank]);
+      ids.forEach((id, i) => {
+        if (repeats.has(i)) paddedIds.add(id);
+        if (!repeats.has(i) || !owner.has(id)) owner.set(id, rank);
         byRank[rank].push(id);
-        owner.set(id, rank);
-      }
+      });
     });
   }
-  return { mode, step: last.step, epoch: last.epoch, firstStep: picked[0].step, byRank, owner };
+  return { mode, step: last.step, epoch: last.epoch, firstStep: picked[0].step, byRank, paddedIds, owner };
 }
 
 /** counts[rank][class]: how many of each rank's samples in the window carry each label. */

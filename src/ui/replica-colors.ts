@@ -10,6 +10,8 @@ export const replicaColor = (rank: number): string => REPLICA_COLORS[rank % REPL
 export const GLOBAL_LOSS_COLOR = '#111827';
 /** Samples no replica used in the window shown. */
 export const UNUSED_COLOR = '#d4d9e1';
+/** The mark of samples repeated to pad the epoch (droplast=0). */
+export const PADDING_COLOR = '#111827';
 
 export const PHASES: readonly { key: keyof PhaseTimes; label: string; color: string }[] = [
   { key: 'computeMs', label: 'compute (forward + backward)', color: '#334155' },
