@@ -42,8 +42,8 @@ export async function cliThroughput(batch: number, timings: number, limitMs: num
   const t = records.filter((r): r is TimingRecord => r.type === 'timing');
   if (t.length < 2) throw new Error(`the CLI at batch ${batch} gave ${t.length} timing records in ${limitMs} ms; raise the limit`);
   const [a, b] = [t[0], t[t.length - 1]];
-  const samplesA = a.samplesPerSec * (a.elapsedMs / 1000);
-  const samplesB = b.samplesPerSec * (b.elapsedMs / 1000);
+  const samplesA = a.averageSamplesPerSec * (a.elapsedMs / 1000);
+  const samplesB = b.averageSamplesPerSec * (b.elapsedMs / 1000);
   return { batch, samplesPerSec: (samplesB - samplesA) / ((b.elapsedMs - a.elapsedMs) / 1000), steps: b.step - a.step };
 }
 

@@ -1,7 +1,7 @@
 // Human output of the CLI: a one-line progress bar on a terminal, a line per epoch, and a summary
 // (with data parallelism: whether the replicas stayed in sync, and where each step's time went; with model
 // parallelism: the measured bubble against theory, and each worker's activation memory and traffic).
-import type { MetricRecord, PhaseTimes, StagesRecord, SyncRecord, WorkersRecord } from '../core/metrics';
+import type { MetricRecord, PhaseTimes, StagesRecord, SyncRecord, TimingRecord, WorkersRecord } from '../core/metrics';
 import { medianBubble } from '../core/model-parallel';
 
 const PHASES: (keyof PhaseTimes)[] = ['computeMs', 'readbackMs', 'allreduceMs', 'updateMs'];
@@ -17,6 +17,7 @@ export class ProgressPrinter {
   private bubbles: number[] = [];
   private scheduled: number[] = [];
   private lastStages: StagesRecord | null = null;
+  private lastTiming: TimingRecord | null = null;
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
@@ -26,6 +27,7 @@ export class ProgressPrinter {
         this.lastLoss = r.loss;
         break;
       case 'timing':
+        this.lastTiming = r;
         if (this.out.isTTY) this.bar(r.step, r.totalSteps, r.samplesPerSec);
         break;
       case 'sync':
@@ -51,6 +53,7 @@ export class ProgressPrinter {
         this.clear();
         this.summariseReplicas();
         this.summariseStages();
+        this.summariseThroughput();
         console.log(`done: ${r.steps} steps, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%, weights sha256 ${r.weightsSha256}`);
         break;
       case 'stopped':
@@ -106,6 +109,14 @@ export class ProgressPrinter {
     console.log(`activation bytes held per worker: ${last.activationBytes.join(', ')}; bytes sent per step: ${last.bytesSent.join(', ')}`);
   }
 
+  private summariseThroughput(): void {
+    const t = this.lastTiming;
+    if (!t) return;
+    console.log(`throughput: ${Math.round(t.averageSamplesPerSec)} samples/s over ${(t.elapsedMs / 1000).toFixed(1)} s of training `
+      + `(${Math.round(t.samplesPerSec)} over the last ${t.windowSteps} steps); ready after ${(t.startupMs / 1000).toFixed(1)} s`);
+  }
+
+  /** The live line: the rate over the last steps, so a slow start does not drag it down. */
   private bar(step: number, total: number, samplesPerSec: number): void {
     const width = 30;
     const filled = Math.round((step / total) * width);

@@ -40,6 +40,25 @@ describe('train CLI', () => {
     expect((records(b.stdout).pop() as DoneRecord).weightsSha256).toBe(done.weightsSha256);
   });
 
+  it('every mode\'s timing records: a windowed rate, the training-only average over all samples, one start-up', () => {
+    // xor: 50 steps of 16 samples; one device reads steps back in batches, the coordinators report each step.
+    for (const mode of [[], ['--set', 'replicas=2'], ['--set', 'mode=pipeline', '--set', 'stages=2', '--set', 'microbatches=2']]) {
+      const r = cli('--preset', 'xor', '--set', 'epochs=1', '--set', 'layers=8', ...mode, '--json');
+      expect(r.status, r.stderr).toBe(0);
+      const timings = records(r.stdout).filter((x) => x.type === 'timing');
+      expect(timings.length, mode.join(' ')).toBeGreaterThan(2);
+      expect(timings.at(-1)!.step).toBe(50);
+      for (const t of timings) {
+        expect(t.averageSamplesPerSec * (t.elapsedMs / 1000), `${mode.join(' ')} step ${t.step}`).toBeCloseTo(16 * t.step, 6);
+        expect(t.windowSteps).toBeGreaterThanOrEqual(Math.min(t.step, 32));
+        expect(t.windowSteps).toBeLessThanOrEqual(t.step);
+        expect(t.samplesPerSec).toBeGreaterThan(0);
+        expect(t.startupMs).toBe(timings[0].startupMs);
+      }
+      expect(timings[0].startupMs).toBeGreaterThan(0);
+    }
+  });
+
   it('takes a share link, with --set overriding it', () => {
     const r = cli('--link', 'http://localhost:5173/#v=1&dataset=gauss&layers=4&epochs=1&batch=64', '--set', 'epochs=2', '--json');
     expect(r.status, r.stderr).toBe(0);

@@ -12,7 +12,7 @@ import { tfjsExport } from '../core/export-tfjs';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import type { MetricRecord, StoppedRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
-import { runTraining, type TrainingState } from '../gpu/train-run';
+import { runClock, runTraining, type TrainingState } from '../gpu/train-run';
 import { parseArgs, resumedConfig, USAGE, UsageError, type CliOptions } from './args';
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { keepCsvDataset, readDataAsset } from './csv-data';
@@ -96,7 +96,9 @@ async function trainSingle(
 ): Promise<MetricRecord> {
   const dir = options.checkpoint;
   const checkpoint = dir ? { every: options.checkpointEvery, save: (state: TrainingState) => saveCheckpoint(dir, config, state) } : undefined;
-  return runTraining({ device: await requestNodeDevice(), config, dataset, emit, resumeFrom, checkpoint, onFinalParams });
+  // Start-up counts from here, as with replicas: the device, the trainer and its pipelines.
+  const startedAt = runClock();
+  return runTraining({ device: await requestNodeDevice(), config, dataset, emit, resumeFrom, checkpoint, onFinalParams, startedAt });
 }
 
 /**

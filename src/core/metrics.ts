@@ -75,9 +75,15 @@ export interface TimingRecord {
   type: 'timing';
   step: number;
   totalSteps: number;
-  /** Training samples per second over the last measured window. */
+  /** Training samples per second over the last `windowSteps` steps (see core/throughput.ts). */
   samplesPerSec: number;
+  windowSteps: number;
+  /** Training samples per second since training began, over training time alone. */
+  averageSamplesPerSec: number;
+  /** Training time so far: start-up, pauses and test-set evaluations left out. */
   elapsedMs: number;
+  /** From the moment the run was asked for until training began (workers, devices, data, pipelines). */
+  startupMs: number;
 }
 
 export interface DoneRecord {

@@ -5,6 +5,7 @@ import type { RunConfig } from '../core/config';
 import type { Dataset } from '../core/datasets';
 import { weightsSha256 } from '../core/checksum';
 import { divergedMessage, LossWatch, type Divergence, type MetricRecord } from '../core/metrics';
+import { Throughput } from '../core/throughput';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { epochPlan, shardSpec } from '../core/sharding';
 import { StateBackup } from './state-backup';
@@ -128,7 +129,12 @@ export interface RunOptions {
    * and, when the run diverges, the last verified-good state it falls back to.
    */
   checkpoint?: { every: number; save: (state: TrainingState) => Promise<void> };
+  /** When the run was asked for (runClock); the time until training begins is its start-up. Default: now. */
+  startedAt?: number;
 }
+
+/** Milliseconds on a clock the page, its workers and the CLI's threads share, for start-up across them. */
+export const runClock = (): number => performance.timeOrigin + performance.now();
 
 interface StepMeta {
   step: number;
@@ -153,7 +159,7 @@ export async function runTraining(options: RunOptions): Promise<MetricRecord> {
 }
 
 async function trainLoop({
-  device, config, dataset, emit, control = new RunSwitch(), onFinalParams, resumeFrom, checkpoint,
+  device, config, dataset, emit, control = new RunSwitch(), onFinalParams, resumeFrom, checkpoint, startedAt = runClock(),
 }: RunOptions): Promise<MetricRecord> {
   validateForDataset(config, dataset);
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
@@ -181,8 +187,7 @@ async function trainLoop({
   let stepsDone = startStep;
   const backup = new StateBackup(device, trainer, startStep);
   let lastEmitted = startStep;
-  let trainMs = 0;
-  let windowStart = performance.now();
+  const throughput = new Throughput(startedAt, runClock(), startStep);
 
   const finish = (record: MetricRecord): MetricRecord => {
     emit(record);
@@ -208,6 +213,7 @@ async function trainLoop({
   /** Emits the oldest readback's step records; returns a stop record if training must end. */
   const drainOldest = async (): Promise<MetricRecord | null> => {
     const stats = await log.oldest();
+    const before = samplesDone;
     for (const s of stats) {
       const meta = pendingMeta.shift()!;
       const loss = s.lossSum / meta.rows;
@@ -222,10 +228,7 @@ async function trainLoop({
       if (warning) emit(warning);
     }
     if (gpuError) return stoppedAt(pendingMeta[0]?.step ?? 0, 'error', gpuError);
-    const now = performance.now();
-    trainMs += now - windowStart;
-    windowStart = now;
-    emit({ type: 'timing', step: lastEmitted, totalSteps, samplesPerSec: samplesDone / (trainMs / 1000), elapsedMs: trainMs });
+    emit(throughput.record(lastEmitted, samplesDone - before, totalSteps, runClock()));
     return null;
   };
 
@@ -251,9 +254,9 @@ async function trainLoop({
       if (control.isPaused || control.isStopped) {
         const stop = await drainAll();
         if (stop) return stop;
-        trainMs += performance.now() - windowStart;
+        throughput.hold(runClock());
         await control.waitWhilePaused();
-        windowStart = performance.now();
+        throughput.resume(runClock());
         if (control.isStopped) return stoppedAt(stepsDone, 'user', `stopped at step ${stepsDone}`);
       }
       const indices = plan.rankBatch(i, 0);
@@ -279,9 +282,9 @@ async function trainLoop({
     }
     const stop = await drainAll();
     if (stop) return stop;
-    const evalStart = performance.now();
+    const evalStart = runClock();
     const result = await trainer.evaluate();
-    windowStart += performance.now() - evalStart;
+    throughput.exclude(runClock() - evalStart);
     if (!Number.isFinite(result.loss)) return diverged({ step: stepsDone, what: 'test loss', value: result.loss });
     if (gpuError) return stoppedAt(stepsDone, 'error', gpuError);
     testAccuracy = result.accuracy;

@@ -10,7 +10,8 @@ import { datasetShape, loadDataset } from '../core/datasets';
 import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
-import { validateForDataset, type ParamsSnapshot, type TrainingState } from '../gpu/train-run';
+import { Throughput } from '../core/throughput';
+import { runClock, validateForDataset, type ParamsSnapshot, type TrainingState } from '../gpu/train-run';
 import { Heartbeat } from './heartbeat';
 import type { Endpoint } from './ports';
 import { StepGroups } from './step-groups';
@@ -136,11 +137,13 @@ export async function startDataParallel({
   let ready = 0;
   let lastStep = 0;
   let lastEval = 0;
-  let samples = 0;
-  const started = performance.now();
+  const startedAt = runClock();
+  /** From the first 'go' on: replicas restarted after a fault go on with the same figures. */
+  let throughput: Throughput | null = null;
   let totalSteps = 0;
   /** Every replica is ready and the run is checked: training starts. */
   const go = () => {
+    throughput ??= new Throughput(startedAt, runClock(), lastStep);
     // Silence is judged once all train; a single replica has no one to take over from.
     if (world > 1) heartbeat?.start();
     workers.forEach((_, r) => send(r, { type: 'go' }));
@@ -174,10 +177,11 @@ export async function startDataParallel({
       const drift = group.every((r) => r.drift !== undefined) ? group.map((r) => r.drift!) : undefined;
       emit({ type: 'sync', step, checksums, inSync: checksums.every((c) => c === checksums[0]), drift });
     }
-    samples += rows;
     lastStep = step;
-    const elapsedMs = performance.now() - started;
-    emit({ type: 'timing', step, totalSteps, samplesPerSec: samples / (elapsedMs / 1000), elapsedMs });
+    const now = runClock();
+    emit(throughput!.record(step, rows, totalSteps, now));
+    // A single step (Step while paused) is over: the clock holds again.
+    if (paused) throughput!.hold(now);
     while (heldEvals.length && (heldEvals[0] as { step: number }).step <= lastStep) emit(heldEvals.shift()!);
   };
 
@@ -245,6 +249,7 @@ export async function startDataParallel({
         break;
       }
       case 'metric':
+        if (m.evalMs !== undefined) throughput?.exclude(m.evalMs);
         if (world === 1) {
           if (m.record.type === 'done' || m.record.type === 'stopped') soloLast = m.record;
           else emit(m.record);
@@ -317,7 +322,7 @@ export async function startDataParallel({
       const state = stateOf?.(rank);
       const weights = (state?.params ?? initial).slice();
       const resume = state ? { step: state.step, m: state.m.slice(), v: state.v.slice() } : undefined;
-      send(rank, { type: 'init', config, rank, world, initialParams: weights, resume, left, right, checkpointEvery: checkpoint?.every }, [
+      send(rank, { type: 'init', config, rank, world, initialParams: weights, resume, left, right, checkpointEvery: checkpoint?.every, startedAt }, [
         weights.buffer, ...(resume ? [resume.m.buffer, resume.v.buffer] : []), ...(left ? [left] : []), ...(right ? [right] : []),
       ]);
       if (paused) send(rank, { type: 'pause' });
@@ -396,13 +401,18 @@ export async function startDataParallel({
   return {
     pause: () => {
       paused = true;
+      throughput?.hold(runClock());
       workers.forEach((_, r) => send(r, { type: 'pause' }));
     },
     resume: () => {
       paused = false;
+      throughput?.resume(runClock());
       workers.forEach((_, r) => send(r, { type: 'resume' }));
     },
-    step: () => workers.forEach((_, r) => send(r, { type: 'step' })),
+    step: () => {
+      throughput?.resume(runClock());
+      workers.forEach((_, r) => send(r, { type: 'step' }));
+    },
     snapshot: () => {
       if (over) return Promise.resolve(null);
       const id = ++requestId;

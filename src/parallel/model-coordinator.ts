@@ -13,7 +13,8 @@ import {
   type TimelineSpan,
 } from '../core/model-parallel';
 import { epochPlan, shardSpec } from '../core/sharding';
-import type { TrainingState } from '../gpu/train-run';
+import { Throughput } from '../core/throughput';
+import { runClock, type TrainingState } from '../gpu/train-run';
 import { prepareRun, type ReplicaWorker, type RunHandle, type RunOptions } from './coordinator';
 import { Heartbeat } from './heartbeat';
 import { StepGroups } from './step-groups';
@@ -47,6 +48,7 @@ export function workerName(config: Pick<RunConfig, 'mode' | 'replicas' | 'stages
 export async function startModelParallel({
   config, env, emit, onReady, heartbeatMs = 2000, resumeFrom, checkpoint,
 }: RunOptions): Promise<RunHandle> {
+  const startedAt = runClock();
   const dataset = await prepareRun(config, env.readAsset);
   const model = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   const plan = modelParallelPlan(config, model);
@@ -95,10 +97,10 @@ export async function startModelParallel({
   let lastStep = restartPoint.step;
   let lastEvalStep = restartPoint.step;
   let lastEval = 0;
-  let samples = 0;
   let ready = 0;
   let assembled: Float32Array | null = null;
-  const started = performance.now();
+  /** From the first 'go' on: workers restarted after a fault go on with the same figures. */
+  let throughput: Throughput | null = null;
   const reports = new StepGroups<PartReport>(world);
   const states = new Map<number, TrainingState[]>();
   const heldEvals: MetricRecord[] = [];
@@ -143,10 +145,11 @@ export async function startModelParallel({
       scheduled: pipeline ? imbalanceBubble(config, spans.slice(0, stages)) : null,
       bytesSent: group.map((r) => r.bytesSent), activationBytes: group.map((r) => r.activationBytes),
     });
-    samples += loss.rows;
     lastStep = step;
-    const elapsedMs = performance.now() - started;
-    emit({ type: 'timing', step, totalSteps, samplesPerSec: samples / (elapsedMs / 1000), elapsedMs });
+    const now = runClock();
+    emit(throughput!.record(step, loss.rows, totalSteps, now));
+    // A single step (Step while paused) is over: the clock holds again.
+    if (paused) throughput!.hold(now);
     while (heldEvals.length && (heldEvals[0] as { step: number }).step <= lastStep) emit(heldEvals.shift()!);
   };
 
@@ -191,6 +194,7 @@ export async function startModelParallel({
       case 'ready':
         onReady?.(m.rank, m.adapter);
         if (++ready === world) {
+          throughput ??= new Throughput(startedAt, runClock(), lastStep);
           heartbeat?.start();
           workers.forEach((_, r) => send(r, { type: 'go' }));
         }
@@ -203,6 +207,7 @@ export async function startModelParallel({
         break;
       }
       case 'metric':
+        if (m.evalMs !== undefined) throughput?.exclude(m.evalMs);
         if (m.record.type === 'eval' && m.record.step > lastEvalStep) {
           lastEvalStep = m.record.step;
           lastEval = m.record.testAccuracy;
@@ -296,13 +301,18 @@ export async function startModelParallel({
   return {
     pause: () => {
       paused = true;
+      throughput?.hold(runClock());
       all({ type: 'pause' });
     },
     resume: () => {
       paused = false;
+      throughput?.resume(runClock());
       all({ type: 'resume' });
     },
-    step: () => all({ type: 'step' }),
+    step: () => {
+      throughput?.resume(runClock());
+      all({ type: 'step' });
+    },
     stop: () => {
       all({ type: 'stop' });
       end({ type: 'stopped', step: lastStep, reason: 'user', message: `stopped at step ${lastStep}` });

@@ -13,7 +13,7 @@ import { encodeDispatches } from '../gpu/context';
 import { PartTrainer, type Segment } from '../gpu/part-trainer';
 import { LOSS_STATS_BYTES, decodeLossStats } from '../gpu/softmax-ce';
 import { readTrainingState, writeOptimizerState } from '../gpu/training-state';
-import type { RunSwitch } from '../gpu/train-run';
+import { runClock, type RunSwitch } from '../gpu/train-run';
 import { EVAL_CHUNK } from '../gpu/trainer';
 import { ringAllreduce, type RingMessage } from './allreduce';
 import { Inbox, type Endpoint } from './ports';
@@ -28,9 +28,6 @@ interface StageMessage {
   key: string;
   data: Float32Array;
 }
-
-/** The clock every worker shares (workers have their own time origins). */
-const now = () => performance.timeOrigin + performance.now();
 
 /**
  * Trains this worker's part in step with the others; resolves with its final parameters (its own
@@ -80,9 +77,9 @@ export async function trainPart(
   let bytesSent = 0;
   let spans: TimelineSpan[] = [];
   const timed = async <T>(kind: TimelineSpan['kind'], microbatch: number, work: () => Promise<T>): Promise<T> => {
-    const start = now();
+    const start = runClock();
     const out = await work();
-    spans.push({ kind, microbatch, start, end: now() });
+    spans.push({ kind, microbatch, start, end: runClock() });
     return out;
   };
 
@@ -99,7 +96,7 @@ export async function trainPart(
    */
   const runSegments = async (segments: Segment[], kind: 'F' | 'B', microbatch: number, finish?: (e: GPUCommandEncoder) => void) => {
     for (const [i, seg] of segments.entries()) {
-      const start = now();
+      const start = runClock();
       const encoder = device.createCommandEncoder({ label: `${kind}${microbatch}` });
       const pass = encoder.beginComputePass();
       encodeDispatches(pass, seg.dispatches);
@@ -108,7 +105,7 @@ export async function trainPart(
       if (i === segments.length - 1) finish?.(encoder);
       device.queue.submit([encoder.finish()]);
       await device.queue.onSubmittedWorkDone();
-      spans.push({ kind, microbatch, start, end: now() });
+      spans.push({ kind, microbatch, start, end: runClock() });
       if (seg.reduce) {
         const { buffer, floats } = seg.reduce;
         await timed('wait', microbatch, async () => {
@@ -174,6 +171,7 @@ export async function trainPart(
   };
 
   const evaluate = async (epoch: number, step: number) => {
+    const evalStart = runClock();
     const n = dataset.test.n;
     let lossSum = 0;
     let correct = 0;
@@ -187,7 +185,10 @@ export async function trainPart(
       }
     }
     if (reporter && lead) {
-      post({ type: 'metric', rank, record: { type: 'eval', epoch, step, testLoss: lossSum / n, testAccuracy: correct / n } });
+      post({
+        type: 'metric', rank, record: { type: 'eval', epoch, step, testLoss: lossSum / n, testAccuracy: correct / n },
+        evalMs: runClock() - evalStart,
+      });
     }
   };
 

@@ -17,6 +17,8 @@ export type ToReplica =
       resume?: { step: number; m: Float32Array; v: Float32Array };
       /** Rank 0 sends its whole state every this many steps (gradient all-reduce or a single replica). */
       checkpointEvery?: number;
+      /** When the run was asked for (runClock): a single replica's timing records count start-up from it. */
+      startedAt?: number;
       /** Ring links: receive from rank − 1, send to rank + 1 (absent with one replica or star). */
       left?: MessagePort;
       right?: MessagePort;
@@ -100,8 +102,11 @@ export type FromReplica =
   | PartReport
   /** Star all-reduce: this rank's vector for round `round`. */
   | { type: 'star'; rank: number; round: number; data: Float32Array; scale: number }
-  /** Records the replica produced itself: evaluations (rank 0), and everything when it trains alone. */
-  | { type: 'metric'; rank: number; record: MetricRecord }
+  /**
+   * Records the replica produced itself: evaluations (rank 0), and everything when it trains alone.
+   * `evalMs`: how long the evaluation took, which the coordinator leaves out of training time.
+   */
+  | { type: 'metric'; rank: number; record: MetricRecord; evalMs?: number }
   /** The run is over for this replica; rank 0 also hands over its final weights (flat layout). */
   | { type: 'finished'; rank: number; weightsSha256: string | null; params?: Float32Array }
   | { type: 'error'; rank: number; message: string }

@@ -8,7 +8,7 @@ import { firstNonFinite, LossWatch, type PhaseTimes } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { relativeError } from '../core/reference';
 import { epochPlan, shardSpec } from '../core/sharding';
-import { RunSwitch, runTraining, type TrainingState } from '../gpu/train-run';
+import { runClock, RunSwitch, runTraining, type TrainingState } from '../gpu/train-run';
 import { GPU_TIMER_BYTES, GpuTimer } from '../gpu/gpu-timer';
 import { StateBackup } from '../gpu/state-backup';
 import { createTrainer, EVAL_CHUNK } from '../gpu/trainer';
@@ -96,7 +96,7 @@ async function trainAlone(
   let params: Float32Array | null = null;
   const every = init.checkpointEvery;
   await runTraining({
-    device, config: init.config, dataset, control,
+    device, config: init.config, dataset, control, startedAt: init.startedAt,
     emit: (record) => post({ type: 'metric', rank: 0, record }),
     onFinalParams: (p) => { params = p; },
     resumeFrom: init.resume && { ...init.resume, params: init.initialParams },
@@ -280,8 +280,12 @@ async function trainReplica(
       }
     }
     if (rank === 0 && t > (init.resume?.step ?? 0)) {
+      const evalStart = runClock();
       const result = await trainer.evaluate();
-      post({ type: 'metric', rank, record: { type: 'eval', epoch, step: t, testLoss: result.loss, testAccuracy: result.accuracy } });
+      post({
+        type: 'metric', rank, record: { type: 'eval', epoch, step: t, testLoss: result.loss, testAccuracy: result.accuracy },
+        evalMs: runClock() - evalStart,
+      });
     }
   }
   return trainer.readParams();

@@ -3,7 +3,7 @@
 // reproducible run (and whether it matched).
 import { useMemo, type ReactNode } from 'react';
 import { Downloads } from './Downloads';
-import { formatCount, formatDuration, formatLoss, formatPercent } from './format';
+import { formatCount, formatDuration, formatLoss, formatPercent, formatSeconds } from './format';
 import { summarize } from './run-summary';
 import { ReproductionBadge } from './ReproductionBadge';
 import { useLab, type RunStatus } from './store';
@@ -12,9 +12,9 @@ const STATUS_TEXT: Record<RunStatus, string> = {
   idle: 'Idle', running: 'Running', paused: 'Paused', done: 'Done', stopped: 'Stopped', error: 'Error',
 };
 
-function Stat({ label, testId, value, children }: { label: string; testId: string; value?: number; children: ReactNode }) {
+function Stat({ label, testId, value, title, children }: { label: string; testId: string; value?: number; title?: string; children: ReactNode }) {
   return (
-    <div className="stat">
+    <div className="stat" title={title}>
       <dt>{label}</dt>
       <dd data-testid={testId} data-value={value}>{children}</dd>
     </div>
@@ -50,11 +50,16 @@ export function ProgressPanel() {
         <Stat label="Step" testId="step" value={lastStep?.step}>
           {lastStep ? `${formatCount(lastStep.step)}${timing ? ` / ${formatCount(timing.totalSteps)}` : ''}` : '—'}
         </Stat>
-        <Stat label="Samples/s" testId="samples-per-sec" value={timing?.samplesPerSec}>
-          {timing ? formatCount(timing.samplesPerSec) : '—'}
+        <Stat label="Samples/s" testId="samples-per-sec" value={timing?.averageSamplesPerSec}
+          title="Average over training time: start-up, pauses and test-set evaluations left out">
+          {timing ? formatCount(timing.averageSamplesPerSec) : '—'}
         </Stat>
         <Stat label="Train time" testId="elapsed" value={timing?.elapsedMs}>
           {timing ? formatDuration(timing.elapsedMs) : '—'}
+        </Stat>
+        <Stat label="Start-up" testId="startup" value={timing?.startupMs}
+          title="From Train until the first step began: workers, GPU devices, data and shader compilation">
+          {timing ? `ready after ${formatSeconds(timing.startupMs)}` : '—'}
         </Stat>
         <Stat label="Time left" testId="eta" value={etaMs ?? undefined}>
           {etaMs !== null ? `≈ ${formatDuration(etaMs)}` : '—'}

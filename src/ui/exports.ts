@@ -5,7 +5,7 @@ import type { MetricRecord, PhaseTimes, TimingRecord, WorkersRecord } from '../c
 
 export const CSV_COLUMNS = [
   'type', 'step', 'epoch', 'loss', 'accuracy', 'replicaLoss', 'testLoss', 'testAccuracy',
-  'totalSteps', 'samplesPerSec', 'elapsedMs', 'steps', 'weightsSha256', 'reason', 'message', 'rank', 'restartedFrom',
+  'totalSteps', 'samplesPerSec', 'windowSteps', 'averageSamplesPerSec', 'elapsedMs', 'startupMs', 'steps', 'weightsSha256', 'reason', 'message', 'rank', 'restartedFrom',
 ] as const;
 
 /** The flat records (step, eval, timing, done, stopped, fault) as CSV; replicaLoss joins its values with ';'. */

@@ -12,6 +12,9 @@ export const formatTick = (value: number): string =>
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export const formatCount = (n: number): string => COUNT.format(Math.round(n));
 
+/** Seconds to a tenth, for short spans such as a run's start-up. */
+export const formatSeconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;

@@ -34,7 +34,7 @@ describe('model-parallel views', () => {
   });
 
   it('recent timelines', () => {
-    const records: MetricRecord[] = [stages(1, 0.9), { type: 'timing', step: 1, totalSteps: 3, samplesPerSec: 1, elapsedMs: 1 }, stages(2, 0.1), stages(3, 0.5)];
+    const records: MetricRecord[] = [stages(1, 0.9), { type: 'timing', step: 1, totalSteps: 3, samplesPerSec: 1, windowSteps: 1, averageSamplesPerSec: 1, elapsedMs: 1, startupMs: 1 }, stages(2, 0.1), stages(3, 0.5)];
     expect(recentStages(records, 2).map((r) => r.step)).toEqual([2, 3]);
   });
 });
