@@ -9,28 +9,66 @@ export interface Dispatch {
 }
 
 export interface GpuContext {
-  device: GPUDevice;
+  /** The device; while precompile records, a stand-in that creates nothing. */
+  readonly device: GPUDevice;
   pipeline(code: string, entryPoint: string, constants?: Record<string, number>): GPUComputePipeline;
+  /** What `build` returns for `key`, built once (a step's dispatches); while precompile records, built and dropped. */
+  cached<T>(key: string, build: () => T): T;
+  /**
+   * Runs `build` against stand-ins to learn every pipeline it asks for, and compiles them all with
+   * createComputePipelineAsync (together, without blocking this thread); building for real afterwards
+   * finds them compiled.
+   */
+  precompile(build: () => unknown): Promise<void>;
 }
+
+interface PipelineRequest {
+  code: string;
+  entryPoint: string;
+  constants: Record<string, number>;
+}
+
+/** What the wrappers touch while building: buffers to fill, bind groups; nothing reaches the GPU. */
+const STAND_IN_DEVICE = {
+  createBuffer: ({ size }: GPUBufferDescriptor) => ({ getMappedRange: () => new ArrayBuffer(size), unmap: () => {}, destroy: () => {} }),
+  createBindGroup: () => ({}),
+} as unknown as GPUDevice;
+const STAND_IN_PIPELINE = { getBindGroupLayout: () => ({}) } as unknown as GPUComputePipeline;
 
 export function createContext(device: GPUDevice): GpuContext {
   const modules = new Map<string, GPUShaderModule>();
   const pipelines = new Map<string, GPUComputePipeline>();
+  const built = new Map<string, unknown>();
+  let recording: Map<string, PipelineRequest> | null = null;
+  const moduleFor = (code: string) => cachedIn(modules, code, () => device.createShaderModule({ code }));
   return {
-    device,
+    get device() {
+      return recording ? STAND_IN_DEVICE : device;
+    },
     pipeline(code, entryPoint, constants = {}) {
       const key = `${entryPoint}|${JSON.stringify(constants)}|${code}`;
-      let p = pipelines.get(key);
-      if (!p) {
-        let module = modules.get(code);
-        if (!module) {
-          module = device.createShaderModule({ code });
-          modules.set(code, module);
-        }
-        p = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint, constants } });
-        pipelines.set(key, p);
+      const compiled = pipelines.get(key);
+      if (compiled) return compiled;
+      if (recording) {
+        recording.set(key, { code, entryPoint, constants });
+        return STAND_IN_PIPELINE;
       }
-      return p;
+      return cachedIn(pipelines, key, () => device.createComputePipeline({ layout: 'auto', compute: { module: moduleFor(code), entryPoint, constants } }));
+    },
+    cached<T>(key: string, build: () => T): T {
+      return recording ? build() : cachedIn(built, key, build) as T;
+    },
+    async precompile(build) {
+      const wanted = new Map<string, PipelineRequest>();
+      recording = wanted;
+      try {
+        build();
+      } finally {
+        recording = null;
+      }
+      await Promise.all([...wanted].map(async ([key, { code, entryPoint, constants }]) => {
+        pipelines.set(key, await device.createComputePipelineAsync({ layout: 'auto', compute: { module: moduleFor(code), entryPoint, constants } }));
+      }));
     },
   };
 }
@@ -112,8 +150,8 @@ export function slice(buffer: GPUBuffer, offset: number, floats: number): GPUBuf
   return { buffer, offset: offset * 4, size: Math.max(4, floats * 4) };
 }
 
-/** The value `map` holds under `key`, built on first use: step programs are built once per shape. */
-export function cachedIn<K, V>(map: Map<K, V>, key: K, build: () => V): V {
+/** The value `map` holds under `key`, built on first use. */
+function cachedIn<K, V>(map: Map<K, V>, key: K, build: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
     value = build();

@@ -7,7 +7,7 @@ import type { Dataset } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
 import type { LayerPart } from '../core/model-parallel';
 import {
-  cachedIn, createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
+  createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
 import { layerBackward, layerEpilogue, layerForward, layerMatmul, reluMask } from './layer-dispatches';
@@ -59,8 +59,6 @@ export class PartTrainer {
   readonly stats: GPUBuffer[];
   private readonly data: Record<SplitName, SplitBuffers> | null;
   private readonly evalIndices: GPUBuffer | null;
-  private readonly update: OptimizerUpdate;
-  private readonly programs = new Map<string, Segment[]>();
   /** Bytes of training activations (all slots): the memory the schedule's in-flight micro-batches cost. */
   readonly activationBytes: number;
 
@@ -98,9 +96,22 @@ export class PartTrainer {
     this.evalIndices = spec.takesInput
       ? storageBufferFrom(device, 'eval.indices', Uint32Array.from({ length: dataset.test.n }, (_, i) => i))
       : null;
-    this.update = optimizerUpdate(this.ctx, 'update', {
-      kind: spec.optimizer, lr: spec.lr, P, grads: this.grads, weights: this.params, m: this.m, v: this.v,
-    });
+  }
+
+  private get update(): OptimizerUpdate {
+    return this.ctx.cached('update', () => optimizerUpdate(this.ctx, 'update', {
+      kind: this.spec.optimizer, lr: this.spec.lr, P: this.spec.layout.totalFloats, grads: this.grads, weights: this.params, m: this.m, v: this.v,
+    }));
+  }
+
+  /**
+   * Builds the update and the programs `build` asks for before training starts, their pipelines compiled
+   * asynchronously (all at once, and the thread keeps answering messages).
+   */
+  async compile(build: () => unknown): Promise<void> {
+    const all = () => [this.update, build()];
+    await this.ctx.precompile(all);
+    all();
   }
 
   /** The evaluation slot's index. */
@@ -137,7 +148,7 @@ export class PartTrainer {
    * Evaluation gathers test rows from `evalStart`.
    */
   forward(slot: number, split: SplitName, B: number, scale: number, evalStart = 0): Segment[] {
-    return cachedIn(this.programs, `f:${slot}:${split}:${B}:${scale}:${evalStart}`, () => {
+    return this.ctx.cached(`f:${slot}:${split}:${B}:${scale}:${evalStart}`, () => {
       const { layout, roles } = this.spec;
       const acts = this.acts[slot];
       const L = layout.layers.length;
@@ -175,7 +186,7 @@ export class PartTrainer {
    * segment with its partial dX, which is summed across workers before the ReLU mask.
    */
   backward(slot: number, B: number, accumulate: boolean): Segment[] {
-    return cachedIn(this.programs, `b:${slot}:${B}:${accumulate}`, () => {
+    return this.ctx.cached(`b:${slot}:${B}:${accumulate}`, () => {
       const { layout, roles } = this.spec;
       const acts = this.acts[slot];
       const L = layout.layers.length;

@@ -172,6 +172,8 @@ async function trainLoop({
     device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, resumeFrom?.params ?? initParams(layout, config.seed),
   );
   if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
+  // Compiled before training begins: start-up, not the first step's time.
+  await trainer.compile(config.batch, config.batch);
   const log = new StatsLog(device, LOG_SLOTS);
   const watch = new LossWatch(config.lr);
   control.serveSnapshots(async () => ({ step: stepsDone, params: await trainer.readParams() }));

@@ -7,6 +7,7 @@ import { initParams, modelLayout } from '../core/model';
 import { forwardBackwardRef, gatherRef, optimizerStepRef } from '../core/reference';
 import { batchIndices, epochOrder } from '../core/sampler';
 import { readBuffer, storageBuffer } from './context';
+import { requestNodeDevice } from './dawn';
 import { decodeLossStats, LOSS_STATS_BYTES } from './softmax-ce';
 import { relativeError, testContext } from './testing';
 import { Trainer } from './trainer';
@@ -66,4 +67,29 @@ describe('GPU trainer vs float64 reference', () => {
       expect(relativeError(got, ref.params)).toBeLessThan(1e-6);
     });
   }
+});
+
+describe('compile', () => {
+  it('compiles a step\'s, the update\'s and evaluation\'s pipelines asynchronously; training afterwards compiles none, with the same numbers', async () => {
+    const seed = 5;
+    const { dataset, layout, params, trainer: onTheFly } = await setup('adam', seed);
+    // A device of its own, counting the pipelines it compiles each way.
+    const device = await requestNodeDevice();
+    const counts = { sync: 0, async: 0 };
+    const { createComputePipeline, createComputePipelineAsync } = device;
+    device.createComputePipeline = (d) => (counts.sync++, createComputePipeline.call(device, d));
+    device.createComputePipelineAsync = (d) => (counts.async++, createComputePipelineAsync.call(device, d));
+    const compiled = new Trainer(device, { layout, optimizer: 'adam', lr: 0.01, maxRows: 512 }, dataset, params);
+    await compiled.compile(BATCH, BATCH);
+    expect(counts.async).toBeGreaterThanOrEqual(4);
+    const runs = [];
+    for (const trainer of [compiled, onTheFly]) {
+      const log = storageBuffer(trainer.device, 'log', 3 * LOSS_STATS_BYTES);
+      const order = epochOrder(seed, 1, dataset.train.n);
+      for (let t = 1; t <= 3; t++) trainer.step(batchIndices(order, BATCH, t - 1), t, log, (t - 1) * LOSS_STATS_BYTES);
+      runs.push({ log: new Float32Array(await readBuffer(trainer.device, log)), test: await trainer.evaluate(), params: await trainer.readParams() });
+    }
+    expect(counts.sync).toBe(0);
+    expect(runs[0]).toEqual(runs[1]);
+  });
 });

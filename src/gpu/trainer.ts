@@ -6,7 +6,7 @@ import type { OptimizerName } from '../core/config';
 import type { Dataset, Split } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
 import {
-  cachedIn, createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
+  createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
   type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
@@ -59,8 +59,6 @@ export class Trainer {
   /** [testN] u32: 0..testN−1, so evaluation chunks gather by offset. */
   private readonly evalIndices: GPUBuffer;
   private readonly data: Record<SplitName, SplitBuffers>;
-  private readonly update: OptimizerUpdate;
-  private readonly programs = new Map<string, Dispatch[]>();
 
   constructor(device: GPUDevice, readonly spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array) {
     const { layout, maxRows } = spec;
@@ -79,9 +77,12 @@ export class Trainer {
     this.batchIndices = storageBuffer(device, 'batch.indices', maxRows * 4);
     this.evalIndices = storageBufferFrom(device, 'eval.indices', Uint32Array.from({ length: dataset.test.n }, (_, i) => i));
     this.data = { train: uploadSplit(device, 'train', dataset.train), test: uploadSplit(device, 'test', dataset.test) };
-    this.update = optimizerUpdate(this.ctx, 'update', {
-      kind: spec.optimizer, lr: spec.lr, P, grads: this.grads, weights: this.params, m: this.m, v: this.v,
-    });
+  }
+
+  private get update(): OptimizerUpdate {
+    return this.ctx.cached('update', () => optimizerUpdate(this.ctx, 'update', {
+      kind: this.spec.optimizer, lr: this.spec.lr, P: this.layout.totalFloats, grads: this.grads, weights: this.params, m: this.m, v: this.v,
+    }));
   }
 
   get layout(): ModelLayout {
@@ -122,7 +123,7 @@ export class Trainer {
   }
 
   private program(key: string, build: () => Dispatch[]): Dispatch[] {
-    return cachedIn(this.programs, key, build);
+    return this.ctx.cached(key, build);
   }
 
   private gradProgram(B: number, globalBatch: number): Dispatch[] {
@@ -139,12 +140,14 @@ export class Trainer {
   }
 
   /**
-   * Builds the programs of a first training step and of evaluation now, compiling every pipeline
-   * before training starts (compilation blocks the thread; a worker should do it before it says ready).
+   * Builds the programs of a first training step, the update and evaluation before training starts,
+   * their pipelines compiled asynchronously (all at once, and the thread keeps answering messages).
    */
-  compile(rows: number, globalBatch: number): void {
-    this.gradProgram(rows, globalBatch);
-    for (let c = 0; c * EVAL_CHUNK < this.data.test.n; c++) this.evalProgram(c);
+  async compile(rows: number, globalBatch: number): Promise<void> {
+    const chunks = Math.ceil(this.data.test.n / EVAL_CHUNK);
+    const build = () => [this.gradProgram(rows, globalBatch), this.update, Array.from({ length: chunks }, (_, c) => this.evalProgram(c))];
+    await this.ctx.precompile(build);
+    build();
   }
 
   /**

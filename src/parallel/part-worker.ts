@@ -203,11 +203,12 @@ export async function trainPart(
     device.queue.writeBuffer(trainer.grads, 0, sum as Float32Array<ArrayBuffer>);
   };
 
-  // Build every program (compiling its pipelines) before saying ready: compilation blocks the thread,
-  // and once training runs the coordinator's heartbeat expects answers.
-  trainer.forward(0, 'train', rows, 1 / config.batch);
-  for (const accumulate of [false, true]) trainer.backward(0, rows, accumulate);
-  trainer.forward(trainer.evalSlot, 'test', Math.min(evalRows, dataset.test.n), 1 / evalRows);
+  // Every program is built (its pipelines compiled) before saying ready, so the first step is no slower.
+  await trainer.compile(() => [
+    trainer.forward(0, 'train', rows, 1 / config.batch),
+    [false, true].map((accumulate) => trainer.backward(0, rows, accumulate)),
+    trainer.forward(trainer.evalSlot, 'test', Math.min(evalRows, dataset.test.n), 1 / evalRows),
+  ]);
   await ready();
   let t = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {

@@ -158,7 +158,7 @@ async function trainReplica(
   const plans = Array.from({ length: config.epochs }, (_, e) => epochPlan(spec, e + 1, dataset.train.y));
   const totalSteps = plans.reduce((s, p) => s + p.steps, 0);
   const firstRows = plans[0].rankBatch(0, rank).length;
-  trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
+  await trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
   await ready();
 
   let t = 0;
