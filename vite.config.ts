@@ -74,10 +74,6 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: { ...isolation, 'Content-Security-Policy': CSP } },
   worker: { format: 'es' },
-  build: {
-    // recharts and React make one ~690 kB (200 kB gzipped) chunk; the lab loads it once.
-    chunkSizeWarningLimit: 800,
-  },
   test: {
     include: ['src/**/*.test.ts'],
     pool: 'forks',

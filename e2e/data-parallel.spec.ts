@@ -74,6 +74,24 @@ test('replicas train exactly like one device at all 25 steps (whole batches of 3
   await expect(page.getByTestId('weights-sha256')).toHaveText(done['replicas=4 ring'].weightsSha256);
 });
 
+test('throughput of a 2-replica run: the headline is the training-only average, the chart each step\'s windowed rate, start-up its own figure', async ({ page }) => {
+  const records = await train(page, `${SPIRAL}&replicas=2`);
+  const timings = ofType(records, 'timing');
+  expect(timings.map((t) => t.step)).toEqual(Array.from({ length: SPIRAL_STEPS }, (_, i) => i + 1));
+  for (const t of timings) {
+    expect(t.windowSteps).toBe(Math.min(t.step, 32));
+    // All 32 samples of every step, over training time alone.
+    expect(t.averageSamplesPerSec * (t.elapsedMs / 1000)).toBeCloseTo(32 * t.step, 6);
+    expect(t.startupMs).toBe(timings[0].startupMs);
+  }
+  const last = timings.at(-1)!;
+  expect(await valueOf(page, 'samples-per-sec')).toBe(last.averageSamplesPerSec);
+  expect(await valueOf(page, 'startup')).toBe(last.startupMs);
+  await expect(page.getByTestId('startup')).toHaveText(`ready after ${(last.startupMs / 1000).toFixed(1)} s`);
+  await expect(page.getByTestId('chart-throughput')).toHaveAttribute('data-points', String(SPIRAL_STEPS));
+  await expect(page.getByTestId('throughput-window')).toContainText(`over the last ${SPIRAL_STEPS} steps`);
+});
+
 test('the shard map, label histograms and worker lanes draw a 2-replica spiral run', async ({ page }) => {
   const records = await train(page, `${SPIRAL}&replicas=2`);
   const shards = ofType(records, 'shard');

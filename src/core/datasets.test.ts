@@ -1,6 +1,8 @@
 // Data sets: the seeded 2-D generators (shapes, classes, balance, geometry) and the MNIST binary decoder.
 import { describe, expect, it } from 'vitest';
-import { decodeMnist, loadDataset, MNIST_FILES, MNIST_PIXELS, MNIST_RECORD_BYTES, mnistDataset, twoDDataset, type Split } from './datasets';
+import {
+  decodeMnist, loadDataset, loadLabels, MNIST_FILES, MNIST_PIXELS, MNIST_RECORD_BYTES, mnistDataset, mnistLabels, twoDDataset, type Split,
+} from './datasets';
 
 const TWO_D = [['spiral', 3], ['circles', 2], ['xor', 2], ['gauss', 2]] as const;
 
@@ -178,5 +180,22 @@ describe('loadDataset', () => {
       throw new Error('should not read');
     });
     expect(d.train.x).toEqual(twoDDataset('xor', 9).train.x);
+  });
+});
+
+describe('loadLabels', () => {
+  it('reads MNIST\'s labels as the decoder does, without its pixels', async () => {
+    const bytes = (file: string) => mnistBytes(file === MNIST_FILES.train ? 13 : 4);
+    const labels = await loadLabels('mnist', 1, async (file) => bytes(file));
+    const full = await loadDataset('mnist', 1, async (file) => bytes(file));
+    expect(labels.train).toEqual({ y: full.train.y, n: 13 });
+    expect(labels.test).toEqual({ y: full.test.y, n: 4 });
+    expect([labels.name, labels.inputs, labels.classes]).toEqual(['mnist', 784, 10]);
+    expect('x' in labels.train).toBe(false);
+    expect(() => mnistLabels(new Uint8Array(MNIST_RECORD_BYTES + 1))).toThrow(`${MNIST_RECORD_BYTES + 1} bytes`);
+  });
+
+  it('is the whole set for the generated 2-D sets', async () => {
+    expect(await loadLabels('spiral', 3, async () => new Uint8Array())).toEqual(twoDDataset('spiral', 3));
   });
 });

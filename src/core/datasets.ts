@@ -40,6 +40,15 @@ export function decodeMnist(bytes: Uint8Array): Split {
   return { x, y, n };
 }
 
+/** The labels of the compact MNIST binary, without decoding its pixels. */
+export function mnistLabels(bytes: Uint8Array): Pick<Split, 'y' | 'n'> {
+  if (bytes.length % MNIST_RECORD_BYTES !== 0) {
+    throw new Error(`MNIST file has ${bytes.length} bytes, not a multiple of ${MNIST_RECORD_BYTES}`);
+  }
+  const n = bytes.length / MNIST_RECORD_BYTES;
+  return { y: Uint8Array.from({ length: n }, (_, i) => bytes[i * MNIST_RECORD_BYTES + MNIST_PIXELS]), n };
+}
+
 export function mnistDataset(train: Uint8Array, test: Uint8Array): Dataset {
   return { name: 'mnist', inputs: MNIST_PIXELS, classes: 10, train: decodeMnist(train), test: decodeMnist(test) };
 }
@@ -166,4 +175,22 @@ export async function loadDataset(
   if (name !== 'mnist') return twoDDataset(name, seed);
   const [train, test] = await Promise.all([readAsset(MNIST_FILES.train), readAsset(MNIST_FILES.test)]);
   return mnistDataset(train, test);
+}
+
+/** What planning a run needs of its data set: sizes and labels (a Dataset is one). */
+export interface DatasetLabels {
+  name: DatasetName;
+  inputs: number;
+  classes: number;
+  train: Pick<Split, 'y' | 'n'>;
+  test: Pick<Split, 'y' | 'n'>;
+}
+
+/** A run's sizes and labels; MNIST's pixels are not decoded (the replicas decode their own copy). */
+export async function loadLabels(
+  name: DatasetName, seed: number, readAsset: (file: string) => Promise<Uint8Array>,
+): Promise<DatasetLabels> {
+  if (name !== 'mnist') return loadDataset(name, seed, readAsset);
+  const [train, test] = await Promise.all([readAsset(MNIST_FILES.train), readAsset(MNIST_FILES.test)]);
+  return { name, inputs: MNIST_PIXELS, classes: 10, train: mnistLabels(train), test: mnistLabels(test) };
 }

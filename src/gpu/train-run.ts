@@ -2,7 +2,7 @@
 // evaluation every epoch, divergence (keeping the last verified-good state) and GPU-error stops, a
 // rising-loss warning, and the final weights checksum.
 import type { RunConfig } from '../core/config';
-import type { Dataset } from '../core/datasets';
+import type { Dataset, DatasetLabels } from '../core/datasets';
 import { weightsSha256 } from '../core/checksum';
 import { divergedMessage, LossWatch, type Divergence, type MetricRecord } from '../core/metrics';
 import { Throughput } from '../core/throughput';
@@ -142,7 +142,7 @@ interface StepMeta {
   rows: number;
 }
 
-export function validateForDataset(config: RunConfig, dataset: Dataset): void {
+export function validateForDataset(config: RunConfig, dataset: DatasetLabels): void {
   if (config.batch > dataset.train.n) {
     throw new Error(`batch: must be at most the training set size ${dataset.train.n} for ${dataset.name}, got ${config.batch}`);
   }

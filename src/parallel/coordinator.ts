@@ -6,7 +6,7 @@
 // diverged run at its last good state, naming the replicas whose loss or gradient went non-finite.
 import { ringTheoryBytes, starSum } from './allreduce';
 import type { RunConfig } from '../core/config';
-import { datasetShape, loadDataset } from '../core/datasets';
+import { datasetShape, loadLabels } from '../core/datasets';
 import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
@@ -72,9 +72,12 @@ export interface RunOptions {
   checkpoint?: { every: number; save: (state: TrainingState) => void };
 }
 
-/** Validates the run against its data set; throws a message naming the field and the limits. */
+/**
+ * Validates the run against its data set's sizes and labels (the page decodes no pixels: the workers load
+ * their own copy); throws a message naming the field and the limits.
+ */
 export async function prepareRun(config: RunConfig, readAsset: (file: string) => Promise<Uint8Array>) {
-  const dataset = await loadDataset(config.dataset, config.seed, readAsset);
+  const dataset = await loadLabels(config.dataset, config.seed, readAsset);
   validateForDataset(config, dataset);
   checkPlan(shardSpec(config), dataset.train.y, dataset.classes);
   return dataset;

@@ -19,7 +19,7 @@ function describe(c: RunConfig): string {
 export function DataParallelPanel() {
   const runConfig = useLab((s) => s.runConfig);
   const formConfig = useLab((s) => s.config);
-  const records = useChartRecords(3);
+  const records = useChartRecords();
   const active = useLab((s) => isActive(s.status));
   const config = runConfig ?? formConfig;
   // The same element while nothing it draws changed, so a status or form change does not redraw the views.

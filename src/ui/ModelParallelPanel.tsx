@@ -22,7 +22,7 @@ function describe(c: RunConfig): string {
 export function ModelParallelPanel() {
   const runConfig = useLab((s) => s.runConfig);
   const formConfig = useLab((s) => s.config);
-  const records = useChartRecords(3);
+  const records = useChartRecords();
   const active = useLab((s) => isActive(s.status));
   const config = runConfig ?? formConfig;
   return useMemo(() => <Views config={config} records={records} active={active} />, [config, records, active]);

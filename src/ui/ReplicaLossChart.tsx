@@ -1,9 +1,9 @@
 // Loss per replica (each on its own shard of the batch) and the global loss (the mean over the global
 // batch), per step and downsampled like the main charts.
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricRecord } from '../core/metrics';
 import { formatLoss, formatTick } from './format';
+import { LineChart, type ChartLine } from './LineChart';
 import { replicaKey, replicaLossSeries } from './parallel-data';
 import { GLOBAL_LOSS_COLOR, replicaColor } from './replica-colors';
 
@@ -14,8 +14,16 @@ interface Props {
   empty: string;
 }
 
+const Y_DOMAIN = [0, 'auto'] as const;
+
 export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
   const series = useMemo(() => replicaLossSeries(records), [records]);
+  const lines = useMemo((): ChartLine[] => [
+    ...Array.from({ length: series.replicas }, (_, k) => ({
+      name: `replica ${k}`, color: replicaColor(k), points: series.points, valueKey: replicaKey(k), width: 1.25, opacity: 0.85,
+    })),
+    { name: 'global', color: GLOBAL_LOSS_COLOR, points: series.points, valueKey: 'loss', width: 2 },
+  ], [series]);
   return (
     <figure className="panel dp-card" aria-label="Loss per replica">
       <div className="dp-card-head">
@@ -29,23 +37,9 @@ export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
       </div>
       <p className="dp-note">Each replica&apos;s mean loss on its own shard; the global loss is the mean over the whole batch.</p>
       <div className="dp-chart-body" data-testid="replica-loss-chart" data-points={series.points.length} data-replicas={series.replicas}>
-        {series.points.length === 0 ? (
-          <p className="chart-empty">{empty}</p>
-        ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={series.points} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis interval={0} type="number" dataKey="step" domain={[0, totalSteps ?? 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
-              <YAxis interval={0} domain={[0, 'auto']} tickFormatter={(v: number) => formatTick(v)} width={44} tick={{ fontSize: 11 }} />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? formatLoss(v) : String(v))} labelFormatter={(step) => `step ${step}`} />
-              {Array.from({ length: series.replicas }, (_, k) => (
-                <Line key={k} dataKey={replicaKey(k)} name={`replica ${k}`} stroke={replicaColor(k)} strokeWidth={1.25}
-                  strokeOpacity={0.85} dot={false} isAnimationActive={false} />
-              ))}
-              <Line dataKey="loss" name="global" stroke={GLOBAL_LOSS_COLOR} strokeWidth={2} dot={false} isAnimationActive={false} />
-            </LineChart>
-          </ResponsiveContainer>
-        )}
+        {series.points.length === 0
+          ? <p className="chart-empty">{empty}</p>
+          : <LineChart lines={lines} xMax={totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatLoss} tickSize={11} />}
       </div>
     </figure>
   );

@@ -1,35 +1,35 @@
-// Training throughput over the run: samples per second from each timing record (recharts).
+// Training throughput over the run: each timing record's samples per second over its recent window of
+// steps; start-up, pauses and test-set evaluations are not training time.
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { THROUGHPUT_WINDOW_STEPS } from '../core/throughput';
+import { throughputSeries } from './chart-data';
 import { useChartRecords } from './chart-records';
 import { formatCount, formatTick } from './format';
+import { LineChart, type ChartLine } from './LineChart';
 
 const COLOR = '#0f766e';
+const Y_DOMAIN = [0, 'auto'] as const;
+const formatRate = (v: number) => `${formatCount(v)} samples/s`;
 
-export function ThroughputChart({ slot, placeholder }: { slot: number; placeholder: string }) {
-  const records = useChartRecords(slot);
-  const points = useMemo(
-    () => records.flatMap((r) => (r.type === 'timing' ? [{ step: r.step, samplesPerSec: r.samplesPerSec, totalSteps: r.totalSteps }] : [])),
-    [records],
-  );
+export function ThroughputChart({ placeholder }: { placeholder: string }) {
+  const records = useChartRecords();
+  const series = useMemo(() => throughputSeries(records), [records]);
+  const { points } = series;
+  const lines = useMemo((): ChartLine[] => [
+    { name: 'samples/s', color: COLOR, points, valueKey: 'samplesPerSec', width: 2, dots: points.length <= 40 ? 2 : undefined },
+  ], [points]);
   return (
     <figure className="panel chart" aria-label="Throughput">
-      <figcaption>Throughput</figcaption>
+      <figcaption className="chart-caption">
+        Throughput
+        <span className="chart-note" data-testid="throughput-window">
+          samples/s over the last {series.windowSteps ?? THROUGHPUT_WINDOW_STEPS} steps, training time only
+        </span>
+      </figcaption>
       <div className="chart-body" data-testid="chart-throughput" data-points={points.length}>
-        {points.length === 0 ? (
-          <p className="chart-empty">{placeholder}</p>
-        ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" strokeDasharray="3 3" />
-              <XAxis interval={0} type="number" dataKey="step" domain={[0, points.at(-1)?.totalSteps ?? 'dataMax']} allowDecimals={false}
-                tick={{ fontSize: 12 }} label={{ value: 'step', position: 'insideBottomRight', offset: -2, fontSize: 12 }} />
-              <YAxis interval={0} domain={[0, 'auto']} tickFormatter={(v: number) => formatTick(v)} width={48} tick={{ fontSize: 12 }} />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? `${formatCount(v)} samples/s` : String(v))} labelFormatter={(step) => `step ${step}`} />
-              <Line dataKey="samplesPerSec" name="samples/s" stroke={COLOR} strokeWidth={2} dot={points.length <= 40 ? { r: 2 } : false} isAnimationActive={false} />
-            </LineChart>
-          </ResponsiveContainer>
-        )}
+        {points.length === 0
+          ? <p className="chart-empty">{placeholder}</p>
+          : <LineChart lines={lines} xMax={series.totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatRate} xLabel="step" />}
       </div>
     </figure>
   );

@@ -1,6 +1,7 @@
-// Chart series from the metric records: per-step training points averaged into at most
+// Chart series from the metric records: per-step training points and throughput averaged into at most
 // MAX_POINTS buckets (so a long run still draws quickly), and one point per epoch for the test set.
 import type { MetricRecord } from '../core/metrics';
+import { downsample } from './downsample';
 
 const MAX_POINTS = 500;
 
@@ -25,15 +26,31 @@ export interface ChartSeries {
 }
 
 export function chartSeries(records: readonly MetricRecord[], maxPoints = MAX_POINTS): ChartSeries {
-  const steps = records.filter((r) => r.type === 'step');
+  const steps = records.flatMap((r) => (r.type === 'step' ? [{ step: r.step, loss: r.loss, accuracy: r.accuracy }] : []));
   const test = records.filter((r) => r.type === 'eval').map(({ step, epoch, testLoss, testAccuracy }) => ({ step, epoch, testLoss, testAccuracy }));
-  const bucket = Math.max(1, Math.ceil(steps.length / maxPoints));
-  const train: TrainPoint[] = [];
-  for (let start = 0; start < steps.length; start += bucket) {
-    const group = steps.slice(start, start + bucket);
-    const mean = (pick: (r: (typeof group)[number]) => number) => group.reduce((sum, r) => sum + pick(r), 0) / group.length;
-    train.push({ step: group[group.length - 1].step, loss: mean((r) => r.loss), accuracy: mean((r) => r.accuracy) });
-  }
   const timing = records.filter((r) => r.type === 'timing').at(-1);
-  return { train, test, totalSteps: timing?.totalSteps ?? null };
+  return { train: downsample(steps, maxPoints), test, totalSteps: timing?.totalSteps ?? null };
+}
+
+export interface ThroughputPoint {
+  step: number;
+  samplesPerSec: number;
+}
+
+export interface ThroughputSeries {
+  points: ThroughputPoint[];
+  totalSteps: number | null;
+  /** The steps the latest windowed rate spans. */
+  windowSteps: number | null;
+}
+
+/** The windowed rate of each timing record, bounded like the training points. */
+export function throughputSeries(records: readonly MetricRecord[], maxPoints = MAX_POINTS): ThroughputSeries {
+  const timings = records.filter((r) => r.type === 'timing');
+  const last = timings.at(-1);
+  return {
+    points: downsample(timings.map(({ step, samplesPerSec }) => ({ step, samplesPerSec })), maxPoints),
+    totalSteps: last?.totalSteps ?? null,
+    windowSteps: last?.windowSteps ?? null,
+  };
 }

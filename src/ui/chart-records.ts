@@ -1,29 +1,66 @@
-// The records as one chart sees them: refreshed at most every REFRESH_MS, each chart in its own task
-// (slot k waits k × SLOT_MS more) as a transition, so redrawing the charts never blocks the page.
+// The records as one chart or view sees them: refreshed at most every REFRESH_MS, and at most one view
+// per animation frame (the others wait their turn), each as a transition, so redraws never pile up into
+// one long task and a hidden tab redraws nothing.
 import { startTransition, useEffect, useState } from 'react';
 import type { MetricRecord } from '../core/metrics';
 import { useLab } from './store';
 
 const REFRESH_MS = 500;
-const SLOT_MS = 120;
 
-export function useChartRecords(slot: number): MetricRecord[] {
+/** Views waiting for a frame of their own, first come first served. */
+const waiting: (() => void)[] = [];
+let frame: number | null = null;
+
+function nextInLine(): void {
+  frame = null;
+  waiting.shift()?.();
+  if (waiting.length > 0) frame = requestAnimationFrame(nextInLine);
+}
+
+function inFrame(refresh: () => void): void {
+  waiting.push(refresh);
+  frame ??= requestAnimationFrame(nextInLine);
+}
+
+export function useChartRecords(): MetricRecord[] {
   const [records, setRecords] = useState(() => useLab.getState().records);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let queued = false;
+    let last = -Infinity;
     const refresh = () => {
-      timer = null;
+      queued = false;
+      last = performance.now();
       startTransition(() => setRecords(useLab.getState().records));
     };
+    const request = () => {
+      if (queued || timer !== null) return;
+      const wait = last + REFRESH_MS - performance.now();
+      const queue = () => {
+        timer = null;
+        queued = true;
+        inFrame(refresh);
+      };
+      if (wait > 0) timer = setTimeout(queue, wait);
+      else queue();
+    };
     const unsubscribe = useLab.subscribe((s, before) => {
-      if (s.records === before.records || timer !== null) return;
-      timer = setTimeout(refresh, (s.records.length === 0 ? 0 : REFRESH_MS) + slot * SLOT_MS);
+      if (s.records === before.records) return;
+      // A cleared run (Reset, a new run) shows at once.
+      if (s.records.length === 0) {
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+        last = -Infinity;
+      }
+      request();
     });
-    refresh();
+    request();
     return () => {
       unsubscribe();
       if (timer !== null) clearTimeout(timer);
+      const at = waiting.indexOf(refresh);
+      if (at >= 0) waiting.splice(at, 1);
     };
-  }, [slot]);
+  }, []);
   return records;
 }

@@ -2,11 +2,12 @@
 // shard window (this step or this epoch), label counts per replica, the last steps' worker phases,
 // traffic, and the replicas' sync state. Pure functions, so they are unit-tested without a page.
 import type { MetricRecord, PhaseTimes, ShardRecord, SyncRecord, WorkersRecord } from '../core/metrics';
+import { downsample } from './downsample';
 
 const MAX_POINTS = 500;
 
 /** One chart point: `step`, the global `loss`, and `r0`…`r{N−1}` for the replicas. */
-export type ReplicaLossPoint = Record<string, number>;
+export type ReplicaLossPoint = { step: number; loss: number } & Record<string, number>;
 
 export const replicaKey = (rank: number): string => `r${rank}`;
 
@@ -19,22 +20,12 @@ export interface ReplicaLossSeries {
 export function replicaLossSeries(records: readonly MetricRecord[], maxPoints = MAX_POINTS): ReplicaLossSeries {
   const steps = records.filter((r) => r.type === 'step');
   const replicas = steps.reduce((n, r) => Math.max(n, r.replicaLoss?.length ?? 0), 0);
-  const bucket = Math.max(1, Math.ceil(steps.length / maxPoints));
-  const points: ReplicaLossPoint[] = [];
-  for (let start = 0; start < steps.length; start += bucket) {
-    const group = steps.slice(start, start + bucket);
-    const point: ReplicaLossPoint = { step: group[group.length - 1].step, loss: mean(group.map((r) => r.loss)) };
-    for (let k = 0; k < replicas; k++) {
-      const values = group.flatMap((r) => (r.replicaLoss && k < r.replicaLoss.length ? [r.replicaLoss[k]] : []));
-      if (values.length > 0) point[replicaKey(k)] = mean(values);
-    }
-    points.push(point);
-  }
-  return { points, replicas };
-}
-
-function mean(values: number[]): number {
-  return values.reduce((s, v) => s + v, 0) / values.length;
+  const points = steps.map((r) => {
+    const point: ReplicaLossPoint = { step: r.step, loss: r.loss };
+    r.replicaLoss?.forEach((loss, k) => { point[replicaKey(k)] = loss; });
+    return point;
+  });
+  return { points: downsample(points, maxPoints), replicas };
 }
 
 export type ShardWindowMode = 'step' | 'epoch';

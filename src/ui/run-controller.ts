@@ -1,5 +1,6 @@
 // Drives the training worker from the page's buttons and feeds its messages into the store, in
-// batches at most every FLUSH_MS so React renders a few times a second, not once per step.
+// batches at most every FLUSH_MS so React renders a few times a second, not once per step; the run's
+// first records go in at once, so the first step shows as soon as it is known.
 import { serializeConfig, type RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
 import { TrainingSession, type ParamsSnapshot, type SessionMessage, type TrainingState } from '../parallel/page-session';
@@ -35,7 +36,7 @@ function handle(from: TrainingSession, m: SessionMessage): void {
       break;
     case 'metric':
       pending.push(m.record);
-      flushTimer ??= setTimeout(flush, FLUSH_MS);
+      flushTimer ??= setTimeout(flush, useLab.getState().records.length === 0 ? 0 : FLUSH_MS);
       break;
     case 'error':
       flush();
