@@ -53,23 +53,37 @@ const mix = (a: Rgb, b: Rgb, t: number): Rgb => [a[0] + (b[0] - a[0]) * t, a[1] 
 const WHITE: Rgb = [255, 255, 255];
 const PADDING_MARK = rgb(PADDING_COLOR);
 
+/** Each canvas's last thumbnails: a redraw repaints only the cells that changed (a few per refresh while training). */
+const lastDrawn = new WeakMap<HTMLCanvasElement, { cells: readonly Cell[]; train: Split; image: ImageData }>();
+
+const sameCell = (a: Cell | undefined, b: Cell) => a !== undefined && a.id === b.id && a.rank === b.rank && a.padded === b.padded;
+
 /** Sizes the canvas to a near-square grid for `cells` and draws each 28×28 digit. */
 export function drawThumbnails(canvas: HTMLCanvasElement, cells: readonly Cell[], train: Split): void {
   const cols = Math.max(1, Math.ceil(Math.sqrt(cells.length)));
   const rows = Math.max(1, Math.ceil(cells.length / cols));
-  canvas.width = cols * PITCH;
-  canvas.height = rows * PITCH;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  const image = ctx.createImageData(canvas.width, canvas.height);
-  image.data.fill(255);
+  const last = lastDrawn.get(canvas);
+  const reuse = last && last.train === train && last.cells.length === cells.length
+    && last.image.width === cols * PITCH && canvas.width === cols * PITCH && canvas.height === rows * PITCH;
+  if (!reuse) {
+    canvas.width = cols * PITCH;
+    canvas.height = rows * PITCH;
+  }
+  const image = reuse ? last.image : ctx.createImageData(canvas.width, canvas.height);
+  const { data, width } = image;
+  if (!reuse) data.fill(255);
+  lastDrawn.set(canvas, { cells, train, image });
+  // A cell sets 900 pixels: no DOM reads and no arrays per pixel.
   const put = (x: number, y: number, c: Rgb) => {
-    const o = (y * canvas.width + x) * 4;
-    image.data[o] = c[0];
-    image.data[o + 1] = c[1];
-    image.data[o + 2] = c[2];
+    const o = (y * width + x) * 4;
+    data[o] = c[0];
+    data[o + 1] = c[1];
+    data[o + 2] = c[2];
   };
   cells.forEach((cell, i) => {
+    if (reuse && sameCell(last.cells[i], cell)) return;
     const x0 = (i % cols) * PITCH + 1;
     const y0 = Math.floor(i / cols) * PITCH + 1;
     const color = cell.rank === null ? null : rgb(replicaColor(cell.rank));
@@ -87,7 +101,12 @@ export function drawThumbnails(canvas: HTMLCanvasElement, cells: readonly Cell[]
           continue;
         }
         const v = cell.id < train.n ? train.x[cell.id * MNIST_PIXELS + (y - 1) * SIDE + (x - 1)] : 0;
-        put(x0 + x, y0 + y, mix(cell.padded && (x + y) % 4 === 0 ? hatch : paper, ink, v));
+        const base = cell.padded && (x + y) % 4 === 0 ? hatch : paper;
+        const o = ((y0 + y) * width + x0 + x) * 4;
+        // mix(base, ink, v), channel by channel.
+        data[o] = base[0] + (ink[0] - base[0]) * v;
+        data[o + 1] = base[1] + (ink[1] - base[1]) * v;
+        data[o + 2] = base[2] + (ink[2] - base[2]) * v;
       }
     }
   });
