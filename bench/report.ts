@@ -2,14 +2,14 @@
 import type { CliThroughput, ReplicaSplit } from './cli-runs';
 import { ALL_SHAPES, flops, median, type MatmulResult } from './kernels';
 import type { PageResult } from './page/main';
-import type { LabPageResult } from './page-runs';
+import type { LabPagesResult } from './page-runs';
 
 export interface BenchInputs {
   dawn: { adapter: string; matmuls: MatmulResult[]; copyGBs: number };
   cli: CliThroughput[];
   replicas: ReplicaSplit[];
   page: PageResult;
-  lab: LabPageResult;
+  lab: LabPagesResult;
   rounds: number;
   seconds: number;
 }
@@ -35,6 +35,32 @@ interface Target {
   target: string;
   measured: string;
   met: boolean;
+}
+
+/** The lab page's targets, from the current build's first run (quick-mnist). */
+function labTargets(lab: LabPagesResult): Target[] {
+  const now = lab.builds[0];
+  const run = now.runs[0];
+  return [
+    { name: 'first step shown after navigation', target: '≤ 3000 ms', measured: `${fmt(run.firstStepMs, 0)} ms (step ${run.firstStepShown})`, met: run.firstStepMs <= 3000 },
+    { name: 'longest main-thread task while training', target: '≤ 50 ms', measured: run.longTasks ? `${fmt(run.longestTaskMs, 0)} ms (${run.longTasks} over 50 ms)` : 'none over 50 ms', met: run.longTasks === 0 },
+    { name: 'shipped JavaScript, gzipped', target: '≤ 300 KB', measured: `${fmt(now.jsGzipBytes / 1024, 1)} KB (${now.jsFiles} files)`, met: now.jsGzipBytes <= 300 * 1024 },
+  ];
+}
+
+export const targetTable = (targets: Target[]): string => table(['target', 'wanted', 'measured', 'met'], targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : 'NO']));
+
+/** The lab page's table (each run of each build, medians over the rounds) and its targets. */
+export function labReport(lab: LabPagesResult): { table: string; targets: Target[] } {
+  const rows = lab.builds.flatMap((b) => b.runs.map((r) => [
+    r.name, b.build, `${fmt(r.firstStepMs, 0)} ms (step ${r.firstStepShown})`,
+    r.longTasks ? `${fmt(r.longestTaskMs, 0)} ms` : 'none over 50 ms', fmt(r.longTasks, 0), `${fmt(b.jsGzipBytes / 1024, 1)} KB`,
+  ]));
+  const text = [
+    `The lab page (built site, autostart links; medians of ${lab.rounds} page loads, the main thread watched for ${lab.watchedMs / 1000} s after the first step)`,
+    table(['run', 'build', 'first step shown', 'longest main-thread task', 'tasks over 50 ms', 'shipped JS gzipped'], rows),
+  ].join('\n');
+  return { table: text, targets: labTargets(lab) };
 }
 
 export function buildReport(input: BenchInputs): { table: string; json: object } {
@@ -64,9 +90,7 @@ export function buildReport(input: BenchInputs): { table: string; json: object }
     { name: 'matmul vs TF.js, 1024²', target: '≥ 1.5×', measured: `${fmt(ratioAt('1024²'), 2)}×`, met: ratioAt('1024²') >= 1.5 },
     ...trainRows.map((t) => ({ name: `training FLOP rate / best matmul, batch ${t.batch}`, target: '≥ 70%', measured: pct(t.ofBest), met: t.ofBest >= 0.7 })),
     { name: 'all-reduce + readback at 4 replicas', target: '≤ 15% of step', measured: r4 ? pct(r4.commShare) : 'n/a', met: !!r4 && r4.commShare <= 0.15 },
-    { name: 'first step shown after navigation', target: '≤ 3000 ms', measured: `${fmt(lab.firstStepMs, 0)} ms (step ${lab.firstStepShown})`, met: lab.firstStepMs <= 3000 },
-    { name: 'longest main-thread task while training', target: '≤ 50 ms', measured: lab.longTasks ? `${fmt(lab.longestTaskMs, 0)} ms (${lab.longTasks} over 50 ms)` : 'none over 50 ms', met: lab.longTasks === 0 },
-    { name: 'shipped JavaScript, gzipped', target: '≤ 300 KB', measured: `${fmt(lab.jsGzipBytes / 1024, 1)} KB (${lab.jsFiles} files)`, met: lab.jsGzipBytes <= 300 * 1024 },
+    ...labTargets(lab),
   ];
 
   const text = [
@@ -93,12 +117,10 @@ export function buildReport(input: BenchInputs): { table: string; json: object }
       replicas.map((r) => [r.replicas, r.clock, fmt(r.phases.computeMs, 1), fmt(r.phases.readbackMs, 1), fmt(r.phases.allreduceMs, 1),
         fmt(r.phases.updateMs, 1), fmt(r.stepMs, 1), pct(r.commShare)])),
     '',
-    'The lab page (built site, autostarted quick-mnist batch 128)',
-    table(['first step shown', 'longest main-thread task while training', 'shipped JS gzipped'],
-      [[`${fmt(lab.firstStepMs, 0)} ms (step ${lab.firstStepShown})`, lab.longTasks ? `${fmt(lab.longestTaskMs, 0)} ms` : `none over 50 ms in ${lab.watchedMs / 1000} s`, `${fmt(lab.jsGzipBytes / 1024, 1)} KB`]]),
+    labReport(lab).table,
     '',
     'Targets',
-    table(['target', 'wanted', 'measured', 'met'], targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : 'NO'])),
+    targetTable(targets),
   ].join('\n');
   return {
     table: text,
