@@ -1,21 +1,21 @@
-// The coordinator's environment in Node: replicas are worker_threads, ring links are worker_threads
-// MessageChannels, data comes from public/data. Threads are ended gracefully (see replica-thread.ts), and
-// `shutdown` waits for all of them, so the CLI exits only once no GPU work is pending anywhere.
+// The members' host in Node: members are worker_threads, their links are worker_threads MessageChannels,
+// data comes from public/data. Threads are ended gracefully (see replica-thread.ts), and `shutdown` waits
+// for all of them, so the CLI exits only once no GPU work is pending anywhere.
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { configureVulkanDriver } from '../gpu/dawn';
-import type { CoordinatorEnv, ReplicaWorker } from '../parallel/coordinator';
+import type { Member, MemberHost } from '../parallel/members';
 import type { ToReplica } from '../parallel/replica-protocol';
 import { readDataAsset } from './csv-data';
 
 /** A thread that has not ended this long after 'exit' is wedged: it is terminated outright. */
 const EXIT_TIMEOUT_MS = 5000;
 
-export interface NodeCoordinatorEnv extends CoordinatorEnv {
+export interface NodeMemberHost extends MemberHost {
   /** Resolves once every thread spawned so far has ended. */
   shutdown(): Promise<void>;
 }
 
-function spawnThread(rank: number, exits: Promise<void>[]): ReplicaWorker {
+function spawnThread(rank: number, exits: Promise<void>[]): Member {
   const worker = new Worker(new URL('./thread-bootstrap.js', import.meta.url), {
     name: `replica ${rank}`,
     workerData: { entry: new URL('./replica-thread.ts', import.meta.url).href },
@@ -40,7 +40,7 @@ function spawnThread(rank: number, exits: Promise<void>[]): ReplicaWorker {
   };
 }
 
-export function nodeCoordinatorEnv(): NodeCoordinatorEnv {
+export function nodeMemberHost(): NodeMemberHost {
   configureVulkanDriver();
   const exits: Promise<void>[] = [];
   return {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigError, serializeConfig, type RunConfig } from '../core/config';
 import { ShardError } from '../core/sharding';
 import { startRun } from '../parallel/start-run';
-import { nodeCoordinatorEnv } from './node-replicas';
+import { nodeMemberHost } from './node-replicas';
 import { loadDataset, type Dataset } from '../core/datasets';
 import { ddpExport } from '../core/export-ddp';
 import { tfjsExport } from '../core/export-tfjs';
@@ -115,7 +115,7 @@ async function trainDataParallel(
   const checkpoint = dir
     ? { every: options.checkpointEvery, save: (state: TrainingState) => { writing = writing.then(() => saveCheckpoint(dir, config, state)); } }
     : undefined;
-  const env = nodeCoordinatorEnv();
+  const env = nodeMemberHost();
   const run = await startRun({ config, env, emit, resumeFrom, checkpoint });
   process.once('SIGINT', () => run.stop());
   const last = await run.finished;

@@ -9,12 +9,13 @@ import { batchIndices, epochOrder } from '../core/sampler';
 import { requestNodeDevice } from '../gpu/dawn';
 import type { TrainingState } from '../gpu/train-run';
 import { relativeError } from '../gpu/testing';
-import { startDataParallel, type CoordinatorEnv } from './coordinator';
+import { startDataParallel } from './data-coordinator';
+import type { MemberHost } from './members';
 import type { Endpoint } from './ports';
 import { serveReplica } from './replica';
 import { readAsset, trainOneDevice } from './testing';
 
-interface InProcessEnv extends CoordinatorEnv {
+interface InProcessEnv extends MemberHost {
   /**
    * Kills replica `rank` of the latest generation: it stops answering, and its worker reports the crash
    * (or, silently, as a terminated Web Worker does, it just goes quiet).

@@ -4,8 +4,8 @@
 // short last batch and with droplast=1 too. A worker killed mid-run, and a run resumed from a checkpoint,
 // end with the uninterrupted run's checksum.
 import { describe, expect, it } from 'vitest';
-import { nodeCoordinatorEnv } from '../cli/node-replicas';
-import type { ReplicaWorker } from './coordinator';
+import { nodeMemberHost } from '../cli/node-replicas';
+import type { Member } from './members';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { DoneRecord, MetricRecord, StagesRecord, StepRecord, StoppedRecord } from '../core/metrics';
 import { bubbleTheory } from '../core/model-parallel';
@@ -18,7 +18,7 @@ const BASE: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [16, 16,
 
 async function modelParallel(config: RunConfig, options: Partial<Parameters<typeof startModelParallel>[0]> = {}) {
   const records: MetricRecord[] = [];
-  const run = await startModelParallel({ config, env: nodeCoordinatorEnv(), ...options, emit: (r) => { records.push(r); options.emit?.(r); } });
+  const run = await startModelParallel({ config, env: nodeMemberHost(), ...options, emit: (r) => { records.push(r); options.emit?.(r); } });
   const last = await run.finished;
   return { records, last, params: run.finalParams() };
 }
@@ -102,8 +102,8 @@ describe('model-parallel faults and resume', () => {
 
   it('a stage killed mid-run: every stage restarts from the last consistent state, same checksum', async () => {
     const clean = await modelParallel(config);
-    const env = nodeCoordinatorEnv();
-    const spawned: ReplicaWorker[] = [];
+    const env = nodeMemberHost();
+    const spawned: Member[] = [];
     let killed = false;
     const faulty = await modelParallel(config, {
       env: { ...env, spawn: (rank) => { const w = env.spawn(rank); spawned.push(w); return w; } },

@@ -3,9 +3,9 @@
 // simple messages.
 import type { RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
-import type { RunHandle } from './coordinator';
+import type { RunHandle } from './run';
 import { startRun } from './start-run';
-import { webCoordinatorEnv } from './web-replicas';
+import { webMemberHost } from './web-replicas';
 import type { ParamsSnapshot, TrainingState } from '../gpu/train-run';
 
 export type { ParamsSnapshot, TrainingState };
@@ -36,7 +36,7 @@ export class TrainingSession {
       config,
       resumeFrom,
       checkpoint: onCheckpoint && { every: checkpointEvery, save: onCheckpoint },
-      env: webCoordinatorEnv(),
+      env: webMemberHost(),
       emit: (record) => onMessage({ type: 'metric', record }),
       onReady: (rank, adapter) => onMessage({ type: 'ready', rank, adapter }),
     }).then(

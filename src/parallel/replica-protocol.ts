@@ -1,5 +1,5 @@
-// Messages between the coordinator (page or CLI) and its replica workers: one discriminated union
-// each way. The same messages travel over Web Worker and worker_threads ports.
+// Messages between the coordinator (page or CLI) and its members (replicas and model-parallel workers):
+// one discriminated union each way, the same over every transport; members.ts says who sends what, when.
 import type { RunConfig } from '../core/config';
 import type { MetricRecord, PhaseTimes } from '../core/metrics';
 import type { TimelineSpan, WorkerPlan } from '../core/model-parallel';

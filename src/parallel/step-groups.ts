@@ -1,24 +1,25 @@
-// Every worker's report of a step, gathered until all are in: the coordinators merge a step's reports
-// into its metrics only then.
+// Every member's item of a step (or of a star round), gathered until all are in: the coordinators merge a
+// step's reports, a round's vectors or a step's states only then.
 
-export class StepGroups<T extends { step: number }> {
+export class StepGroups<T> {
   private readonly groups = new Map<number, T[]>();
 
   constructor(private readonly size: number) {}
 
-  /** Adds a report; returns its step's reports once this one completes them, else null. */
-  add(report: T): T[] | null {
-    const group = this.groups.get(report.step) ?? [];
-    group.push(report);
-    if (group.length < this.size) {
-      this.groups.set(report.step, group);
+  /** Adds rank's item of `step`; returns the step's items in rank order once this one completes them, else null. */
+  add(step: number, rank: number, item: T): T[] | null {
+    const group = this.groups.get(step) ?? [];
+    group[rank] = item;
+    // filter skips the ranks not in yet.
+    if (group.filter(() => true).length < this.size) {
+      this.groups.set(step, group);
       return null;
     }
-    this.groups.delete(report.step);
+    this.groups.delete(step);
     return group;
   }
 
-  /** Drops the partial groups (a restart's workers report those steps again). */
+  /** Drops the partial groups (a restart's members send those steps again). */
   clear(): void {
     this.groups.clear();
   }

@@ -1,9 +1,9 @@
-// The coordinator's environment in the page: replicas are module Web Workers, ring links are
-// MessageChannels between them, data is fetched from the site.
-import type { CoordinatorEnv, ReplicaWorker } from './coordinator';
+// The members' host in the page: members are module Web Workers, their links are MessageChannels between
+// them, data is fetched from the site.
 import { fetchAsset } from './fetch-asset';
+import type { Member, MemberHost } from './members';
 
-function spawnWorker(rank: number): ReplicaWorker {
+function spawnWorker(rank: number): Member {
   const worker = new Worker(new URL('./replica-web.ts', import.meta.url), { type: 'module', name: `replica ${rank}` });
   return {
     postMessage: (message, transfer) => worker.postMessage(message, transfer ?? []),
@@ -13,6 +13,6 @@ function spawnWorker(rank: number): ReplicaWorker {
   };
 }
 
-export function webCoordinatorEnv(): CoordinatorEnv {
+export function webMemberHost(): MemberHost {
   return { spawn: spawnWorker, channel: () => new MessageChannel(), readAsset: fetchAsset };
 }

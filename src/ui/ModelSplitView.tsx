@@ -2,7 +2,7 @@
 // pipeline stages, column or row slices for tensor parallelism; and a table of what each worker holds.
 import type { RunConfig } from '../core/config';
 import type { StagesRecord } from '../core/metrics';
-import { workerName } from '../parallel/model-coordinator';
+import { workerName } from '../parallel/members';
 import { formatBytes, formatCount, formatPercent } from './format';
 import { roleText, type SplitView } from './model-parallel-data';
 import { replicaColor } from './replica-colors';

@@ -4,7 +4,7 @@
 import type { RunConfig } from '../core/config';
 import type { StagesRecord } from '../core/metrics';
 import type { TimelineSpan } from '../core/model-parallel';
-import { workerName } from '../parallel/model-coordinator';
+import { workerName } from '../parallel/members';
 import { formatMs, formatPercent } from './format';
 import { replicaColor } from './replica-colors';
 

@@ -1,0 +1,113 @@
+// The data-parallel coordinator (page and CLI): every replica holds the whole model and trains its shard of
+// each global batch. What it adds to every run (run.ts): rank 0's initial weights for all, the ring's links
+// or the star rounds, the replicas' step records, and its restart points: with gradient all-reduce every
+// step a survivor's state (all hold the same), with local SGD every replica's own state at the last
+// synchronisation. A diverged step keeps the last good state the replicas held back.
+import type { RunConfig } from '../core/config';
+import { datasetShape } from '../core/datasets';
+import { LossWatch } from '../core/metrics';
+import { initParams, layerSizes, modelLayout } from '../core/model';
+import { runClock, type TrainingState } from '../gpu/train-run';
+import { lastGoodOfReplicas, replicaDivergence } from './divergence';
+import { ring } from './links';
+import type { Init, MemberReport } from './member-generations';
+import type { MemberHost } from './members';
+import { survivorsState, type RestartPoint } from './recovery';
+import { replicaStepRecords } from './replica-records';
+import { ReplicaResults } from './replica-results';
+import type { StepReport } from './replica-protocol';
+import { prepareRun, Run, type RunHandle, type RunOptions } from './run';
+import { StarRounds } from './star-rounds';
+import { StepGroups } from './step-groups';
+
+/** Where a generation of replicas starts. */
+interface ReplicaStart extends RestartPoint {
+  /** Rank r's state; null: the seed's initial weights. */
+  stateOf: ((rank: number) => TrainingState) | null;
+}
+
+/** Each replica's init: its weights (its own copy, as they are handed over) and its ring links. */
+function replicaInits(config: RunConfig, host: MemberHost, from: ReplicaStart, initial: Float32Array, extra: Pick<Init, 'checkpointEvery' | 'startedAt'>): Init[] {
+  const world = config.replicas;
+  const links = config.allreduce === 'ring' && world > 1 ? ring(host, world) : [];
+  return Array.from({ length: world }, (_, rank) => {
+    const state = from.stateOf?.(rank);
+    const resume = state ? { step: state.step, m: state.m.slice(), v: state.v.slice() } : undefined;
+    return {
+      type: 'init', config, rank, world, initialParams: (state?.params ?? initial).slice(), resume, left: links[rank]?.left, right: links[rank]?.right, ...extra,
+    };
+  });
+}
+
+export async function startDataParallel(options: RunOptions): Promise<RunHandle> {
+  const { config, env, checkpoint, resumeFrom } = options;
+  const startedAt = runClock();
+  const world = config.replicas;
+  const shape = datasetShape(config.dataset);
+  const layout = modelLayout(layerSizes(config, shape.inputs, shape.classes));
+  // The replicas start their devices, data and trainers while the run is checked against its data set.
+  const check = prepareRun(config, env.readAsset).then((p) => p.totalSteps);
+  const initial = initParams(layout, config.seed);
+  const run = new Run<ReplicaStart, StepReport>(options, world, startedAt, resumeFrom?.step ?? 0);
+  const star = new StarRounds(world, (rank, m, transfer) => run.members.send(rank, m, transfer));
+  const results = new ReplicaResults(world);
+  /** Local SGD: each rank's state at a synchronisation, and every rank's at the latest one all reached. */
+  const synced = new StepGroups<TrainingState>(world);
+  let lastSync: TrainingState[] | null = null;
+  const watch = new LossWatch(config.lr);
+
+  const onStep = (step: number, group: StepReport[]) => {
+    if (group.some((r) => r.nonFinite)) {
+      const lastGood = () => (config.sync === 'step' ? lastGoodOfReplicas(group, (r) => run.members.requestState(r)) : Promise.resolve(null));
+      void run.halt(replicaDivergence(step, group), lastGood);
+      return;
+    }
+    const { records, rows } = replicaStepRecords(config, layout.totalFloats, step, group, watch);
+    records.forEach((r) => run.emit(r));
+    run.stepDone(step, rows);
+  };
+  const message = (m: MemberReport) => {
+    if (m.type === 'report') {
+      const group = run.steps.add(m);
+      if (group) onStep(m.step, group);
+    } else if (m.type === 'star') {
+      star.add(m);
+    } else if (m.type === 'metric' && world > 1) {
+      run.steps.evaluated(m.record, m.evalMs);
+    } else if (m.type === 'metric') {
+      if (!results.holdsLast(m.record)) run.emit(m.record);
+    } else if (m.type === 'finished' && !run.lifecycle.is('halting')) {
+      const last = results.finished(m, { step: run.steps.lastStep, testAccuracy: run.steps.lastEval });
+      if (last) run.lifecycle.end(last);
+    } else if (m.type === 'checkpoint') {
+      checkpoint?.save(m.state);
+    } else if (m.type === 'sync-state') {
+      lastSync = synced.add(m.state.step, m.rank, m.state) ?? lastSync;
+    }
+  };
+  const restartPoint = async (failed: number): Promise<ReplicaStart | null> => {
+    if (config.sync === 'step') {
+      // Gradient all-reduce every step: every replica holds the run's state; the survivors' most advanced restarts all.
+      const best = await survivorsState(world, failed, (r) => run.members.requestState(r));
+      return best && { step: best.step, stateOf: () => best };
+    }
+    // Local SGD: between synchronisations every replica's weights and optimizer state are its own, so all
+    // restart from their states at the last synchronisation (or the start) and replay the steps since.
+    const states = lastSync;
+    return { step: states?.[0].step ?? 0, stateOf: states && ((r) => states[r]) };
+  };
+  const inits = (from: ReplicaStart) => {
+    star.clear();
+    synced.clear();
+    results.clear();
+    return replicaInits(config, env, from, initial, { checkpointEvery: checkpoint?.every, startedAt });
+  };
+
+  const from: ReplicaStart = { step: resumeFrom?.step ?? 0, stateOf: resumeFrom ? () => resumeFrom : null };
+  await run.start({ inits, message, restartPoint }, from, check);
+  return run.handle({
+    snapshot: () => run.members.requestSnapshot(0),
+    state: () => (world > 1 && config.sync !== 'step' ? Promise.resolve(null) : run.members.requestState(0)),
+    finalParams: () => results.params,
+  });
+}

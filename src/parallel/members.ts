@@ -1,0 +1,54 @@
+// The transport seam between a coordinator and its members (replicas, pipeline stages, tensor-parallel
+// workers): what a member and its host must offer, and how members are named. Nothing else in the
+// coordinator knows whether a member is a Web Worker, a worker_thread or a browser across the network.
+//
+// Messages. The coordinator sends ToReplica messages and hears FromReplica ones (replica-protocol.ts),
+// one structured-cloneable object per postMessage, in order. The coordinator speaks first: one `init`
+// per member (the config, its rank, its weights or the state to resume, the ends of its links to other
+// members); the member loads its device and data, answers `ready`, and trains only after `go`, which
+// the coordinator sends once every member of the generation is ready. Then the coordinator sends only
+// controls (pause, resume, step, stop), requests (state, snapshot: answered with the same id), star
+// sums, and pings; the member sends its reports, records, star vectors, checkpoints, state answers and
+// pongs, and at its end `finished` (or `error`). Members talk to each other only over the links of
+// their init (ring neighbours, pipeline stages), never through the coordinator, except for star.
+//
+// Silence. Once a generation trains, the coordinator pings every member each heartbeat period and
+// takes one it has not heard from for three periods for dead (heartbeat.ts): a closed tab, a hung
+// thread or a lost network look the same. A member must therefore answer pings while it trains (its
+// thread never blocks long) and needs no other keep-alive.
+//
+// Crash and restart. A member that dies reports it through onCrash if its transport can tell (an
+// uncaught error, a thread exit); otherwise its silence does. Either way the coordinator ends that
+// generation (terminate on every member) and spawns a new one, every rank again, from the run's last
+// consistent state (recovery.ts); messages of the old generation are ignored from then on, except the
+// answers to state requests, which name their request.
+import type { RunConfig } from '../core/config';
+import type { Endpoint } from './ports';
+
+/** One member as the coordinator sees it: post to it, hear from it, end it, and learn of its death. */
+export interface Member extends Endpoint {
+  /** Ends the member; it may still be mid-step. Called more than once when a run ends during a restart. */
+  terminate(): void;
+  /** Calls back once if the member dies (an uncaught error or an exit). */
+  onCrash(listener: (message: string) => void): void;
+}
+
+/**
+ * Where members come from. A remote host will hand out members that relay postMessage over the network,
+ * and links whose ends it connects itself: a port in an init's transfer list is the member's end of a
+ * link this host made with channel().
+ */
+export interface MemberHost {
+  spawn(rank: number): Member;
+  /** A two-ended link between two members (ring neighbours, or a stage and the next). */
+  channel(): { port1: MessagePort; port2: MessagePort };
+  readAsset(file: string): Promise<Uint8Array>;
+}
+
+/** How the page and the CLI name member k of a run (data × pipeline: member k is stage k mod S of replica ⌊k/S⌋). */
+export function workerName(config: Pick<RunConfig, 'mode' | 'replicas' | 'stages'>, rank: number): string {
+  if (config.mode === 'tensor') return `tensor-parallel worker ${rank}`;
+  if (config.mode === 'data') return `replica ${rank}`;
+  const stage = rank % config.stages;
+  return config.replicas > 1 ? `replica ${Math.floor(rank / config.stages)} stage ${stage}` : `stage ${stage}`;
+}

@@ -1,0 +1,36 @@
+// The metric records of one data-parallel step, merged from every replica's report (in rank order): the
+// global loss and each replica's, a warning when it soars, the shard ids, phase times and traffic, and the
+// parameter checksums after a synchronisation.
+import type { RunConfig } from '../core/config';
+import type { LossWatch, MetricRecord } from '../core/metrics';
+import { ringTheoryBytes } from './allreduce';
+import type { StepReport } from './replica-protocol';
+
+/** `floats`: the length of the vector each synchronisation all-reduces. Also says how many rows the step trained. */
+export function replicaStepRecords(
+  config: RunConfig, floats: number, step: number, group: StepReport[], watch: LossWatch,
+): { records: MetricRecord[]; rows: number } {
+  const world = group.length;
+  const rows = group.reduce((s, r) => s + r.rows, 0);
+  const loss = group.reduce((s, r) => s + r.lossSum, 0) / rows;
+  const epoch = group[0].epoch;
+  const records: MetricRecord[] = [{
+    type: 'step', step, epoch, loss, accuracy: group.reduce((s, r) => s + r.correct, 0) / rows,
+    replicaLoss: group.map((r) => r.lossSum / r.rows),
+  }];
+  const warning = watch.check(step, loss);
+  if (warning) records.push(warning);
+  const padded = group.some((r) => r.padded.length > 0) ? { padded: group.map((r) => r.padded) } : {};
+  records.push({ type: 'shard', step, epoch, ids: group.map((r) => r.ids), ...padded });
+  const synced = group.some((r) => r.bytesSent > 0);
+  records.push({
+    type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
+    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) : synced ? floats * 4 : 0,
+  });
+  if (group.every((r) => r.checksum)) {
+    const checksums = group.map((r) => r.checksum!);
+    const drift = group.every((r) => r.drift !== undefined) ? group.map((r) => r.drift!) : undefined;
+    records.push({ type: 'sync', step, checksums, inSync: checksums.every((c) => c === checksums[0]), drift });
+  }
+  return { records, rows };
+}
