@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { parseLink, serializeConfig } from '../src/core/config';
 import type { MetricRecord } from '../src/core/metrics';
 import { PRESETS } from '../src/core/presets';
-import { CSV_COLUMNS } from '../src/ui/exports';
+import { CSV_COLUMNS } from '../src/ui/import-export/exports';
 
 /** Two replicas, so the runs also carry per-phase worker timings for the trace. */
 const LINK = 'v=1&dataset=xor&layers=8&optimizer=adam&lr=0.05&batch=32&epochs=1&seed=7&replicas=2';

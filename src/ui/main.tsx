@@ -3,10 +3,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { openLink } from './hash-sync';
+import { openLink } from './share/hash-sync';
 import { keepOfflineCopy } from './offline';
 import { useLab } from './store';
-import { probeWebGpu } from './webgpu-support';
+import { probeWebGpu } from './run/webgpu-support';
 import './lab.css';
 
 openLink(window.location.hash);

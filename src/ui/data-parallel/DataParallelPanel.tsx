@@ -1,0 +1,61 @@
+// The data-parallel section under the main charts: sync status, loss per replica, the worker lanes
+// and the shard map. With one replica there is nothing to split, and it says how to see it.
+import { useMemo } from 'react';
+import type { RunConfig } from '../../core/config';
+import type { MetricRecord } from '../../core/metrics';
+import { summarize } from '../run/run-summary';
+import { ReplicaLossChart } from './ReplicaLossChart';
+import { ShardPanel } from './ShardPanel';
+import { useChartRecords } from '../charts/chart-records';
+import { isActive, useLab } from '../store';
+import { SyncStatus } from './SyncStatus';
+import { WorkerTimeline } from './WorkerTimeline';
+
+function describe(c: RunConfig): string {
+  const sync = c.sync === 'step' ? 'gradients averaged every step' : `weights averaged every ${c.sync} steps (local SGD)`;
+  return `${c.replicas} replicas, each a Web Worker with its own GPU device · ${c.allreduce} all-reduce · ${c.shard} shards · ${sync}`;
+}
+
+export function DataParallelPanel() {
+  const runConfig = useLab((s) => s.runConfig);
+  const formConfig = useLab((s) => s.config);
+  const records = useChartRecords();
+  const active = useLab((s) => isActive(s.status));
+  const config = runConfig ?? formConfig;
+  // The same element while nothing it draws changed, so a status or form change does not redraw the views.
+  return useMemo(() => <Views config={config} records={records} ran={runConfig !== null} active={active} />, [config, records, runConfig, active]);
+}
+
+function Views({ config, records, ran, active }: { config: RunConfig; records: MetricRecord[]; ran: boolean; active: boolean }) {
+  const totalSteps = summarize(records).timing?.totalSteps ?? null;
+  const empty = (what: string) => (active ? 'Waiting for the replicas’ first step…' : `Press Train to draw ${what}.`);
+
+  if (config.replicas < 2) {
+    return (
+      <section className="panel data-parallel data-parallel-off" aria-label="Data parallelism" data-testid="data-parallel">
+        <h2>Data parallelism</h2>
+        <p className="dp-note">
+          {ran ? 'This run trains on one device, so there are no replicas to compare.' : 'One replica: single-device training.'}{' '}
+          Set <strong>Replicas</strong> to 2 or more to see each replica&apos;s loss, the shard map, the workers&apos; timelines and the
+          parameter checks after every all-reduce.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="data-parallel" aria-label="Data parallelism" data-testid="data-parallel">
+      <header className="panel dp-header">
+        <div className="dp-title">
+          <h2>Data parallelism</h2>
+          <span className="muted">{describe(config)}</span>
+        </div>
+        <SyncStatus config={config} records={records} />
+      </header>
+      <div className="dp-grid">
+        <ReplicaLossChart records={records} totalSteps={totalSteps} empty={empty('each replica’s loss')} />
+        <WorkerTimeline config={config} records={records} empty={empty('the workers’ lanes')} />
+      </div>
+      <ShardPanel config={config} records={records} empty={empty('which samples each replica trains on')} />
+    </section>
+  );
+}

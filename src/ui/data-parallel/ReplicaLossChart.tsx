@@ -1,0 +1,46 @@
+// Loss per replica (each on its own shard of the batch) and the global loss (the mean over the global
+// batch), per step and downsampled like the main charts.
+import { useMemo } from 'react';
+import type { MetricRecord } from '../../core/metrics';
+import { formatLoss, formatTick } from '../format';
+import { LineChart, type ChartLine } from '../charts/LineChart';
+import { replicaKey, replicaLossSeries } from './parallel-data';
+import { GLOBAL_LOSS_COLOR, replicaColor } from './replica-colors';
+
+interface Props {
+  records: readonly MetricRecord[];
+  totalSteps: number | null;
+  /** What the empty chart says. */
+  empty: string;
+}
+
+const Y_DOMAIN = [0, 'auto'] as const;
+
+export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
+  const series = useMemo(() => replicaLossSeries(records), [records]);
+  const lines = useMemo((): ChartLine[] => [
+    ...Array.from({ length: series.replicas }, (_, k) => ({
+      name: `replica ${k}`, color: replicaColor(k), points: series.points, valueKey: replicaKey(k), width: 1.25, opacity: 0.85,
+    })),
+    { name: 'global', color: GLOBAL_LOSS_COLOR, points: series.points, valueKey: 'loss', width: 2 },
+  ], [series]);
+  return (
+    <figure className="panel dp-card" aria-label="Loss per replica">
+      <div className="dp-card-head">
+        <figcaption>Loss per replica</figcaption>
+        <ul className="replica-legend" aria-label="Series">
+          {Array.from({ length: series.replicas }, (_, k) => (
+            <li key={k}><span className="swatch" style={{ background: replicaColor(k) }} />replica {k}</li>
+          ))}
+          <li><span className="swatch" style={{ background: GLOBAL_LOSS_COLOR }} />global</li>
+        </ul>
+      </div>
+      <p className="dp-note">Each replica&apos;s mean loss on its own shard; the global loss is the mean over the whole batch.</p>
+      <div className="dp-chart-body" data-testid="replica-loss-chart" data-points={series.points.length} data-replicas={series.replicas}>
+        {series.points.length === 0
+          ? <p className="chart-empty">{empty}</p>
+          : <LineChart lines={lines} xMax={totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatLoss} tickSize={11} />}
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,192 @@
+// The math of the current run in MathML: forward pass, loss, the data-parallel gradient or local SGD
+// averaging (and which steps pad the epoch), pipeline micro-batches and their bubble, tensor-parallel
+// sums, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
+import type { ReactNode } from 'react';
+import type { RunConfig } from '../../core/config';
+import { ADAM, MOMENTUM } from '../../core/codegen';
+import { datasetShape } from '../../core/datasets';
+import { epochPadding, shardSpec } from '../../core/sharding';
+import { formatCount } from '../format';
+import { useHidden } from '../share/hidden';
+import { Formula, Mfrac, Mi, Mn, Mo, Mrow, Msqrt, Msub, Msup, Munderover } from './math';
+import { useLab } from '../store';
+import { useTrainingSet } from '../data/training-set';
+
+const eta = <Mi>η</Mi>;
+const sum = (from: ReactNode, to: ReactNode) => <Munderover><Mo>∑</Mo>{from}{to}</Munderover>;
+const arrow = <Mo>←</Mo>;
+
+function Step({ title, children, note }: { title: string; children: ReactNode; note: ReactNode }) {
+  return (
+    <div className="explain-step">
+      <h3>{title}</h3>
+      {children}
+      <p className="explain-note">{note}</p>
+    </div>
+  );
+}
+
+function Optimizer({ c }: { c: RunConfig }) {
+  if (c.optimizer === 'sgd') {
+    return (
+      <Step title="Update: SGD" note={<>Each weight moves against its gradient by the learning rate η = {c.lr}.</>}>
+        <Formula label="w gets w minus eta g"><Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>−</Mo>{eta}<Mi>g</Mi></Formula>
+      </Step>
+    );
+  }
+  if (c.optimizer === 'momentum') {
+    return (
+      <Step title="Update: SGD with momentum" note={<>The velocity m keeps μ = {MOMENTUM} of its past, so steps along a steady direction grow; η = {c.lr}.</>}>
+        <Formula label="m gets mu m minus eta g"><Mi>m</Mi>{arrow}<Mi>μ</Mi><Mi>m</Mi><Mo>−</Mo>{eta}<Mi>g</Mi></Formula>
+        <Formula label="w gets w plus m"><Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>+</Mo><Mi>m</Mi></Formula>
+      </Step>
+    );
+  }
+  const b1t = <Msup><Msub><Mi>β</Mi><Mn>1</Mn></Msub><Mi>t</Mi></Msup>;
+  const b2t = <Msup><Msub><Mi>β</Mi><Mn>2</Mn></Msub><Mi>t</Mi></Msup>;
+  return (
+    <Step title="Update: Adam (bias-corrected, as Keras)"
+      note={<>β₁ = {ADAM.beta1}, β₂ = {ADAM.beta2}, ε = {ADAM.epsilon}, η = {c.lr}; t counts the steps. m and v average the gradient and its square; α undoes their start at zero.</>}>
+      <Formula label="m gets m plus (1 minus beta1)(g minus m)">
+        <Mi>m</Mi>{arrow}<Mi>m</Mi><Mo>+</Mo><Mrow><Mo>(</Mo><Mn>1</Mn><Mo>−</Mo><Msub><Mi>β</Mi><Mn>1</Mn></Msub><Mo>)</Mo></Mrow>
+        <Mrow><Mo>(</Mo><Mi>g</Mi><Mo>−</Mo><Mi>m</Mi><Mo>)</Mo></Mrow>
+      </Formula>
+      <Formula label="v gets v plus (1 minus beta2)(g squared minus v)">
+        <Mi>v</Mi>{arrow}<Mi>v</Mi><Mo>+</Mo><Mrow><Mo>(</Mo><Mn>1</Mn><Mo>−</Mo><Msub><Mi>β</Mi><Mn>2</Mn></Msub><Mo>)</Mo></Mrow>
+        <Mrow><Mo>(</Mo><Msup><Mi>g</Mi><Mn>2</Mn></Msup><Mo>−</Mo><Mi>v</Mi><Mo>)</Mo></Mrow>
+      </Formula>
+      <Formula label="alpha equals eta times the square root of 1 minus beta2 to the t, over 1 minus beta1 to the t">
+        <Mi>α</Mi><Mo>=</Mo><Mfrac><Mrow>{eta}<Msqrt><Mn>1</Mn><Mo>−</Mo>{b2t}</Msqrt></Mrow><Mrow><Mn>1</Mn><Mo>−</Mo>{b1t}</Mrow></Mfrac>
+      </Formula>
+      <Formula label="w gets w minus alpha m over (square root of v plus epsilon)">
+        <Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>−</Mo><Mi>α</Mi><Mfrac><Mi>m</Mi><Mrow><Msqrt><Mi>v</Mi></Msqrt><Mo>+</Mo><Mi>ε</Mi></Mrow></Mfrac>
+      </Formula>
+    </Step>
+  );
+}
+
+function ModelParallel({ c }: { c: RunConfig }) {
+  const k = <Mi>k</Mi>;
+  const j = <Mi>j</Mi>;
+  const p = c.stages;
+  const m = Math.min(c.microbatches, c.batch);
+  if (c.mode === 'pipeline') {
+    return (
+      <Step title={`Pipeline: ${p} stages, ${m} micro-batch${m > 1 ? 'es' : ''} of the batch`}
+        note={<>Stage k holds a run of layers. The batch of B = {c.batch} is cut into m = {m} micro-batches of B<sub>j</sub> samples; each
+          stage adds up its gradient over them before one update, so the sum is the whole batch&apos;s gradient. With p stages of equal
+          time, each waits p − 1 slots at the start and end of the step: the bubble is (p − 1)/(m + p − 1) = {((p - 1) / (m + p - 1)).toFixed(3)}.
+          {c.schedule === '1f1b' ? ' 1F1B keeps at most p − k micro-batches of activations on stage k instead of all m.' : ' GPipe keeps all m micro-batches of activations until the backwards.'}</>}>
+        <Formula label="g equals the sum over j of B j over B times g j">
+          <Mi>g</Mi><Mo>=</Mo>{sum(<Mrow>{j}<Mo>=</Mo><Mn>1</Mn></Mrow>, <Mi>m</Mi>)}
+          <Mfrac><Msub><Mi>B</Mi>{j}</Msub><Mi>B</Mi></Mfrac><Msub><Mi>g</Mi>{j}</Msub>
+        </Formula>
+        <Formula label="bubble equals p minus 1 over m plus p minus 1">
+          <Mi>bubble</Mi><Mo>=</Mo><Mfrac><Mrow><Mi>p</Mi><Mo>−</Mo><Mn>1</Mn></Mrow><Mrow><Mi>m</Mi><Mo>+</Mo><Mi>p</Mi><Mo>−</Mo><Mn>1</Mn></Mrow></Mfrac>
+        </Formula>
+      </Step>
+    );
+  }
+  const W = (n: number) => <Msub><Mi>W</Mi><Mrow><Mn>{n}</Mn><Mo>,</Mo>{k}</Mrow></Msub>;
+  return (
+    <Step title={`Tensor parallel: ${p} workers split each pair of layers`}
+      note={<>Worker k holds columns of W<sub>1</sub> (its own hidden units h<sub>k</sub>, no communication) and the matching rows of
+        W<sub>2</sub>; the output is the sum of the workers&apos; partial products, added up across workers before the bias. Backward
+        mirrors it: the gradient of the input is a sum across workers too.</>}>
+      <Formula label="h k equals ReLU of x W 1 k plus b 1 k">
+        <Msub><Mi>h</Mi>{k}</Msub><Mo>=</Mo><Mi>ReLU</Mi><Mrow><Mo>(</Mo><Mi>x</Mi>{W(1)}<Mo>+</Mo><Msub><Mi>b</Mi><Mrow><Mn>1</Mn><Mo>,</Mo>{k}</Mrow></Msub><Mo>)</Mo></Mrow>
+      </Formula>
+      <Formula label="y equals the sum over k of h k W 2 k, plus b 2">
+        <Mi>y</Mi><Mo>=</Mo>{sum(<Mrow>{k}<Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}
+        <Msub><Mi>h</Mi>{k}</Msub>{W(2)}<Mo>+</Mo><Msub><Mi>b</Mi><Mn>2</Mn></Msub>
+      </Formula>
+    </Step>
+  );
+}
+
+/**
+ * Where replicas and one device part ways: with droplast=0 the epoch is padded to a multiple of N, so the
+ * step that trains the repeats is not one device's step; with droplast=1 every step is a whole batch.
+ */
+function PaddingNote({ c }: { c: RunConfig }) {
+  const set = useTrainingSet(c.dataset, c.seed);
+  if (c.droplast) {
+    return c.shard === 'strided'
+      ? <> With droplast=1 every step is a whole batch of one device&apos;s order (the samples that do not fill one are left out), so this holds at every step of every epoch.</>
+      : null;
+  }
+  if (set.state !== 'ready') return null;
+  const n = set.dataset.train.n;
+  const repeats = epochPadding(shardSpec(c), n);
+  if (repeats === 0) return null;
+  const last = n + repeats - (Math.ceil((n + repeats) / c.batch) - 1) * c.batch;
+  const s = repeats > 1 ? 's' : '';
+  const which = c.shard === 'strided'
+    ? <>so the last step trains {formatCount(last)} samples, the repeat{s} among them, where one device trains the {formatCount(last - repeats)} left: that step is not the single-device step</>
+    : <>so the steps that draw the repeat{s} average over {repeats > 1 ? 'them' : 'it'} too, unlike any single-device step</>;
+  return (
+    <> The {formatCount(n)} training samples are not a multiple of N = {c.replicas}: with droplast=0 the epoch is padded with {repeats} repeat{s} of
+      its first samples, as DistributedSampler does, {which}. droplast=1 leaves the short last batch out instead, and then every step matches.</>
+  );
+}
+
+function Parallel({ c }: { c: RunConfig }) {
+  const k = <Mi>k</Mi>;
+  if (c.mode !== 'data') return <ModelParallel c={c} />;
+  if (c.replicas < 2) return null;
+  if (c.sync === 'step') {
+    return (
+      <Step title={`Data parallel: ${c.replicas} replicas, gradients summed every step`}
+        note={<>Replica k computes g<sub>k</sub>, the mean gradient over its B<sub>k</sub> samples of the batch; weighting by B<sub>k</sub>/B
+          makes the sum exactly the gradient of the whole batch, so {c.replicas} replicas train like one device with batch {c.batch}.
+          <PaddingNote c={c} /></>}>
+        <Formula label="g equals the sum over k of B k over B times g k">
+          <Mi>g</Mi><Mo>=</Mo>{sum(<Mrow>{k}<Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}
+          <Mfrac><Msub><Mi>B</Mi>{k}</Msub><Mi>B</Mi></Mfrac><Msub><Mi>g</Mi>{k}</Msub>
+        </Formula>
+      </Step>
+    );
+  }
+  return (
+    <Step title={`Local SGD: ${c.replicas} replicas, weights averaged every ${c.sync} steps`}
+      note={<>Each replica updates its own weights w<sub>k</sub> with its own gradient g<sub>k</sub> for {c.sync} steps; then all replicas
+        take the average. Between averages they drift apart, more so when the shards differ (shard=label).</>}>
+      <Formula label="every k steps, w k gets one over N times the sum of the replicas' weights">
+        <Msub><Mi>w</Mi>{k}</Msub>{arrow}<Mfrac><Mn>1</Mn><Mi>N</Mi></Mfrac>
+        {sum(<Mrow><Mi>j</Mi><Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}<Msub><Mi>w</Mi><Mi>j</Mi></Msub>
+      </Formula>
+    </Step>
+  );
+}
+
+export function ExplainPanel() {
+  const runConfig = useLab((s) => s.runConfig);
+  const formConfig = useLab((s) => s.config);
+  if (useHidden('explain')) return null;
+  const c = runConfig ?? formConfig;
+  const shape = datasetShape(c.dataset);
+  const sizes = [shape.inputs, ...c.layers, shape.classes].join(' → ');
+  return (
+    <section className="panel explain-panel" aria-label="The math" data-testid="explain">
+      <h2>The math of this run</h2>
+      <div className="explain-grid">
+        <Step title={`Forward: ${sizes}`}
+          note={<>Each hidden layer is W x + b followed by ReLU (max(0, ·)); the last layer&apos;s softmax turns scores into
+            probabilities over the {shape.classes} classes.</>}>
+          <Formula label="y equals f of x and W">
+            <Mi>y</Mi><Mo>=</Mo><Mi>f</Mi><Mrow><Mo>(</Mo><Mi>x</Mi><Mo>;</Mo><Mi>W</Mi><Mo>)</Mo></Mrow>
+          </Formula>
+        </Step>
+        <Step title={`Loss: mean over the batch (B = ${c.batch})`}
+          note={<>ℓ<sub>i</sub> = −log y<sub>i</sub>[c<sub>i</sub>] is the cross-entropy of sample i with label c<sub>i</sub>; backprop gives g = ∂L/∂W.</>}>
+          <Formula label="L equals one over B times the sum of l i">
+            <Mi>L</Mi><Mo>=</Mo><Mfrac><Mn>1</Mn><Mi>B</Mi></Mfrac>
+            {sum(<Mrow><Mi>i</Mi><Mo>=</Mo><Mn>1</Mn></Mrow>, <Mi>B</Mi>)}<Msub><Mi>ℓ</Mi><Mi>i</Mi></Msub>
+          </Formula>
+        </Step>
+        <Parallel c={c} />
+        <Optimizer c={c} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,34 @@
+// Train / Pause / Step / Reset / Share. Train starts a run with the current settings or resumes a paused
+// one; Step takes one more step and pauses; Share copies the page's link (hidden by hide=share).
+import { useState } from 'react';
+import { useHidden } from '../share/hidden';
+import { pause, reset, step, train } from './run-controller';
+import { SharePanel } from '../share/SharePanel';
+import { isActive, useLab } from '../store';
+
+export function RunControls() {
+  const status = useLab((s) => s.status);
+  const gpuState = useLab((s) => s.gpu.state);
+  const shareHidden = useHidden('share');
+  const [sharing, setSharing] = useState(0);
+
+  return (
+    <div className="run-controls">
+      <div className="button-row" role="group" aria-label="Run controls">
+        <button type="button" className="button primary" disabled={gpuState !== 'available' || status === 'running'} onClick={train}
+          title={status === 'paused' ? 'Resume the paused run' : 'Start a run with these settings'}>
+          Train
+        </button>
+        <button type="button" className="button" disabled={status !== 'running'} onClick={pause} title="Hold the run after the current step">Pause</button>
+        <button type="button" className="button" disabled={!isActive(status)} onClick={step} title="One more step, then paused">Step</button>
+        <button type="button" className="button" disabled={status === 'idle'} onClick={reset} title="End the run and clear its metrics">Reset</button>
+        {!shareHidden && (
+          <button type="button" className="button" onClick={() => setSharing((n) => n + 1)} title="Copy a link that reproduces this run">Share</button>
+        )}
+      </div>
+      {gpuState === 'checking' && <p className="hint">Checking WebGPU…</p>}
+      {gpuState === 'unavailable' && <p className="hint">Training needs WebGPU: see the note above.</p>}
+      {!shareHidden && sharing > 0 && <SharePanel request={sharing} />}
+    </div>
+  );
+}
