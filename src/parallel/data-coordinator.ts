@@ -75,8 +75,10 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
     } else if (m.type === 'metric' && world > 1) {
       run.steps.evaluated(m.record, m.evalMs);
     } else if (m.type === 'metric') {
+      // A single replica is single-device training: its records are the run's.
       if (!results.holdsLast(m.record)) run.emit(m.record);
     } else if (m.type === 'finished' && !run.lifecycle.is('halting')) {
+      // (While halting, the replicas that stopped at the non-finite step finish too: the halt ends the run.)
       const last = results.finished(m, { step: run.steps.lastStep, testAccuracy: run.steps.lastEval });
       if (last) run.lifecycle.end(last);
     } else if (m.type === 'checkpoint') {

@@ -8,20 +8,22 @@
 // members); the member loads its device and data, answers `ready`, and trains only after `go`, which
 // the coordinator sends once every member of the generation is ready. Then the coordinator sends only
 // controls (pause, resume, step, stop), requests (state, snapshot: answered with the same id), star
-// sums, and pings; the member sends its reports, records, star vectors, checkpoints, state answers and
-// pongs, and at its end `finished` (or `error`). Members talk to each other only over the links of
+// sums, and pings; the member sends its reports, records, star vectors, states (checkpoints, answers)
+// and pongs, and at its end `finished` (or `error`). Members talk to each other only over the links of
 // their init (ring neighbours, pipeline stages), never through the coordinator, except for star.
 //
 // Silence. Once a generation trains, the coordinator pings every member each heartbeat period and
 // takes one it has not heard from for three periods for dead (heartbeat.ts): a closed tab, a hung
 // thread or a lost network look the same. A member must therefore answer pings while it trains (its
-// thread never blocks long) and needs no other keep-alive.
+// thread never blocks long) and needs no other keep-alive. A run of one member is not watched: no one
+// could take over from it.
 //
 // Crash and restart. A member that dies reports it through onCrash if its transport can tell (an
 // uncaught error, a thread exit); otherwise its silence does. Either way the coordinator ends that
 // generation (terminate on every member) and spawns a new one, every rank again, from the run's last
-// consistent state (recovery.ts); messages of the old generation are ignored from then on, except the
-// answers to state requests, which name their request.
+// consistent state (recovery.ts); messages of the old generation are ignored from then on, except
+// answers (state, snapshot), which name their request. A member that fails before every member of its
+// generation is ready ends the run: it could not start.
 import type { RunConfig } from '../core/config';
 import type { Endpoint } from './ports';
 

@@ -97,6 +97,7 @@ export async function startModelParallel(options: RunOptions): Promise<RunHandle
       const whole = consistent.add(m.rank, m.state);
       if (whole) good.offer(whole);
     } else if (m.type === 'finished' && m.params) {
+      // Replica 0's stages hand over their parts; the other replicas hold the same.
       parts[m.rank] = m.params;
       if (parts.filter(Boolean).length === stages) void finish();
     }
