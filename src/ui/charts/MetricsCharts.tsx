@@ -1,11 +1,12 @@
-// Live charts: training loss per step with test loss per epoch, batch accuracy with test accuracy per
-// epoch, and throughput. They draw bounded series (downsample.ts), recomputed only when the records
-// they see change (chart-records.ts: at most every half second, one chart per animation frame).
+// Live charts (recharts): training loss per step with test loss per epoch, batch accuracy with test
+// accuracy per epoch, and throughput. They draw bounded series (downsample.ts), recomputed only when the
+// records they see change (chart-records.ts: at most every half second, one chart per animation frame).
 import { useMemo } from 'react';
 import { chartSeries } from './chart-data';
 import { useChartRecords } from './chart-records';
 import { formatLoss, formatPercent, formatTick } from '../format';
-import { LineChart, type ChartLine } from './LineChart';
+import { LiveChart, type LiveLine } from './LiveChart';
+import { useStableSeries } from './stable-series';
 import { isActive, useLab } from '../store';
 import { ThroughputChart } from './ThroughputChart';
 
@@ -28,10 +29,12 @@ interface ChartProps {
 function MetricChart({ title, trainKey, testKey, trainName, testName, format, formatAxis, yDomain, placeholder }: ChartProps) {
   const records = useChartRecords();
   const series = useMemo(() => chartSeries(records), [records]);
-  const lines = useMemo((): ChartLine[] => [
-    { name: trainName, color: TRAIN_COLOR, points: series.train, valueKey: trainKey },
-    { name: testName, color: TEST_COLOR, points: series.test, valueKey: testKey, width: 2, dots: 3 },
-  ], [series, trainName, testName, trainKey, testKey]);
+  const train = useStableSeries(series.train);
+  const test = useStableSeries(series.test);
+  const lines = useMemo((): LiveLine[] => [
+    { name: trainName, color: TRAIN_COLOR, data: train, dataKey: trainKey },
+    { name: testName, color: TEST_COLOR, data: test, dataKey: testKey, width: 2, dots: 3 },
+  ], [train, test, trainName, testName, trainKey, testKey]);
   return (
     <figure className="panel chart" aria-label={title}>
       <figcaption className="chart-caption">
@@ -44,7 +47,7 @@ function MetricChart({ title, trainKey, testKey, trainName, testName, format, fo
       <div className="chart-body" data-testid={`chart-${trainKey}`} data-points={series.train.length}>
         {series.train.length === 0
           ? <p className="chart-empty">{placeholder}</p>
-          : <LineChart lines={lines} xMax={series.totalSteps} yDomain={yDomain} formatTick={formatAxis} formatValue={format} xLabel="step" />}
+          : <LiveChart lines={lines} xMax={series.totalSteps} yDomain={yDomain} formatTick={formatAxis} formatValue={format} xLabel="step" />}
       </div>
     </figure>
   );

@@ -1,11 +1,12 @@
-// Training throughput over the run: each timing record's samples per second over its recent window of
-// steps; start-up, pauses and test-set evaluations are not training time.
+// Training throughput over the run (recharts): each timing record's samples per second over its recent
+// window of steps; start-up, pauses and test-set evaluations are not training time.
 import { useMemo } from 'react';
 import { THROUGHPUT_WINDOW_STEPS } from '../../core/throughput';
 import { throughputSeries } from './chart-data';
 import { useChartRecords } from './chart-records';
 import { formatCount, formatTick } from '../format';
-import { LineChart, type ChartLine } from './LineChart';
+import { LiveChart, type LiveLine } from './LiveChart';
+import { useStableSeries } from './stable-series';
 
 const COLOR = '#0f766e';
 const Y_DOMAIN = [0, 'auto'] as const;
@@ -14,10 +15,8 @@ const formatRate = (v: number) => `${formatCount(v)} samples/s`;
 export function ThroughputChart({ placeholder }: { placeholder: string }) {
   const records = useChartRecords();
   const series = useMemo(() => throughputSeries(records), [records]);
-  const { points } = series;
-  const lines = useMemo((): ChartLine[] => [
-    { name: 'samples/s', color: COLOR, points, valueKey: 'samplesPerSec', width: 2, dots: points.length <= 40 ? 2 : undefined },
-  ], [points]);
+  const points = useStableSeries(series.points);
+  const lines = useMemo((): LiveLine[] => [{ name: 'samples/s', color: COLOR, data: points, dataKey: 'samplesPerSec', width: 2 }], [points]);
   return (
     <figure className="panel chart" aria-label="Throughput">
       <figcaption className="chart-caption">
@@ -29,7 +28,7 @@ export function ThroughputChart({ placeholder }: { placeholder: string }) {
       <div className="chart-body" data-testid="chart-throughput" data-points={points.length}>
         {points.length === 0
           ? <p className="chart-empty">{placeholder}</p>
-          : <LineChart lines={lines} xMax={series.totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatRate} xLabel="step" />}
+          : <LiveChart lines={lines} xMax={series.totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatRate} xLabel="step" />}
       </div>
     </figure>
   );

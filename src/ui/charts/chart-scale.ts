@@ -1,4 +1,5 @@
-// The arithmetic of the lab's line charts: round axis ticks and SVG paths, pure so it is unit-tested.
+// Round axis ticks for the live charts, pure so it is unit-tested: recharts' own split a fixed domain
+// [0, 210] into 0, 55, 110, …; these step by 1, 2 or 5 × 10^k.
 
 /** Ticks 0, s, 2s, … for a span [0, max], s a round number (1, 2 or 5 × 10^k), about `count` of them. */
 export function niceTicks(max: number, count = 5, integers = false): number[] {
@@ -22,30 +23,3 @@ export function niceMax(max: number): number {
   return last >= max ? last : last + (ticks[1] - ticks[0]);
 }
 
-/** An SVG path through the points, skipping any that are not finite. */
-export function linePath(points: readonly [number, number][]): string {
-  let d = '';
-  let pen = false;
-  for (const [x, y] of points) {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      pen = false;
-      continue;
-    }
-    d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
-    pen = true;
-  }
-  return d;
-}
-
-/** The index of the point whose step is nearest `step` in points sorted by step, or −1 if none. */
-export function nearestIndex(points: readonly { step: number }[], step: number): number {
-  if (points.length === 0) return -1;
-  let lo = 0;
-  let hi = points.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (points[mid].step < step) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 && step - points[lo - 1].step < points[lo].step - step ? lo - 1 : lo;
-}

@@ -1,9 +1,10 @@
 // Loss per replica (each on its own shard of the batch) and the global loss (the mean over the global
-// batch), per step and downsampled like the main charts.
+// batch), per step and downsampled like the main charts (recharts, through LiveChart).
 import { useMemo } from 'react';
 import type { MetricRecord } from '../../core/metrics';
 import { formatLoss, formatTick } from '../format';
-import { LineChart, type ChartLine } from '../charts/LineChart';
+import { LiveChart, type LiveLine } from '../charts/LiveChart';
+import { useStableSeries } from '../charts/stable-series';
 import { replicaKey, replicaLossSeries } from './parallel-data';
 import { GLOBAL_LOSS_COLOR, replicaColor } from './replica-colors';
 
@@ -18,12 +19,13 @@ const Y_DOMAIN = [0, 'auto'] as const;
 
 export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
   const series = useMemo(() => replicaLossSeries(records), [records]);
-  const lines = useMemo((): ChartLine[] => [
+  const points = useStableSeries(series.points);
+  const lines = useMemo((): LiveLine[] => [
     ...Array.from({ length: series.replicas }, (_, k) => ({
-      name: `replica ${k}`, color: replicaColor(k), points: series.points, valueKey: replicaKey(k), width: 1.25, opacity: 0.85,
+      name: `replica ${k}`, color: replicaColor(k), data: points, dataKey: replicaKey(k), width: 1.25, opacity: 0.85,
     })),
-    { name: 'global', color: GLOBAL_LOSS_COLOR, points: series.points, valueKey: 'loss', width: 2 },
-  ], [series]);
+    { name: 'global', color: GLOBAL_LOSS_COLOR, data: points, dataKey: 'loss', width: 2 },
+  ], [points, series.replicas]);
   return (
     <figure className="panel dp-card" aria-label="Loss per replica">
       <div className="dp-card-head">
@@ -39,7 +41,7 @@ export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
       <div className="dp-chart-body" data-testid="replica-loss-chart" data-points={series.points.length} data-replicas={series.replicas}>
         {series.points.length === 0
           ? <p className="chart-empty">{empty}</p>
-          : <LineChart lines={lines} xMax={totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatLoss} tickSize={11} />}
+          : <LiveChart lines={lines} xMax={totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatLoss} tickSize={11} />}
       </div>
     </figure>
   );
