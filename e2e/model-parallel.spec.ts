@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { parseLink } from '../src/core/config';
 import { twoDDataset } from '../src/core/datasets';
-import { unzipFiles } from '../src/core/export-files';
+import { unzipFiles } from '../src/core/export-zip';
 import { TFJS_MODEL_FILE, tfjsImport } from '../src/core/export-tfjs';
 import type { MetricRecord, StagesRecord, StepRecord } from '../src/core/metrics';
 import { layerSizes, modelLayout } from '../src/core/model';

@@ -18,6 +18,21 @@ export interface Dataset {
   classes: number;
   train: Split;
   test: Split;
+  /**
+   * The classes' names where the labels were names (a CSV set): class c is classNames[c], ids given in order
+   * of first appearance. Kept in the data file with the set; every view and export reads them from here.
+   */
+  classNames?: readonly string[];
+}
+
+/** What the page and the CLI call class c of a set: its name, or else its id. */
+export const className = (dataset: Pick<Dataset, 'classNames'>, c: number): string => dataset.classNames?.[c] ?? String(c);
+
+/** How a set's named classes became ids, in the same words in the page and the CLI. */
+export function classNamesNote(names: readonly string[]): string {
+  const SHOWN = 12;
+  const list = names.slice(0, SHOWN).map((n, c) => `${c} ${JSON.stringify(n)}`).join(', ');
+  return `the labels are names: class ids in order of first appearance (${list}${names.length > SHOWN ? `, … ${names.length - 1} ${JSON.stringify(names.at(-1))}` : ''})`;
 }
 
 export const MNIST_PIXELS = 784;

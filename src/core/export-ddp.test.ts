@@ -1,5 +1,5 @@
 // The PyTorch DDP folder: which files, the per-rank order file against the lab's sampler and shard plans,
-// and data.bin (MNIST as bytes, read back exactly).
+// and data.bin (MNIST as bytes, read back exactly); a named set's classes in the README and data.bin.
 import { describe, expect, it } from 'vitest';
 import { DDP_FILES } from './codegen';
 import { DEFAULT_CONFIG, type RunConfig } from './config';
@@ -35,6 +35,16 @@ describe('the DDP export', () => {
     const readme = new TextDecoder().decode(files.get(DDP_FILES.readme));
     expect(readme).toContain('torchrun --nproc_per_node=3 train_ddp.py');
     expect(readme).toContain('RANK=2 WORLD_SIZE=3 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 python3 train_ddp.py\n');
+    expect(readme).not.toContain('labels were names');
+  });
+
+  it('lists a set\'s class names in the README and keeps them in data.bin', () => {
+    const named: Dataset = { ...SPIRAL, name: 'csv:spiral', classNames: ['arm "a"', 'arm b', 'arm c'] };
+    const layout = modelLayout(layerSizes(CONFIG, 2, 3));
+    const files = new Map(ddpExport(CONFIG, named, initParams(layout, 3)).map((f) => [f.path, f.bytes]));
+    const readme = new TextDecoder().decode(files.get(DDP_FILES.readme));
+    expect(readme).toContain('output c of the\nnetwork is class c:\n\n0. "arm \\"a\\""\n1. "arm b"\n2. "arm c"\n');
+    expect(decodeDataFile('csv:spiral', files.get(DDP_FILES.data)!).classNames).toEqual(named.classNames);
   });
 
   it('orders one replica like single-device training: the epoch order in global batches, the last one short', () => {

@@ -37,7 +37,19 @@ export function orderFile(config: RunConfig, labels: Uint8Array): Uint8Array {
   return withHeader(ORDER_MAGIC, [1, config.epochs, steps, config.replicas], [uint32Bytes(counts), ...all.map(uint32Bytes)]);
 }
 
-function readme(config: RunConfig, link: string): string {
+/** The README's list of named classes: output (and label) c is the c-th name. */
+function classList(names: readonly string[] | undefined): string[] {
+  if (!names) return [];
+  return [
+    '',
+    'The data set\'s labels were names; the lab numbered them in order of first appearance, and output c of the',
+    'network is class c:',
+    '',
+    ...names.map((name, c) => `${c}. ${JSON.stringify(name)}`),
+  ];
+}
+
+function readme(config: RunConfig, link: string, classNames: readonly string[] | undefined): string {
   const n = config.replicas;
   return [
     '# This run on PyTorch DDP',
@@ -46,6 +58,7 @@ function readme(config: RunConfig, link: string): string {
     `\`${DDP_FILES.script}\` trains the same network from the same initial weights with the same optimizer`,
     'update, and gives each rank the same samples in the same order as the lab did, so its per-step losses',
     'match the lab\'s up to float32 rounding. Rank 0 prints the lab CLI\'s JSON Lines records.',
+    ...classList(classNames),
     '',
     'Needs Python 3 with PyTorch (1.13 or newer) and NumPy. On CPU the ranks talk over gloo; with CUDA, nccl.',
     '',
@@ -63,7 +76,8 @@ function readme(config: RunConfig, link: string): string {
     '',
     `- \`${DDP_FILES.script}\`: the script (the same code as the lab's PyTorch code view for this run).`,
     `- \`${DDP_FILES.data}\`: "${DATA_MAGIC}", then uint32 version, train rows, test rows, inputs, classes, x encoding`,
-    '  (0 float32, 1 uint8 / 255); then train x, train labels (uint8), test x, test labels.',
+    '  (0 float32, 1 uint8 / 255); then train x, train labels (uint8), test x, test labels; in version 2, then the',
+    '  class names: uint32 byte length, then a UTF-8 JSON array of strings.',
     `- \`${DDP_FILES.order}\`: "${ORDER_MAGIC}", then uint32 version, epochs, steps per epoch, ranks; the row count of`,
     '  every (epoch, step, rank), then their sample ids (uint32), in that order.',
     `- \`${DDP_FILES.weights}\`: the initial weights, float32, per layer W [inputs, outputs] row-major then b.`,
@@ -83,6 +97,6 @@ export function ddpExport(config: RunConfig, dataset: Dataset, initial: Float32A
     { path: DDP_FILES.data, bytes: encodeDataFile(dataset) },
     { path: DDP_FILES.order, bytes: orderFile(config, dataset.train.y) },
     { path: DDP_FILES.weights, bytes: float32Bytes(packParams(layout, initial)) },
-    { path: DDP_FILES.readme, bytes: text(readme(config, link)) },
+    { path: DDP_FILES.readme, bytes: text(readme(config, link, dataset.classNames)) },
   ];
 }

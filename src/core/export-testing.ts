@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExportFile } from './export-files';
 import { TFJS_MODEL_FILE } from './export-tfjs';
 
-/** Loads model.json from `dir`, then the weight files its manifest names. */
+/** Loads model.json from `dir` (with its user-defined metadata), then the weight files its manifest names. */
 export async function loadTfjsFolder(dir: string): Promise<tf.LayersModel> {
   const modelJson = JSON.parse(readFileSync(join(dir, TFJS_MODEL_FILE), 'utf8'));
   const group = modelJson.weightsManifest[0];
@@ -16,6 +16,7 @@ export async function loadTfjsFolder(dir: string): Promise<tf.LayersModel> {
     modelTopology: modelJson.modelTopology,
     weightSpecs: group.weights,
     weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.length),
+    userDefinedMetadata: modelJson.userDefinedMetadata,
   }));
 }
 

@@ -1,5 +1,6 @@
 // The TensorFlow.js export loaded by @tensorflow/tfjs itself (cpu backend, in Node): its predictions
-// match the lab's float64 forward pass, and the weights come back in exactly; wrong shapes are refused.
+// match the lab's float64 forward pass, class names ride in its metadata, and the weights come back in
+// exactly; wrong shapes are refused.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExportError } from './export-files';
@@ -31,6 +32,13 @@ describe('TensorFlow.js export', () => {
     const { maxAbs, sameArgmax } = comparePredictions(got, predictRef(layout, params, x, rows), 10);
     expect(maxAbs).toBeLessThan(1e-5);
     expect(sameArgmax).toBe(true);
+  });
+
+  it('carries the class names in the model\'s user-defined metadata, and none for a set without', async () => {
+    const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const model = await loadTfjsFolder(writeFolder(tfjsExport(layout, params, names)));
+    expect(model.getUserDefinedMetadata()).toEqual({ classNames: names });
+    expect((await loadTfjsFolder(writeFolder(tfjsExport(layout, params)))).getUserDefinedMetadata()).toBeUndefined();
   });
 
   it('reads its own export back into the flat layout exactly', async () => {

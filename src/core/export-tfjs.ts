@@ -46,8 +46,12 @@ function weightSpecs(layout: ModelLayout): WeightSpec[] {
   ]);
 }
 
-/** model.json and its weight file for the flat parameters `params` of `layout`. */
-export function tfjsExport(layout: ModelLayout, params: Float32Array): ExportFile[] {
+/**
+ * model.json and its weight file for the flat parameters `params` of `layout`. A set's class names go in
+ * the model's user-defined metadata (`model.getUserDefinedMetadata().classNames` in tfjs): output c is
+ * classNames[c].
+ */
+export function tfjsExport(layout: ModelLayout, params: Float32Array, classNames?: readonly string[]): ExportFile[] {
   const modelJson = {
     format: 'layers-model',
     generatedBy: 'WebGPU Training Lab',
@@ -59,6 +63,7 @@ export function tfjsExport(layout: ModelLayout, params: Float32Array): ExportFil
       backend: 'tensor_flow.js',
     },
     weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: weightSpecs(layout) }],
+    ...(classNames ? { userDefinedMetadata: { classNames } } : {}),
   };
   return [
     { path: TFJS_MODEL_FILE, bytes: new TextEncoder().encode(`${JSON.stringify(modelJson, null, 1)}\n`) },

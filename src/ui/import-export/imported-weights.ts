@@ -1,7 +1,8 @@
-// Weights the user imported from one of the lab's TensorFlow.js exports (the ZIP, or model.json with its
-// weight file): the next run starts from them, with fresh optimizer state, when its network fits.
+// Weights the user imported from one of the lab's TensorFlow.js exports (the ZIP, stored or deflated, also
+// as its folder zipped again; or model.json with its weight file): the next run starts from them, with
+// fresh optimizer state, when its network fits. The ZIP code is loaded when a ZIP is picked.
 import { create } from 'zustand';
-import { ExportError, unzipFiles, type ExportFile } from '../../core/export-files';
+import { ExportError, type ExportFile } from '../../core/export-files';
 import { TFJS_MODEL_FILE, tfjsImport } from '../../core/export-tfjs';
 import type { RunConfig } from '../../core/config';
 import { datasetShape } from '../../core/datasets';
@@ -42,15 +43,18 @@ export async function importWeights(picked: readonly File[]): Promise<ImportedWe
   const files: ExportFile[] = [];
   for (const f of picked) {
     const bytes = new Uint8Array(await f.arrayBuffer());
-    if (f.name.toLowerCase().endsWith('.zip')) files.push(...unzipFiles(bytes));
+    if (f.name.toLowerCase().endsWith('.zip')) files.push(...(await import('../../core/export-zip')).unzipFiles(bytes));
     else files.push({ path: f.name, bytes });
   }
-  const model = files.find((f) => f.path === TFJS_MODEL_FILE || f.path.endsWith('.json'));
+  const fileName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+  const model = files.find((f) => fileName(f.path) === TFJS_MODEL_FILE) ?? files.find((f) => f.path.endsWith('.json'));
   if (!model) throw new ExportError(`pick the lab's TensorFlow.js ZIP, or ${TFJS_MODEL_FILE} together with its .bin file`);
+  // The manifest names its weight files beside model.json, which may sit in a folder of the ZIP.
+  const folder = model.path.slice(0, model.path.length - fileName(model.path).length);
   const text = new TextDecoder().decode(model.bytes);
   const sizes = sizesOf(text);
   const params = await tfjsImport(modelLayout(sizes), text, async (path) => {
-    const file = files.find((f) => f.path === path);
+    const file = files.find((f) => f.path === folder + path);
     if (!file) throw new ExportError(`${TFJS_MODEL_FILE} needs ${path}: pick it too`);
     return file.bytes;
   });
