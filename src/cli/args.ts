@@ -27,7 +27,7 @@ export interface CliOptions {
 export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-hash] [--set key=value ...] [--json]
                          [--checkpoint DIR [--checkpoint-every N]] [--resume DIR]
                          [--export DIR] [--export-ddp DIR] [--init-weights DIR/model.json]
-                         [--data FILE.csv [--label-column N|NAME]]
+                         [--data FILE.csv [--label-column N|NAME] [--decimal .|,]]
   --preset NAME         start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
   --link URL            a share link or its hash (#v=1&dataset=...); overrides the preset
   --set k=v             set one field; overrides the link. Keys:
@@ -42,10 +42,12 @@ ${FIELDS.map((f) => `                          ${f.key.padEnd(10)}${f.help}`).jo
                         weights, README) to DIR, then train as usual
   --init-weights PATH   start from the weights of a --export folder (or its model.json), with fresh
                         optimizer state: fine-tune or continue training
-  --data FILE.csv       train on your CSV (numeric features and a label column of class ids 0..C-1,
-                        header optional, at most 50 MB) as dataset=csv:<file name>; every tenth row is
-                        held out for testing
-  --label-column C      the label column: 1-based number or header name (default: the last)`;
+  --data FILE.csv       train on your CSV (numeric features and a label column of class ids 0..C-1 or
+                        of class names, numbered in order of first appearance; header optional; fields
+                        separated by ',', ';' or tab; at most 50 MB) as dataset=csv:<file name>; every
+                        tenth row is held out for testing
+  --label-column C      the label column: 1-based number or header name (default: the last)
+  --decimal .|,         the decimal mark (default: '.' where ',' separates fields, else told from the file)`;
 
 export class UsageError extends Error {}
 
@@ -62,6 +64,7 @@ export function parseArgs(argv: string[]): CliOptions {
   };
   let data: string | null = null;
   let labelColumn: string | undefined;
+  let decimal: '.' | ',' | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -89,7 +92,11 @@ export function parseArgs(argv: string[]): CliOptions {
     else if (flag === '--init-weights') out.initWeights = value();
     else if (flag === '--data') data = value();
     else if (flag === '--label-column') labelColumn = value();
-    else if (flag === '--checkpoint-every') {
+    else if (flag === '--decimal') {
+      const mark = value();
+      if (mark !== '.' && mark !== ',') throw new UsageError(`--decimal needs . or , (got "${mark}")`);
+      decimal = mark;
+    } else if (flag === '--checkpoint-every') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError('--checkpoint-every needs an integer in [1, 1000000]');
       out.checkpointEvery = n;
@@ -98,9 +105,10 @@ export function parseArgs(argv: string[]): CliOptions {
   if (out.resume && (base !== DEFAULT_CONFIG || link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
   if (out.resume && (out.initWeights || out.exportDdp)) throw new UsageError('--init-weights and --export-ddp start a new run: drop --resume');
   if (labelColumn !== undefined && !data) throw new UsageError('--label-column needs --data');
+  if (decimal && !data) throw new UsageError('--decimal needs --data');
   let csv: Dataset | null = null;
   try {
-    csv = data === null ? null : loadCsvFile(data, labelColumn);
+    csv = data === null ? null : loadCsvFile(data, { labelColumn, decimal });
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }

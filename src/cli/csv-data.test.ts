@@ -1,17 +1,20 @@
 // The CLI on the user's own data and weights: --data trains a CSV set on 2 replicas, a bad CSV exits 2
-// naming file, line and column, and --init-weights starts a run from a --export folder.
+// naming file, line and column, and --init-weights starts a run from a --export folder; class names as
+// labels train (said on stderr, carried by the TF.js export) and a ';' file with decimal commas (or a ','
+// file of quoted decimal commas read with --decimal ,) trains to the weights of its ',' and '.' twin.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { twoDDataset } from '../core/datasets';
+import { loadTfjsFolder } from '../core/export-testing';
 import type { DoneRecord, MetricRecord, StepRecord } from '../core/metrics';
 import { layerSizes, modelLayout } from '../core/model';
 import { forwardBackwardRef, gatherRef } from '../core/reference';
 import { batchIndices, epochOrder } from '../core/sampler';
 import { importedStart } from './export';
-import { parseArgs } from './args';
+import { parseArgs, UsageError } from './args';
 
 const NODE_ARGS = ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts'];
 const dir = mkdtempSync(join(tmpdir(), 'lab-cli-data-'));
@@ -50,6 +53,49 @@ describe('--data FILE.csv', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`error: --data ${file}: line 3, column 2: "x" is not a number\n`);
     expect(cli('--link', '#dataset=csv:elsewhere').stderr).toMatch(/^error: dataset: csv:elsewhere is a CSV data set that was not imported here/);
+  });
+});
+
+/** 150 iris-like rows with a header, the species named; row i has class i mod 3. `dec` writes the decimals. */
+function iris(sep: string, dec: (v: string) => string): string {
+  const species = ['Iris setosa', 'Iris versicolor', 'Iris virginica'];
+  const rows = [['sepal length', 'sepal width', 'petal length', 'petal width', 'species'].join(sep)];
+  for (let i = 0; i < 150; i++) {
+    const c = i % 3;
+    const x = [5 + c * 0.6 + 0.3 * Math.sin(i), 3.4 - c * 0.3 + 0.2 * Math.cos(i), 1.5 + c * 2 + 0.3 * Math.sin(3 * i), 0.2 + c * 0.8];
+    rows.push([...x.map((v) => dec(v.toFixed(3))), species[c]].join(sep));
+  }
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+describe('--data with class names and other dialects', () => {
+  const train = (name: string, text: string, ...more: string[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const r = cli('--data', file, '--set', 'layers=8', '--set', 'epochs=1', '--set', 'batch=15', '--set', 'lr=0.05', '--json', ...more);
+    expect(r.status, r.stderr).toBe(0);
+    return { stderr: r.stderr, done: records(r.stdout).at(-1) as DoneRecord };
+  };
+
+  it('trains iris with named species, says how they were numbered, and the TF.js export carries the names', async () => {
+    const exported = join(dir, 'iris-tfjs');
+    const us = train('iris.csv', iris(',', (v) => v), '--export', exported);
+    expect(us.done.type).toBe('done');
+    expect(us.stderr).toContain('csv:iris: 135 training and 15 test rows, 4 features, 3 classes; the labels are names: '
+      + 'class ids in order of first appearance (0 "Iris setosa", 1 "Iris versicolor", 2 "Iris virginica")');
+    const model = await loadTfjsFolder(exported);
+    expect(model.getUserDefinedMetadata()).toEqual({ classNames: ['Iris setosa', 'Iris versicolor', 'Iris virginica'] });
+
+    // The same data with ';' and decimal commas, and as quoted decimal commas read with --decimal ,: the same weights.
+    const eu = train('iris-eu.csv', iris(';', (v) => v.replace('.', ',')));
+    expect(eu.done.weightsSha256).toBe(us.done.weightsSha256);
+    const quoted = train('iris-quoted.csv', iris(',', (v) => `"${v.replace('.', ',')}"`), '--decimal', ',');
+    expect(quoted.done.weightsSha256).toBe(us.done.weightsSha256);
+  });
+
+  it('refuses a --decimal that is not . or , and one without --data', () => {
+    expect(() => parseArgs(['--data', 'x.csv', '--decimal', ';'])).toThrow(new UsageError('--decimal needs . or , (got ";")'));
+    expect(() => parseArgs(['--decimal', ','])).toThrow(new UsageError('--decimal needs --data'));
   });
 });
 

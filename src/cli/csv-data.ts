@@ -4,9 +4,9 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CSV_MAX_BYTES, CsvError, CsvReader, csvDataset, csvDatasetName } from '../core/csv';
+import { CSV_MAX_BYTES, CsvError, CsvReader, csvDataset, csvDatasetName, type CsvOptions } from '../core/csv';
 import { encodeDataFile } from '../core/data-file';
-import { csvAssetFile, registerLocalDataset, type Dataset } from '../core/datasets';
+import { classNamesNote, csvAssetFile, registerLocalDataset, type Dataset } from '../core/datasets';
 import { DATA_DIR } from './prepare-data';
 
 /** Outside public/ so a site build never ships a user's data; one folder per process (threads share it). */
@@ -18,7 +18,7 @@ export async function readDataAsset(file: string): Promise<Uint8Array> {
 }
 
 /** Reads the CSV, registers it as csv:<file name>; throws a message naming the file, line and column. */
-export function loadCsvFile(path: string, labelColumn?: string): Dataset {
+export function loadCsvFile(path: string, { labelColumn, decimal }: { labelColumn?: string; decimal?: CsvOptions['decimal'] } = {}): Dataset {
   let size: number;
   try {
     size = statSync(path).size;
@@ -26,7 +26,7 @@ export function loadCsvFile(path: string, labelColumn?: string): Dataset {
     throw new Error(`--data: cannot read ${path}`);
   }
   if (size > CSV_MAX_BYTES) throw new Error(`--data: ${path} is ${(size / 2 ** 20).toFixed(1)} MB; at most ${CSV_MAX_BYTES / 2 ** 20} MB`);
-  const reader = new CsvReader({ labelColumn: labelColumn === undefined ? undefined : /^\d+$/.test(labelColumn) ? Number(labelColumn) : labelColumn });
+  const reader = new CsvReader({ labelColumn: labelColumn === undefined ? undefined : /^\d+$/.test(labelColumn) ? Number(labelColumn) : labelColumn, decimal });
   try {
     reader.push(readFileSync(path, 'utf8'));
     const name = `csv:${csvDatasetName(path)}` as const;
@@ -37,6 +37,12 @@ export function loadCsvFile(path: string, labelColumn?: string): Dataset {
     if (e instanceof CsvError) throw new Error(`--data ${path}: ${e.message}`);
     throw e;
   }
+}
+
+/** What the CLI says of the CSV set it trains on: its size, and how named classes became ids. */
+export function csvSummary(dataset: Dataset): string {
+  const { train, test, inputs, classes, classNames } = dataset;
+  return `${dataset.name}: ${train.n} training and ${test.n} test rows, ${inputs} features, ${classes} classes${classNames ? `; ${classNamesNote(classNames)}` : ''}`;
 }
 
 /** Writes the set where readDataAsset finds it, for this process; removed when it exits. */

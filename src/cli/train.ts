@@ -15,7 +15,7 @@ import { requestNodeDevice } from '../gpu/dawn';
 import { runClock, runTraining, type TrainingState } from '../gpu/train-run';
 import { parseArgs, resumedConfig, USAGE, UsageError, type CliOptions } from './args';
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { keepCsvDataset, readDataAsset } from './csv-data';
+import { csvSummary, keepCsvDataset, readDataAsset } from './csv-data';
 import { importedStart, writeExport } from './export';
 import { prepareMnist } from './prepare-data';
 import { ProgressPrinter } from './progress';
@@ -50,7 +50,10 @@ async function main(): Promise<void> {
     fail(2, e instanceof Error ? e.message : String(e));
   }
   if (config.dataset === 'mnist') prepareMnist();
-  if (options.csv) keepCsvDataset(options.csv);
+  if (options.csv) {
+    keepCsvDataset(options.csv);
+    process.stderr.write(`${csvSummary(options.csv)}\n`);
+  }
   const dataset = await loadDataset(config.dataset, config.seed, readDataAsset);
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
   try {
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
   }
   if (last.type === 'stopped') fail(1, `${last.message}${resumeHint(last, options)}`);
   if (options.exportTfjs && finalParams) {
-    const bytes = writeExport(options.exportTfjs, tfjsExport(layout, finalParams));
+    const bytes = writeExport(options.exportTfjs, tfjsExport(layout, finalParams, dataset.classNames));
     process.stderr.write(`TensorFlow.js export (${bytes} bytes) in ${options.exportTfjs}\n`);
   }
   process.exit(0);
