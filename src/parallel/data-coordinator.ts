@@ -9,7 +9,7 @@ import { LossWatch } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { runClock, type TrainingState } from '../gpu/train-run';
 import { lastGoodOfReplicas, replicaDivergence } from './divergence';
-import { ring } from './links';
+import { ranks, ring } from './links';
 import type { Init, MemberReport } from './member-generations';
 import type { MemberHost } from './members';
 import { survivorsState, type RestartPoint } from './recovery';
@@ -29,7 +29,7 @@ interface ReplicaStart extends RestartPoint {
 /** Each replica's init: its weights (its own copy, as they are handed over) and its ring links. */
 function replicaInits(config: RunConfig, host: MemberHost, from: ReplicaStart, initial: Float32Array, extra: Pick<Init, 'checkpointEvery' | 'startedAt'>): Init[] {
   const world = config.replicas;
-  const links = config.allreduce === 'ring' && world > 1 ? ring(host, world) : [];
+  const links = config.allreduce === 'ring' && world > 1 ? ring(host, ranks(world)) : [];
   return Array.from({ length: world }, (_, rank) => {
     const state = from.stateOf?.(rank);
     const resume = state ? { step: state.step, m: state.m.slice(), v: state.v.slice() } : undefined;

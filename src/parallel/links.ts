@@ -10,8 +10,10 @@ export interface RingEnds {
   right: MessagePort;
 }
 
-export function ring(host: Channels, size: number): RingEnds[] {
-  const links = Array.from({ length: size }, () => host.channel());
+/** A ring through the members `ranks`, in that order: position k is member ranks[k]. */
+export function ring(host: Channels, ranks: number[]): RingEnds[] {
+  const size = ranks.length;
+  const links = ranks.map((rank, k) => host.channel(rank, ranks[(k + 1) % size]));
   return links.map((_, k) => ({ left: links[(k + size - 1) % size].port2, right: links[k].port1 }));
 }
 
@@ -21,7 +23,13 @@ export interface ChainEnds {
   next?: MessagePort;
 }
 
-export function chain(host: Channels, size: number): ChainEnds[] {
-  const links = Array.from({ length: size - 1 }, () => host.channel());
-  return Array.from({ length: size }, (_, s) => ({ prev: links[s - 1]?.port2, next: links[s]?.port1 }));
+/** A chain through the members `ranks`, in that order: stage s is member ranks[s]. */
+export function chain(host: Channels, ranks: number[]): ChainEnds[] {
+  const links = ranks.slice(1).map((rank, s) => host.channel(ranks[s], rank));
+  return ranks.map((_, s) => ({ prev: links[s - 1]?.port2, next: links[s]?.port1 }));
+}
+
+/** Ranks from, from + step, … (count of them): a run's members, a replica's stages, a stage across replicas. */
+export function ranks(count: number, from = 0, step = 1): number[] {
+  return Array.from({ length: count }, (_, k) => from + k * step);
 }

@@ -36,14 +36,19 @@ export interface Member extends Endpoint {
 }
 
 /**
- * Where members come from. A remote host will hand out members that relay postMessage over the network,
- * and links whose ends it connects itself: a port in an init's transfer list is the member's end of a
- * link this host made with channel().
+ * Where members come from. A remote host (src/class) hands out members that relay postMessage over the
+ * network, and links whose ends it connects itself: a port in an init's transfer list is the member's
+ * end of a link this host made with channel(), and the init goes to the member channel() named for that
+ * end. A link is made before the inits that carry its ends are sent, so only its ranks say where each
+ * end will be.
  */
 export interface MemberHost {
   spawn(rank: number): Member;
-  /** A two-ended link between two members (ring neighbours, or a stage and the next). */
-  channel(): { port1: MessagePort; port2: MessagePort };
+  /**
+   * A two-ended link between member `a`, which gets port1, and member `b`, which gets port2 (ring
+   * neighbours, or a stage and the next). Hosts whose ports travel with their init may ignore the ranks.
+   */
+  channel(a: number, b: number): { port1: MessagePort; port2: MessagePort };
   readAsset(file: string): Promise<Uint8Array>;
 }
 

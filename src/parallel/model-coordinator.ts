@@ -14,7 +14,7 @@ import {
 import { runClock, type TrainingState } from '../gpu/train-run';
 import { ConsistentStates, copyState } from './checkpoints';
 import { GoodStates } from './divergence';
-import { chain, ring } from './links';
+import { chain, ranks, ring } from './links';
 import type { Init, MemberReport } from './member-generations';
 import type { MemberHost } from './members';
 import { partLoss, stagesRecord } from './part-records';
@@ -31,8 +31,10 @@ function partInits(config: RunConfig, host: MemberHost, model: ModelLayout, plan
   const stages = plan.workers.length;
   const replicas = pipeline ? config.replicas : 1;
   const world = replicas * stages;
-  const chains = pipeline ? Array.from({ length: replicas }, () => chain(host, stages)) : [];
-  const rings = pipeline ? Array.from({ length: replicas > 1 ? stages : 0 }, () => ring(host, replicas)) : [ring(host, world)];
+  const chains = pipeline ? Array.from({ length: replicas }, (_, r) => chain(host, ranks(stages, r * stages))) : [];
+  const rings = pipeline
+    ? Array.from({ length: replicas > 1 ? stages : 0 }, (_, s) => ring(host, ranks(replicas, s, stages)))
+    : [ring(host, ranks(world))];
   return Array.from({ length: world }, (_, rank) => {
     const stage = pipeline ? rank % stages : rank;
     const replica = pipeline ? Math.floor(rank / stages) : 0;
