@@ -1,0 +1,127 @@
+// The class server's sessions: who teaches each, who has joined it, and relaying between them. A session
+// is a rendezvous, nothing more: the run (config, weights, steps) lives with the teacher and the members,
+// so a restarted server loses only who was connected. Nothing is ever looked up outside the sender's session.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { LIMITS, type Address, type FromServer, type Roster } from './protocol';
+
+/** One connected client, as the sessions reach it. */
+export interface Peer {
+  control(m: FromServer): void;
+  /** A relayed message: its envelope and binary frames, sent together so no other message comes between. */
+  relay(envelope: FromServer, frames: Uint8Array[]): void;
+  /** Tells the client why (a `refused` or `closed` frame), then closes its connection. */
+  end(m: FromServer): void;
+}
+
+/** What a connection is to the sessions once it has said who it is. */
+export type Role = { kind: 'teacher'; session: Session } | { kind: 'member'; session: Session; id: number };
+
+export interface Session {
+  readonly id: string;
+  readonly joinKey: string;
+  readonly teachKey: string;
+  /** The server's own session, printed at start: it stays open with no one in it. */
+  readonly permanent: boolean;
+  teacher: Peer | null;
+  members: Map<number, { peer: Peer; name: string }>;
+  nextId: number;
+}
+
+/** 192 random bits, URL-safe. */
+const secret = () => randomBytes(24).toString('base64url');
+
+function sameKey(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export class RefusedError extends Error {}
+
+export class Sessions {
+  private readonly byId = new Map<string, Session>();
+
+  open(teacher: Peer | null, permanent = false): Session {
+    if (this.byId.size >= LIMITS.sessions) throw new RefusedError(`the class server already holds ${LIMITS.sessions} sessions: end one, or restart the server`);
+    const session: Session = {
+      id: randomBytes(6).toString('base64url'), joinKey: secret(), teachKey: secret(), permanent, teacher, members: new Map(), nextId: 1,
+    };
+    this.byId.set(session.id, session);
+    teacher?.control(this.opened(session));
+    return session;
+  }
+
+  teach(peer: Peer, id: string, key: string): Role {
+    const session = this.find(id);
+    if (!sameKey(key, session.teachKey)) throw new RefusedError('wrong teacher token for this session: use the teacher link the class server printed');
+    if (session.teacher) throw new RefusedError('this session already has a teacher connected');
+    session.teacher = peer;
+    peer.control(this.opened(session));
+    return { kind: 'teacher', session };
+  }
+
+  join(peer: Peer, id: string, key: string, name: string): Role {
+    const session = this.find(id);
+    if (!sameKey(key, session.joinKey)) throw new RefusedError('wrong join token for this session: ask the teacher for the join link');
+    if (session.members.size >= LIMITS.membersPerSession) throw new RefusedError(`the session is full (${LIMITS.membersPerSession} members)`);
+    const memberId = session.nextId++;
+    session.members.set(memberId, { peer, name });
+    peer.control({ t: 'joined', session: session.id, id: memberId });
+    session.teacher?.control({ t: 'member', id: memberId, name });
+    return { kind: 'member', session, id: memberId };
+  }
+
+  /**
+   * Passes a message on within the sender's session. One to a client that has left is dropped: its
+   * departure reached the teacher as `left`, which is what acts on it.
+   */
+  relay(from: Role, to: Address, body: unknown, frames: Uint8Array[]): void {
+    const { session } = from;
+    const sender: Address = from.kind === 'teacher' ? 'teacher' : from.id;
+    if (to === sender) return;
+    const target = to === 'teacher' ? session.teacher : session.members.get(to)?.peer;
+    target?.relay({ t: 'from', from: sender, n: frames.length, body }, frames);
+  }
+
+  remove(by: Role, id: number, why: string): void {
+    if (by.kind !== 'teacher') throw new RefusedError('only the teacher removes members');
+    const member = by.session.members.get(id);
+    if (!member) return;
+    this.leave({ kind: 'member', session: by.session, id }, why);
+    member.peer.end({ t: 'refused', message: `the teacher removed you from the class: ${why}` });
+  }
+
+  /** The teacher ends the session: every member is let go, and its links stop working. */
+  close(by: Role): void {
+    if (by.kind !== 'teacher') throw new RefusedError('only the teacher ends the session');
+    const { session } = by;
+    this.byId.delete(session.id);
+    session.members.forEach((m) => m.peer.end({ t: 'closed', why: 'the teacher ended the session' }));
+    session.members.clear();
+    session.teacher = null;
+  }
+
+  /** A client's connection closed (or it was removed). */
+  leave(role: Role, why: string): void {
+    const { session } = role;
+    if (role.kind === 'teacher') {
+      if (session.teacher === null) return;
+      session.teacher = null;
+      session.members.forEach((m) => m.peer.control({ t: 'teacher-left' }));
+    } else if (session.members.delete(role.id)) {
+      session.teacher?.control({ t: 'left', id: role.id, why });
+    }
+    if (!session.permanent && !session.teacher && session.members.size === 0) this.byId.delete(session.id);
+  }
+
+  private find(id: string): Session {
+    const session = this.byId.get(id);
+    if (!session) throw new RefusedError('no such session on this class server (it may have restarted): ask the teacher for a new link');
+    return session;
+  }
+
+  private opened(session: Session): FromServer {
+    const members: Roster[] = [...session.members].map(([id, m]) => ({ id, name: m.name }));
+    return { t: 'opened', session: session.id, joinKey: session.joinKey, teachKey: session.teachKey, members };
+  }
+}
