@@ -1,0 +1,127 @@
+// The teacher's members' host for a class: rank k is the k-th member that joined the session, its messages
+// travel over the class server, and the links between two members are relayed between them (never
+// through the teacher). Each spawn is a new instance on that member, so a restarted generation's messages
+// never mix with the last one's. The coordinator sees the same Member and MemberHost as with workers.
+import type { Member, MemberHost } from '../parallel/members';
+import type { ClassConnection } from './connection';
+import type { Roster } from './protocol';
+import { decode } from './wire';
+
+/** What the teacher and a member say to each other, besides the lab's own messages inside `m`. */
+export type TeacherSays = { k: 'msg'; inst: number; m: unknown } | { k: 'end'; inst: number };
+export type MemberSays = { k: 'msg'; inst: number; m: unknown } | { k: 'crash'; inst: number; message: string };
+/** A link end as it travels in an init: the link's id and the member at its other end. */
+export interface LinkRef {
+  link: number;
+  peer: number;
+}
+
+/** A link end this host made: it never leaves the teacher, the member gets its LinkRef instead. */
+class RelayEnd {
+  constructor(readonly ref: LinkRef) {}
+}
+
+const linkOf = (v: object) => (v instanceof RelayEnd ? v.ref : undefined);
+
+class RemoteMember implements Member {
+  private readonly listeners: ((e: MessageEvent) => void)[] = [];
+  private crashListener: ((message: string) => void) | null = null;
+  private crashed: string | null = null;
+  ended = false;
+
+  constructor(private readonly connection: ClassConnection, readonly id: number, readonly name: string, readonly rank: number, readonly inst: number) {}
+
+  postMessage(message: unknown): void {
+    if (!this.ended) this.connection.send(this.id, { k: 'msg', inst: this.inst, m: message } satisfies TeacherSays, linkOf);
+  }
+
+  addEventListener(_type: 'message', listener: (e: MessageEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  terminate(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.connection.send(this.id, { k: 'end', inst: this.inst } satisfies TeacherSays);
+  }
+
+  onCrash(listener: (message: string) => void): void {
+    this.crashListener = listener;
+    const crashed = this.crashed;
+    if (crashed !== null) queueMicrotask(() => listener(crashed));
+  }
+
+  hear(data: unknown): void {
+    if (!this.ended) this.listeners.forEach((l) => l({ data } as MessageEvent));
+  }
+
+  crash(message: string): void {
+    if (this.crashed !== null || this.ended) return;
+    this.crashed = message;
+    this.crashListener?.(message);
+  }
+}
+
+export interface ClassMemberHost extends MemberHost {
+  /** Ends the session: every member is let go. */
+  shutdown(): Promise<void>;
+}
+
+/** `members`: the session's members in the order they joined; rank k is members[k]. */
+export function classMemberHost(connection: ClassConnection, members: Roster[], readAsset: (file: string) => Promise<Uint8Array>): ClassMemberHost {
+  const live = new Map<number, RemoteMember>();
+  const gone = new Set<number>();
+  let nextInst = 1;
+  let nextLink = 1;
+  const memberOf = (rank: number): Roster => {
+    const member = members[rank];
+    if (!member) throw new Error(`rank ${rank} has no member: the class has ${members.length}`);
+    return member;
+  };
+
+  connection.onMessage(({ from, body, frames }) => {
+    const said = body as Partial<MemberSays> | null;
+    const member = live.get(Number(said?.inst));
+    // A member speaks only for its own instances.
+    if (!member || member.id !== from) return;
+    if (said!.k === 'crash') return member.crash(`${member.name}: ${String(said!.message).slice(0, 500)}`);
+    try {
+      if (said!.k !== 'msg') throw new Error(`k is ${JSON.stringify(said!.k)}`);
+      const m = decode(said!.m, frames).value as { type?: unknown; rank?: unknown } | null;
+      if (typeof m?.type !== 'string') throw new Error('it has no type');
+      if (m.rank !== member.rank) throw new Error(`it speaks for rank ${String(m.rank)}, not its own ${member.rank}`);
+      member.hear(m);
+    } catch (e) {
+      const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
+      member.crash(`${member.name} ${why}`);
+      connection.remove(member.id, why);
+    }
+  });
+  connection.onNews((news) => {
+    if (news.t !== 'left') return;
+    gone.add(news.id);
+    live.forEach((m) => m.id === news.id && m.crash(`${m.name} left the class (${news.why})`));
+  });
+  void connection.ended.then((why) => live.forEach((m) => m.crash(`the class server connection ended: ${why}`)));
+
+  return {
+    spawn(rank) {
+      const { id, name } = memberOf(rank);
+      const member = new RemoteMember(connection, id, name, rank, nextInst++);
+      live.forEach((m, inst) => m.ended && live.delete(inst));
+      live.set(member.inst, member);
+      if (gone.has(id)) member.crash(`${name} is no longer in the class`);
+      return member;
+    },
+    channel(a, b) {
+      const link = nextLink++;
+      const end = (peer: number) => new RelayEnd({ link, peer: memberOf(peer).id }) as unknown as MessagePort;
+      return { port1: end(b), port2: end(a) };
+    },
+    readAsset,
+    shutdown: async () => {
+      connection.closeSession();
+      await connection.ended;
+    },
+  };
+}
