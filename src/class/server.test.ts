@@ -120,6 +120,25 @@ describe('class server', () => {
     t.connection.closeSession();
   });
 
+  it('a session ends with the teacher who opened it; the server\'s own session waits for its teacher and outlives its runs', async () => {
+    const t = await openSession(server);
+    const m = await connect(server, t.join('m'));
+    t.connection.disconnect();
+    expect(await m.connection.ended).toBe('the teacher left');
+    const own = server.sessions.open(null, true);
+    const teach = { t: 'teach', session: own.id, key: own.teachKey } as const;
+    const joinOwn = { t: 'join', session: own.id, key: own.joinKey, name: 'n' } as const;
+    const teacher = await connect(server, teach);
+    const member = await connect(server, joinOwn);
+    teacher.connection.disconnect();
+    expect(await member.heard.newsItem()).toEqual({ t: 'teacher-left' });
+    const back = await connect(server, teach);
+    expect(back.welcome).toMatchObject({ t: 'opened', session: own.id, members: [{ id: 1, name: 'n' }] });
+    back.connection.closeSession();
+    expect(await member.connection.ended).toBe('the teacher ended the session');
+    expect((await connect(server, joinOwn)).welcome.t).toBe('joined');
+  });
+
   it('never passes anything between sessions', async () => {
     const s1 = await openSession(server);
     const s2 = await openSession(server);

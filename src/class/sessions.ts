@@ -94,24 +94,31 @@ export class Sessions {
   /** The teacher ends the session: every member is let go, and its links stop working. */
   close(by: Role): void {
     if (by.kind !== 'teacher') throw new RefusedError('only the teacher ends the session');
-    const { session } = by;
-    this.byId.delete(session.id);
-    session.members.forEach((m) => m.peer.end({ t: 'closed', why: 'the teacher ended the session' }));
-    session.members.clear();
-    session.teacher = null;
+    this.end(by.session, 'the teacher ended the session');
   }
 
-  /** A client's connection closed (or it was removed). */
+  /**
+   * A client's connection closed (or it was removed). A session a teacher opened ends with its teacher:
+   * its run was the teacher's. The server's own session waits for its teacher to come back.
+   */
   leave(role: Role, why: string): void {
     const { session } = role;
     if (role.kind === 'teacher') {
       if (session.teacher === null) return;
       session.teacher = null;
+      if (!session.permanent) return this.end(session, 'the teacher left');
       session.members.forEach((m) => m.peer.control({ t: 'teacher-left' }));
     } else if (session.members.delete(role.id)) {
       session.teacher?.control({ t: 'left', id: role.id, why });
     }
-    if (!session.permanent && !session.teacher && session.members.size === 0) this.byId.delete(session.id);
+  }
+
+  /** Lets every member go; the server's own session stays open for the next class. */
+  private end(session: Session, why: string): void {
+    if (!session.permanent) this.byId.delete(session.id);
+    session.members.forEach((m) => m.peer.end({ t: 'closed', why }));
+    session.members.clear();
+    session.teacher = null;
   }
 
   private find(id: string): Session {

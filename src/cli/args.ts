@@ -1,7 +1,10 @@
 // Command-line flags of `npm run train`, turned into a RunConfig through the same field table as links.
+import { hostname } from 'node:os';
 import { applyOverrides, ConfigError, DEFAULT_CONFIG, FIELDS, linkEntries, type RunConfig } from '../core/config';
 import type { Dataset } from '../core/datasets';
 import { findPreset, PRESETS } from '../core/presets';
+import { LIMITS } from '../class/protocol';
+import type { JoinOptions, TeachOptions } from './class-run';
 import { loadCsvFile } from './csv-data';
 
 export interface CliOptions {
@@ -22,12 +25,18 @@ export interface CliOptions {
   initWeights: string | null;
   /** --data: the user's CSV set, registered as csv:<name> and the run's data set. */
   csv: Dataset | null;
+  /** --teach: train with the members of a class session (class-run.ts). */
+  teach: TeachOptions | null;
+  /** --join: train as a member of a class instead of running a config of one's own. */
+  join: JoinOptions | null;
 }
 
 export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-hash] [--set key=value ...] [--json]
                          [--checkpoint DIR [--checkpoint-every N]] [--resume DIR]
                          [--export DIR] [--export-ddp DIR] [--init-weights DIR/model.json]
                          [--data FILE.csv [--label-column N|NAME] [--decimal .|,]]
+                         [--teach ADDRESS --members N]
+       npm run train -- --join LINK [--name NAME]
   --preset NAME         start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
   --link URL            a share link or its hash (#v=1&dataset=...); overrides the preset
   --set k=v             set one field; overrides the link. Keys:
@@ -47,7 +56,12 @@ ${FIELDS.map((f) => `                          ${f.key.padEnd(10)}${f.help}`).jo
                         separated by ',', ';' or tab; at most 50 MB) as dataset=csv:<file name>; every
                         tenth row is held out for testing
   --label-column C      the label column: 1-based number or header name (default: the last)
-  --decimal .|,         the decimal mark (default: '.' where ',' separates fields, else told from the file)`;
+  --decimal .|,         the decimal mark (default: '.' where ',' separates fields, else told from the file)
+  --teach ADDRESS       teach a class (npm run class): open a session on the class server at ADDRESS, or
+                        take the server's own with its teacher link; print the join link, wait for
+                        --members N members and train with them as the run's N replicas (mode=data)
+  --join LINK           train as a member of a class, on this machine's GPU: the teacher's run, not
+                        flags of your own; --name NAME is what the class sees (default: the host name)`;
 
 export class UsageError extends Error {}
 
@@ -65,6 +79,10 @@ export function parseArgs(argv: string[]): CliOptions {
   let data: string | null = null;
   let labelColumn: string | undefined;
   let decimal: '.' | ',' | undefined;
+  let teach: string | null = null;
+  let members: number | null = null;
+  let join: string | null = null;
+  let name: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -96,6 +114,12 @@ export function parseArgs(argv: string[]): CliOptions {
       const mark = value();
       if (mark !== '.' && mark !== ',') throw new UsageError(`--decimal needs . or , (got "${mark}")`);
       decimal = mark;
+    } else if (flag === '--teach') teach = value();
+    else if (flag === '--join') join = value();
+    else if (flag === '--name') name = value();
+    else if (flag === '--members') {
+      members = Number(value());
+      if (!Number.isInteger(members) || members < 1 || members > LIMITS.membersPerSession) throw new UsageError(`--members needs an integer in [1, ${LIMITS.membersPerSession}]`);
     } else if (flag === '--checkpoint-every') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError('--checkpoint-every needs an integer in [1, 1000000]');
@@ -106,6 +130,11 @@ export function parseArgs(argv: string[]): CliOptions {
   if (out.resume && (out.initWeights || out.exportDdp)) throw new UsageError('--init-weights and --export-ddp start a new run: drop --resume');
   if (labelColumn !== undefined && !data) throw new UsageError('--label-column needs --data');
   if (decimal && !data) throw new UsageError('--decimal needs --data');
+  if ((teach === null) !== (members === null)) throw new UsageError('--teach and --members go together: the class server\'s address and how many members to wait for');
+  if (name !== null && join === null) throw new UsageError('--name needs --join');
+  if (join !== null && argv.some((a) => a.startsWith('--') && !['--join', '--name', '--json'].includes(a))) {
+    throw new UsageError('--join trains the teacher\'s run: drop the other flags (the teacher sets the config)');
+  }
   let csv: Dataset | null = null;
   try {
     csv = data === null ? null : loadCsvFile(data, { labelColumn, decimal });
@@ -117,7 +146,11 @@ export function parseArgs(argv: string[]): CliOptions {
   if (out.checkpoint && config.replicas > 1 && config.sync !== 'step') {
     throw new UsageError('--checkpoint with replicas > 1 needs sync=step (with local SGD each replica holds different weights)');
   }
-  return { config, sets, ...out, csv };
+  return {
+    config, sets, ...out, csv,
+    teach: teach === null ? null : { server: teach, members: members! },
+    join: join === null ? null : { link: join, name: name ?? (hostname().slice(0, LIMITS.nameLength) || 'node member') },
+  };
 }
 
 /** A resumed run's config: the saved one, with only the changes a resume allows. */

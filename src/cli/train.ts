@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConfigError, serializeConfig, type RunConfig } from '../core/config';
 import { ShardError } from '../core/sharding';
 import { startRun } from '../parallel/start-run';
+import { classConfig, joinClass, teachClass } from './class-run';
 import { nodeMemberHost } from './node-replicas';
 import { loadDataset, type Dataset } from '../core/datasets';
 import { ddpExport } from '../core/export-ddp';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     process.exit(0);
   }
+  if (options.join) await joinClass(options.join);
   const { json } = options;
   let config = options.config;
   let resumeFrom: TrainingState | undefined;
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       config = resumedConfig(saved.config, options.sets);
       resumeFrom = saved.state;
     }
+    if (options.teach) config = classConfig(config, options.teach.members, Boolean(options.resume));
   } catch (e) {
     fail(2, e instanceof Error ? e.message : String(e));
   }
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
   const emit = (r: MetricRecord) => (json ? console.log(JSON.stringify(r)) : printer.record(r));
   let last: MetricRecord;
   try {
-    last = config.replicas > 1 || config.mode !== 'data'
+    last = config.replicas > 1 || config.mode !== 'data' || options.teach
       ? await trainDataParallel(config, emit, options, resumeFrom, onFinalParams)
       : await trainSingle(config, dataset, emit, options, resumeFrom, onFinalParams);
   } catch (e) {
@@ -118,7 +121,7 @@ async function trainDataParallel(
   const checkpoint = dir
     ? { every: options.checkpointEvery, save: (state: TrainingState) => { writing = writing.then(() => saveCheckpoint(dir, config, state)); } }
     : undefined;
-  const env = nodeMemberHost();
+  const env = options.teach ? await teachClass(options.teach) : nodeMemberHost();
   const run = await startRun({ config, env, emit, resumeFrom, checkpoint });
   process.once('SIGINT', () => run.stop());
   const last = await run.finished;
