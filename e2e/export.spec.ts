@@ -1,6 +1,7 @@
 // End-to-end tests of the exports and imports: a trained model downloaded for TensorFlow.js and loaded
 // by tfjs, the run downloaded as a PyTorch DDP folder (its script is the code view's), the exported
-// weights imported to continue training, and a CSV data set imported, trained on and shared.
+// weights imported to continue training, a CSV data set imported, trained on and shared, and an iris CSV
+// with named species in a European dialect whose names show wherever its classes do.
 import { expect, test, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { DDP_FILES } from '../src/core/codegen';
@@ -133,4 +134,52 @@ test('import a CSV, train on it with 2 replicas and its shard map, share it by n
   await page.goto('about:blank'); // then a fresh load of the link (a rejected link's hash is rewritten)
   await page.goto(link);
   await expect(page.getByRole('alert')).toContainText('dataset: csv:blobs is a CSV data set that was not imported here');
+});
+
+/** 150 iris-like rows as a European spreadsheet writes them: ';' between fields, decimal commas, CRLF. */
+function irisEuropeanCsv(): Buffer {
+  const species = ['setosa', 'versicolor', 'virginica'];
+  const rows = ['sepal length;sepal width;petal length;petal width;species'];
+  for (let i = 0; i < 150; i++) {
+    const c = i % 3;
+    const x = [5 + c * 0.6 + 0.3 * Math.sin(i), 3.4 - c * 0.3 + 0.2 * Math.cos(i), 1.5 + c * 2 + 0.3 * Math.sin(3 * i), 0.2 + c * 0.8];
+    rows.push([...x.map((v) => v.toFixed(3).replace('.', ',')), species[c]].join(';'));
+  }
+  return Buffer.from(`${rows.join('\r\n')}\r\n`);
+}
+
+test('iris with named species, ";" and decimal commas: the names in the hint, shard map, histograms, confusion matrix, predictions and TF.js export', async ({ page }) => {
+  await page.goto('/#v=1&layers=8&lr=0.05&batch=15&epochs=2&replicas=2&shard=label');
+  await expect(button(page, 'Train')).toBeEnabled();
+  await page.getByLabel('Train on your own CSV data').setInputFiles({ name: 'iris.csv', mimeType: 'text/csv', buffer: irisEuropeanCsv() });
+  await expect(page.getByTestId('csv-dataset')).toContainText('Training on csv:iris from iris.csv: 135 training and 15 test rows, 4 features, 3 classes; '
+    + 'the labels are names: class ids in order of first appearance (0 "setosa", 1 "versicolor", 2 "virginica").');
+
+  await button(page, 'Train').click();
+  await expect(status(page)).toHaveText('Done', { timeout: RUN_TIMEOUT });
+
+  // shard=label: class c belongs to replica c mod 2, which the legend and the histograms say by name.
+  await expect(page.getByTestId('shard-legend-replica')).toHaveText(['replica 0: setosa, virginica', 'replica 1: versicolor']);
+  await expect(page.getByTestId('histogram-replica-1').locator('.histogram-tick')).toHaveText(['setosa', 'versicolor', 'virginica']);
+  await expect(page.getByTestId('histogram-replica-1')).toHaveAttribute('data-counts', /^\[0,\d+,0\]$/);
+
+  await page.getByRole('tab', { name: 'Confusion matrix' }).click();
+  await expect(page.getByTestId('confusion-matrix')).toHaveAttribute('data-final', 'true', { timeout: 60_000 });
+  await expect(page.getByTestId('confusion-class')).toHaveText(['setosa', 'versicolor', 'virginica']);
+  await expect(page.getByTestId('confusion-matrix').locator('tbody th')).toHaveText(['setosa', 'versicolor', 'virginica']);
+  const counts = await page.getByTestId('confusion-cell').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-count'))));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(15);
+
+  await page.getByRole('tab', { name: 'Test predictions' }).click();
+  const rows = page.getByTestId('test-prediction');
+  await expect(rows).toHaveCount(15);
+  // Test row k is data row 10k; row i of the file has class i mod 3 (setosa first).
+  await expect(rows.locator('td:nth-child(2)')).toHaveText(Array.from({ length: 15 }, (_, k) => ['setosa', 'versicolor', 'virginica'][(10 * k + 9) % 3]));
+  await expect(rows.first().locator('td:nth-child(3)')).toHaveText(/^(setosa|versicolor|virginica)$/);
+
+  // The TF.js download is deflated and carries the names for whoever loads the model.
+  const zip = await download(page, 'Download the trained model for TensorFlow.js (ZIP)');
+  expect(zip.readUInt16LE(8)).toBe(8);
+  const modelJson = JSON.parse(new TextDecoder().decode(byPath(unzipFiles(zip)).get(TFJS_MODEL_FILE)));
+  expect(modelJson.userDefinedMetadata).toEqual({ classNames: ['setosa', 'versicolor', 'virginica'] });
 });

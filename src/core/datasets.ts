@@ -25,8 +25,9 @@ export interface Dataset {
   classNames?: readonly string[];
 }
 
-/** What the page and the CLI call class c of a set: its name, or else its id. */
-export const className = (dataset: Pick<Dataset, 'classNames'>, c: number): string => dataset.classNames?.[c] ?? String(c);
+/** What the page calls each class of a set: its name, or else its id. */
+export const classLabels = (dataset: Pick<Dataset, 'classes' | 'classNames'>): string[] =>
+  Array.from({ length: dataset.classes }, (_, c) => dataset.classNames?.[c] ?? String(c));
 
 /** How a set's named classes became ids, in the same words in the page and the CLI. */
 export function classNamesNote(names: readonly string[]): string {

@@ -89,9 +89,12 @@ function contiguousLists(spec: ShardSpec, epoch: number, n: number): Uint32Array
     shuffled(Uint32Array.from({ length: from(k + 1) - from(k) }, (_, i) => from(k) + i), spec.seed, epoch, k));
 }
 
+/** shard=label: the rank that owns class `label`. */
+export const labelOwner = (label: number, replicas: number) => label % replicas;
+
 function labelLists(spec: ShardSpec, epoch: number, labels: Uint8Array): Uint32Array[] {
   const byRank: number[][] = Array.from({ length: spec.replicas }, () => []);
-  labels.forEach((label, id) => byRank[label % spec.replicas].push(id));
+  labels.forEach((label, id) => byRank[labelOwner(label, spec.replicas)].push(id));
   return byRank.map((ids, k) => shuffled(Uint32Array.from(ids), spec.seed, epoch, k));
 }
 

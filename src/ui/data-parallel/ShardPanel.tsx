@@ -1,10 +1,12 @@
 // The shard map with its label histograms: which samples each replica trained on this step or so far
 // this epoch. MNIST shows sample thumbnails, the 2-D sets their points; both in replica colours, with
-// the repeats that pad the epoch (droplast=0) marked.
+// the repeats that pad the epoch (droplast=0) marked. With shard=label the legend names each replica's
+// classes.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunConfig } from '../../core/config';
-import type { Split } from '../../core/datasets';
+import { classLabels, type Split } from '../../core/datasets';
 import type { MetricRecord } from '../../core/metrics';
+import { labelOwner } from '../../core/sharding';
 import { drawPoints, drawThumbnails, EPOCH_SAMPLES, thumbnailCells } from './draw-shard-map';
 import { formatCount } from '../format';
 import { LabelHistogram } from './LabelHistogram';
@@ -37,6 +39,13 @@ function ShardCanvas({ shards, train, mnist }: { shards: ShardWindow; train: Spl
   );
 }
 
+/** shard=label: the classes a replica owns, by name (the first few; a name holding a comma in quotes). */
+function ownedClasses(names: readonly string[], rank: number, replicas: number): string {
+  const SHOWN = 6;
+  const owned = names.filter((_, c) => labelOwner(c, replicas) === rank).map((n) => (n.includes(',') ? JSON.stringify(n) : n));
+  return owned.length > SHOWN ? `${owned.slice(0, SHOWN).join(', ')}, … (${owned.length} classes)` : owned.join(', ');
+}
+
 function caption(shards: ShardWindow, train: Split, mnist: boolean): string {
   const used = formatCount(shards.owner.size);
   const repeats = shards.paddedIds.size;
@@ -58,6 +67,7 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
   const dataset = set.state === 'ready' ? set.dataset : null;
   const counts = useMemo(() => (dataset ? labelCounts(shards.byRank, dataset.train.y, dataset.classes) : null), [shards, dataset]);
   const mnist = config.dataset === 'mnist';
+  const names = useMemo(() => (dataset ? classLabels(dataset) : []), [dataset]);
   if (set.state === 'error') return <p className="chart-empty dp-empty">Could not load the training set: {set.message}</p>;
   if (!dataset || !counts) return <p className="chart-empty dp-empty">Loading the training set…</p>;
   return (
@@ -67,7 +77,10 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
         <p className="dp-note">{caption(shards, dataset.train, mnist)}</p>
         <ul className="replica-legend">
           {shards.byRank.map((_, rank) => (
-            <li key={rank}><span className="swatch" style={{ background: replicaColor(rank) }} />replica {rank}</li>
+            <li key={rank} data-testid="shard-legend-replica">
+              <span className="swatch" style={{ background: replicaColor(rank) }} />replica {rank}
+              {config.shard === 'label' && `: ${ownedClasses(names, rank, shards.byRank.length)}`}
+            </li>
           ))}
           {!(mnist && mode === 'step') && <li><span className="swatch" style={{ background: UNUSED_COLOR }} />{mnist ? 'not used yet' : 'unused'}</li>}
           {shards.paddedIds.size > 0 && (
@@ -77,7 +90,7 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
       </div>
       <div className="shard-labels">
         <h3>Labels per replica <span className="muted">({mode === 'step' ? 'this step' : 'this epoch so far'})</span></h3>
-        <LabelHistogram counts={counts} />
+        <LabelHistogram counts={counts} names={names} />
       </div>
     </div>
   );

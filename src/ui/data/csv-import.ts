@@ -1,8 +1,9 @@
 // Your own data in the page: a CSV parsed in a worker, kept in this browser (IndexedDB for the data,
 // localStorage for the list of sets and their shapes, read at start-up) and chosen as the run's data set.
-// A share link names the set (dataset=csv:<name>); the data itself never leaves this computer.
+// A share link names the set (dataset=csv:<name>); the data itself never leaves this computer. The CSV
+// code (Papa Parse) lives in the worker alone, loaded when a file is picked.
 import { applyOverrides, DEFAULT_CONFIG } from '../../core/config';
-import { CSV_MAX_BYTES, csvDatasetName } from '../../core/csv';
+import type { CsvOptions } from '../../core/csv';
 import { csvAssetFile, forgetLocalDataset, registerLocalDataset, type DatasetShape } from '../../core/datasets';
 import { transact } from '../../parallel/idb';
 import { reset } from '../run/run-controller';
@@ -11,12 +12,12 @@ import { forgetRunDataset } from './training-set';
 
 export interface CsvRequest {
   file: File;
-  name: `csv:${string}`;
-  labelColumn?: number | string;
+  labelColumn?: CsvOptions['labelColumn'];
+  decimal?: CsvOptions['decimal'];
 }
 
 export type CsvResponse =
-  | { type: 'done'; bytes: Uint8Array; inputs: number; classes: number; train: number; test: number }
+  | { type: 'done'; name: `csv:${string}`; bytes: Uint8Array; inputs: number; classes: number; train: number; test: number }
   | { type: 'error'; message: string };
 
 interface LocalSet extends DatasetShape {
@@ -60,13 +61,12 @@ function parseInWorker(request: CsvRequest): Promise<Extract<CsvResponse, { type
 }
 
 /** Imports the file as csv:<file name> (replacing a set of that name) and makes it the form's data set. */
-export async function importCsv(file: File, labelColumn?: string): Promise<LocalSet & { name: `csv:${string}` }> {
-  if (file.size > CSV_MAX_BYTES) {
-    throw new Error(`${file.name} is ${(file.size / 2 ** 20).toFixed(1)} MB; a CSV data set may have at most ${CSV_MAX_BYTES / 2 ** 20} MB`);
-  }
-  const name = `csv:${csvDatasetName(file.name)}` as const;
+export async function importCsv(
+  file: File, labelColumn?: string, decimal?: CsvOptions['decimal'],
+): Promise<LocalSet & { name: `csv:${string}` }> {
   const label = labelColumn?.trim() ? (/^\d+$/.test(labelColumn.trim()) ? Number(labelColumn.trim()) : labelColumn.trim()) : undefined;
-  const parsed = await parseInWorker({ file, name, labelColumn: label });
+  const parsed = await parseInWorker({ file, labelColumn: label, decimal });
+  const { name } = parsed;
   await transact('datasets', 'readwrite', (s) => s.put(parsed.bytes, csvAssetFile(name)));
   const set: LocalSet = { file: file.name, inputs: parsed.inputs, classes: parsed.classes, train: parsed.train, test: parsed.test };
   localStorage.setItem(LIST_KEY, JSON.stringify({ ...readList(), [name]: set }));

@@ -1,13 +1,29 @@
 // Bring your own: start the next run from weights the lab exported (TensorFlow.js ZIP, or model.json and
-// its .bin), to continue training or fine-tune; and train on your own CSV. Locked while a run is active;
-// hidden by hide=import.
+// its .bin), to continue training or fine-tune; and train on your own CSV (its label column, decimal mark,
+// and how named classes became ids). Locked while a run is active; hidden by hide=import.
 import { useState } from 'react';
 import './import.css';
-import { datasetShape } from '../../core/datasets';
+import type { DatasetName } from '../../core/config';
+import { classNamesNote, datasetShape } from '../../core/datasets';
 import { forgetCsv, importCsv, localSet } from '../data/csv-import';
+import { useTrainingSet } from '../data/training-set';
 import { useHidden } from '../share/hidden';
 import { clearImportedWeights, importWeights, useImportedWeights } from './imported-weights';
 import { isActive, useLab } from '../store';
+
+/** How the imported set's named classes became ids (from the set itself), or nothing for ids. */
+function ClassNamesNote({ dataset, seed }: { dataset: DatasetName; seed: number }) {
+  const set = useTrainingSet(dataset, seed);
+  const names = set.state === 'ready' ? set.dataset.classNames : undefined;
+  return names ? <span data-testid="csv-class-names">; {classNamesNote(names)}</span> : null;
+}
+
+const DECIMAL_MARKS = [
+  { value: '', label: 'auto' },
+  { value: '.', label: 'point (1.5)' },
+  { value: ',', label: 'comma (1,5)' },
+] as const;
+type DecimalChoice = (typeof DECIMAL_MARKS)[number]['value'];
 
 export function ImportPanel() {
   const locked = useLab((s) => isActive(s.status));
@@ -15,13 +31,14 @@ export function ImportPanel() {
   const weights = useImportedWeights((s) => s.weights);
   const [message, setMessage] = useState('');
   const [labelColumn, setLabelColumn] = useState('');
+  const [decimal, setDecimal] = useState<DecimalChoice>('');
   const csv = localSet(config.dataset);
   const hidden = useHidden('import');
 
   const pickCsv = (file: File | undefined) => {
     if (!file) return;
     setMessage(`Reading ${file.name}…`);
-    importCsv(file, labelColumn).then(() => setMessage(''), (e: unknown) => setMessage(e instanceof Error ? e.message : String(e)));
+    importCsv(file, labelColumn, decimal || undefined).then(() => setMessage(''), (e: unknown) => setMessage(e instanceof Error ? e.message : String(e)));
   };
 
   const pickWeights = (files: FileList | null) => {
@@ -74,13 +91,22 @@ export function ImportPanel() {
             <input type="text" value={labelColumn} placeholder="last" size={6} spellCheck={false}
               onChange={(e) => setLabelColumn(e.target.value)} aria-describedby="csv-help" />
           </label>
+          <label className="label-column">
+            Decimal mark
+            <select value={decimal} onChange={(e) => setDecimal(e.target.value as DecimalChoice)} aria-describedby="csv-help">
+              {DECIMAL_MARKS.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
+            </select>
+          </label>
         </div>
         <p id="csv-help" className="hint">
-          Numeric feature columns and a label column of class ids 0, 1, …; header optional; at most 50 MB. Every tenth row is held out for testing.
+          Numeric feature columns and a label column of class ids 0, 1, … or of class names (numbered in the order they first appear);
+          header optional; fields separated by commas, semicolons or tabs; at most 50 MB. Every tenth row is held out for testing.
+          The decimal mark is a point where commas separate fields, else the file&apos;s; choose it where the file says otherwise.
         </p>
         {csv && (
           <p className="hint" data-testid="csv-dataset">
-            Training on {config.dataset} from {csv.file}: {csv.train} training and {csv.test} test rows, {csv.inputs} features, {csv.classes} classes.
+            Training on {config.dataset} from {csv.file}: {csv.train} training and {csv.test} test rows, {csv.inputs} features, {csv.classes} classes
+            <ClassNamesNote dataset={config.dataset} seed={config.seed} />.
             {' '}The data stays in this browser: a share link only names the set, and whoever opens it imports the same CSV.
             {' '}
             <button type="button" className="button link" onClick={() => void forgetCsv(config.dataset as `csv:${string}`).catch(

@@ -2,7 +2,7 @@
 // (computed in the prediction worker), under the training points; follows the weights as it trains.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetName } from '../../core/config';
-import type { Split } from '../../core/datasets';
+import { classLabels, type Split } from '../../core/datasets';
 import type { ModelLayout } from '../../core/model';
 import { GRID, gridInputs, viewAround, type View } from './boundary-grid';
 import { blendClasses, classColor, hexToRgb } from './model-colors';
@@ -51,6 +51,7 @@ export function DecisionBoundary({ layout, weights, dataset, seed }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const set = useTrainingSet(dataset, seed);
   const split = set.state === 'ready' ? set.dataset.train : null;
+  const names = set.state === 'ready' && set.dataset.classNames ? classLabels(set.dataset) : null;
   const classes = layout.sizes[layout.sizes.length - 1];
   const view = useMemo(() => (split ? viewAround(split.x, split.n) : null), [split]);
   const inputs = useMemo(() => (view ? gridInputs(view) : null), [view]);
@@ -83,7 +84,7 @@ export function DecisionBoundary({ layout, weights, dataset, seed }: Props) {
         data-step={probs && shown ? shown.weights.step : undefined} />
       <ul className="replica-legend">
         {Array.from({ length: classes }, (_, c) => (
-          <li key={c}><span className="swatch" style={{ background: classColor(c) }} />class {c}</li>
+          <li key={c}><span className="swatch" style={{ background: classColor(c) }} />{names ? names[c] : `class ${c}`}</li>
         ))}
       </ul>
     </figure>

@@ -1,10 +1,12 @@
 // The MNIST views as tabs: draw a digit, the first-layer weights, a gallery of test digits, and the
 // confusion matrix. The test-set views mount (and load the test set) only when opened.
 import { useMemo, useState } from 'react';
+import { classLabels } from '../../core/datasets';
 import { initParams, type ModelLayout } from '../../core/model';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { DigitGallery } from './DigitGallery';
 import { DrawDigit } from './DrawDigit';
+import { ModelTabs } from './ModelTabs';
 import type { RunWeights } from './model-weights';
 import { useSplitPredictions } from './test-predictions';
 import { useTrainingSet } from '../data/training-set';
@@ -23,10 +25,10 @@ function TestSetView({ tab, layout, weights }: { tab: 'gallery' | 'confusion'; l
   const split = set.state === 'ready' ? set.dataset.test : null;
   const predictions = useSplitPredictions('mnist-test', layout, weights, split);
   if (set.state === 'error') return <p className="alert">{set.message}</p>;
-  if (!split) return <p className="chart-empty dp-empty">Loading the test set…</p>;
+  if (set.state !== 'ready') return <p className="chart-empty dp-empty">Loading the test set…</p>;
   return tab === 'gallery'
-    ? <DigitGallery split={split} predictions={predictions} />
-    : <ConfusionMatrix split={split} predictions={predictions} />;
+    ? <DigitGallery split={set.dataset.test} predictions={predictions} />
+    : <ConfusionMatrix split={set.dataset.test} predictions={predictions} names={classLabels(set.dataset)} noun="digits" />;
 }
 
 interface Props {
@@ -41,22 +43,12 @@ export function MnistViews({ layout, weights, seed }: Props) {
   const initial = useMemo(() => (weights || tab !== 'draw' ? null : initParams(layout, seed)), [weights, tab, layout, seed]);
   const untrainedNote = <p className="chart-empty dp-empty">Train to see what the model learns.</p>;
   return (
-    <div className="model-tabs">
-      <div role="tablist" aria-label="Model views" className="segmented">
-        {TABS.map((t) => (
-          <button key={t.key} type="button" role="tab" id={`model-tab-${t.key}`} aria-selected={tab === t.key}
-            aria-pressed={tab === t.key} aria-controls="model-tabpanel" onClick={() => setTab(t.key)}>
-            {t.label}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" id="model-tabpanel" aria-labelledby={`model-tab-${tab}`} className="model-tabpanel">
-        {tab === 'draw' && <DrawDigit layout={layout} params={weights?.params ?? initial!} untrained={!weights} />}
-        {tab === 'weights' && (weights
-          ? <WeightImages layer={layout.layers[0]} params={weights.params} classes={layout.layers.length === 1} />
-          : untrainedNote)}
-        {(tab === 'gallery' || tab === 'confusion') && (weights ? <TestSetView tab={tab} layout={layout} weights={weights} /> : untrainedNote)}
-      </div>
-    </div>
+    <ModelTabs tabs={TABS} tab={tab} onSelect={setTab}>
+      {tab === 'draw' && <DrawDigit layout={layout} params={weights?.params ?? initial!} untrained={!weights} />}
+      {tab === 'weights' && (weights
+        ? <WeightImages layer={layout.layers[0]} params={weights.params} classes={layout.layers.length === 1} />
+        : untrainedNote)}
+      {(tab === 'gallery' || tab === 'confusion') && (weights ? <TestSetView tab={tab} layout={layout} weights={weights} /> : untrainedNote)}
+    </ModelTabs>
   );
 }

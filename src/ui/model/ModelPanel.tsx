@@ -1,12 +1,13 @@
-// The model views: the network and its memory, what it has learned (MNIST tabs or the 2-D decision
-// boundary), and the gradient check.
+// The model views: the network and its memory, what it has learned (MNIST tabs, the 2-D decision
+// boundary, an imported set's confusion matrix and test predictions), and the gradient check.
 import { useMemo } from 'react';
 import { layerSizes, modelLayout } from '../../core/model';
 import { DecisionBoundary } from './DecisionBoundary';
 import { GradientCheck } from '../explain/GradientCheck';
 import { useHidden } from '../share/hidden';
 import { MnistViews } from './MnistViews';
-import { datasetShape } from '../../core/datasets';
+import { datasetShape, isCsvDataset } from '../../core/datasets';
+import { ClassViews } from './ClassViews';
 import { useRunWeights } from './model-weights';
 import { NetworkView } from './NetworkView';
 import { useLab } from '../store';
@@ -39,6 +40,7 @@ export function ModelPanel() {
             {config.dataset === 'mnist'
               ? <MnistViews layout={layout} weights={weights} seed={config.seed} />
               : layout.sizes[0] === 2 && <DecisionBoundary layout={layout} weights={weights} dataset={config.dataset} seed={config.seed} />}
+            {isCsvDataset(config.dataset) && <ClassViews layout={layout} weights={weights} dataset={config.dataset} seed={config.seed} />}
           </div>
         </section>
       )}
