@@ -34,6 +34,12 @@ export function softmaxCe(ctx: GpuContext, label: string, args: SoftmaxCeArgs): 
   };
 }
 
-export function decodeLossStats(bytes: ArrayBuffer, offset = 0): { lossSum: number; correct: number } {
+/** A batch's loss sum and correct count, as the shader's LossStats struct holds them. */
+export interface LossStats {
+  lossSum: number;
+  correct: number;
+}
+
+export function decodeLossStats(bytes: ArrayBuffer, offset = 0): LossStats {
   return { lossSum: new Float32Array(bytes, offset, 1)[0], correct: new Uint32Array(bytes, offset + 4, 1)[0] };
 }

@@ -3,8 +3,7 @@
 import { firstNonFinite } from '../core/metrics';
 import { readBuffer, storageBuffer } from './context';
 import { BACKUP_SLOTS } from './memory';
-import type { TrainingState } from './train-run';
-import type { StateBuffers } from './training-state';
+import type { StateBuffers, TrainingState } from './training-state';
 
 
 /**

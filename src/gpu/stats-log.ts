@@ -1,16 +1,11 @@
 // Asynchronous loss readback: each step copies its LossStats into a slot of a GPU-side log; every
 // `slots` steps the log is copied to a staging buffer and mapped without blocking the next steps.
-import { LOSS_STATS_BYTES, decodeLossStats } from './softmax-ce';
-
-export interface LoggedStats {
-  lossSum: number;
-  correct: number;
-}
+import { LOSS_STATS_BYTES, decodeLossStats, type LossStats } from './softmax-ce';
 
 export class StatsLog {
   readonly buffer: GPUBuffer;
   private filled = 0;
-  private pending: Promise<LoggedStats[]>[] = [];
+  private pending: Promise<LossStats[]>[] = [];
 
   constructor(private readonly device: GPUDevice, readonly slots: number) {
     this.buffer = device.createBuffer({
@@ -54,7 +49,7 @@ export class StatsLog {
   }
 
   /** Waits for the oldest readback still in flight. */
-  oldest(): Promise<LoggedStats[]> {
+  oldest(): Promise<LossStats[]> {
     const first = this.pending.shift();
     if (!first) throw new Error('no readback in flight');
     return first;

@@ -2,6 +2,15 @@
 // shared by the single-device trainer and the model-parallel part trainer.
 import { readBuffer } from './context';
 
+/** Everything needed to continue a run exactly: weights, optimizer state, steps taken. */
+export interface TrainingState {
+  step: number;
+  params: Float32Array;
+  /** Optimizer state (momentum velocity or Adam moments; zeros where unused). */
+  m: Float32Array;
+  v: Float32Array;
+}
+
 export interface StateBuffers {
   params: GPUBuffer;
   m: GPUBuffer;
@@ -9,7 +18,7 @@ export interface StateBuffers {
 }
 
 /** The weights and optimizer state after all submitted work, labelled with the steps they follow. */
-export async function readTrainingState(device: GPUDevice, buffers: StateBuffers, step: number) {
+export async function readTrainingState(device: GPUDevice, buffers: StateBuffers, step: number): Promise<TrainingState> {
   const [params, m, v] = await Promise.all([buffers.params, buffers.m, buffers.v].map(async (b) => new Float32Array(await readBuffer(device, b))));
   return { step, params, m, v };
 }

@@ -1,0 +1,87 @@
+// Pause, resume, single steps, stop, and state requests: the controls a training loop shares with whoever
+// drives it (a page worker, the coordinator, the CLI). Every loop, single-device or worker, holds one.
+import type { TrainingState } from './training-state';
+
+/** The weights at a moment of a run, for live views (after `step` optimizer steps). */
+export interface ParamsSnapshot {
+  step: number;
+  params: Float32Array;
+}
+
+export class RunSwitch {
+  private paused = false;
+  private stopped = false;
+  private stepBudget = 0;
+  private wake: (() => void) | null = null;
+  private reader: (() => Promise<ParamsSnapshot>) | null = null;
+  private stateReader: (() => Promise<TrainingState | null>) | null = null;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.release();
+  }
+
+  /** Takes exactly one more step, then holds paused. */
+  stepOnce(): void {
+    this.paused = true;
+    this.stepBudget = 1;
+    this.release();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.release();
+  }
+
+  get isPaused(): boolean {
+    return this.paused && this.stepBudget === 0 && !this.stopped;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** True while the loop is actually holding at a pause (its pending metrics already reported). */
+  get isHolding(): boolean {
+    return this.wake !== null;
+  }
+
+  /** The loop calls this after each step, so a single step spends its budget. */
+  tookStep(): void {
+    if (this.stepBudget > 0) this.stepBudget--;
+  }
+
+  waitWhilePaused(): Promise<void> {
+    if (!this.isPaused) return Promise.resolve();
+    return new Promise((resolve) => { this.wake = resolve; });
+  }
+
+  /** The loop registers how to read its weights once its trainer exists. */
+  serveSnapshots(reader: () => Promise<ParamsSnapshot>): void {
+    this.reader = reader;
+  }
+
+  /** Replicas register how to read their whole state, so a replaced replica can start from it. */
+  serveState(reader: () => Promise<TrainingState | null>): void {
+    this.stateReader = reader;
+  }
+
+  /** Weights, optimizer state and completed steps, or null before training has begun. */
+  state(): Promise<TrainingState | null> {
+    return this.stateReader ? this.stateReader() : Promise.resolve(null);
+  }
+
+  /** The current weights (after all submitted steps), or null before training has begun. */
+  snapshot(): Promise<ParamsSnapshot | null> {
+    return this.reader ? this.reader() : Promise.resolve(null);
+  }
+
+  private release(): void {
+    this.wake?.();
+    this.wake = null;
+  }
+}
