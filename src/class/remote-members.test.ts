@@ -138,4 +138,23 @@ describe('class members host', () => {
     expect(await members[0].served).toBe('the teacher ended the session');
     expect(machines[0].terminated).toEqual([0, 0]);
   });
+
+  it('when the class server goes away, every member of the run crashes, and a new generation cannot start', async () => {
+    const own = await testServer();
+    const teacher = await openSession(own);
+    const member = await connect(own, teacher.join('m'));
+    const served = serveClass(member.connection, echoMachine().host);
+    const news = await teacher.heard.newsItem();
+    const host = classMemberHost(teacher.connection, [{ id: 1, name: news.t === 'member' ? news.name : '?' }], async () => new Uint8Array());
+    const crashes: string[] = [];
+    host.spawn(0).onCrash((m) => crashes.push(m));
+    await own.close();
+    expect(await served).toMatch(/^the class server closed the connection/);
+    await until(() => crashes.length > 0);
+    expect(crashes[0]).toMatch(/^the class server connection ended: the class server closed the connection/);
+    const late: string[] = [];
+    host.spawn(0).onCrash((m) => late.push(m));
+    await until(() => late.length > 0);
+    expect(late[0]).toBe(crashes[0]);
+  });
 });

@@ -102,7 +102,12 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
     gone.add(news.id);
     live.forEach((m) => m.id === news.id && m.crash(`${m.name} left the class (${news.why})`));
   });
-  void connection.ended.then((why) => live.forEach((m) => m.crash(`the class server connection ended: ${why}`)));
+  /** Why the connection to the class server ended; every member is out of reach from then on. */
+  let lost: string | null = null;
+  void connection.ended.then((why) => {
+    lost = `the class server connection ended: ${why}`;
+    live.forEach((m) => m.crash(lost!));
+  });
 
   return {
     spawn(rank) {
@@ -110,7 +115,8 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
       const member = new RemoteMember(connection, id, name, rank, nextInst++);
       live.forEach((m, inst) => m.ended && live.delete(inst));
       live.set(member.inst, member);
-      if (gone.has(id)) member.crash(`${name} is no longer in the class`);
+      if (lost) member.crash(lost);
+      else if (gone.has(id)) member.crash(`${name} is no longer in the class`);
       return member;
     },
     channel(a, b) {
