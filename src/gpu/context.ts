@@ -145,6 +145,14 @@ export async function readBuffer(device: GPUDevice, source: GPUBuffer, offset = 
   return copy;
 }
 
+/** Maps a staging buffer made once and copies out its first `size` bytes, leaving it unmapped for the next copy. */
+export async function readStaging(staging: GPUBuffer, size: number): Promise<ArrayBuffer> {
+  await staging.mapAsync(GPUMapMode.READ, 0, size);
+  const bytes = staging.getMappedRange(0, size).slice(0);
+  staging.unmap();
+  return bytes;
+}
+
 /** A binding of `floats` floats starting at float `offset` of a buffer. */
 export function slice(buffer: GPUBuffer, offset: number, floats: number): GPUBufferBinding {
   return { buffer, offset: offset * 4, size: Math.max(4, floats * 4) };

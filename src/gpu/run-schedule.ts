@@ -1,5 +1,6 @@
 // The steps a run takes, in order: each epoch's seeded plan (core/sharding), steps numbered from 1 over the
-// whole run, leaving out those a resumed or restarted run has already done.
+// whole run, leaving out those a resumed or restarted run has already done. The single-device loop and the
+// data-parallel replicas walk this one schedule.
 import { epochPlan, type EpochPlan, type ShardSpec } from '../core/sharding';
 
 export interface ScheduledStep {
@@ -13,6 +14,8 @@ export interface ScheduledEpoch {
   /** 1-based. */
   epoch: number;
   plan: EpochPlan;
+  /** The step that ends it. */
+  lastStep: number;
   /** Its steps still to take. */
   steps: Iterable<ScheduledStep>;
 }
@@ -33,6 +36,11 @@ export class RunSchedule {
     this.totalSteps = this.stepsPerEpoch * epochCount;
   }
 
+  /** Rows of rank `rank`'s first batch. */
+  firstRows(rank: number): number {
+    return this.first.rankBatch(0, rank).length;
+  }
+
   /**
    * The epochs with steps still to take, each with those steps; an epoch a restart has finished is left
    * out whole (its evaluation too). Each plan is built as its epoch begins.
@@ -41,7 +49,7 @@ export class RunSchedule {
     const perEpoch = this.stepsPerEpoch;
     for (let epoch = Math.floor(this.doneSteps / perEpoch) + 1; epoch <= this.epochCount; epoch++) {
       const plan = epoch === 1 ? this.first : epochPlan(this.spec, epoch, this.labels);
-      yield { epoch, plan, steps: this.stepsOf(epoch) };
+      yield { epoch, plan, lastStep: epoch * perEpoch, steps: this.stepsOf(epoch) };
     }
   }
 
@@ -53,3 +61,9 @@ export class RunSchedule {
   }
 }
 
+/** Rows of the global batch at a step: every rank's rows together. */
+export function globalRows(plan: EpochPlan, index: number, ranks: number): number {
+  let rows = 0;
+  for (let rank = 0; rank < ranks; rank++) rows += plan.rankBatch(index, rank).length;
+  return rows;
+}

@@ -60,6 +60,17 @@ export class RunSwitch {
     return new Promise((resolve) => { this.wake = resolve; });
   }
 
+  /**
+   * A worker's gate before each step: holds while paused, then false if the run was stopped, else counts
+   * the step (workers report every step as it ends, so they have nothing to hand over before holding).
+   */
+  async enterStep(): Promise<boolean> {
+    if (this.isPaused) await this.waitWhilePaused();
+    if (this.isStopped) return false;
+    this.tookStep();
+    return true;
+  }
+
   /** The loop registers how to read its weights once its trainer exists. */
   serveSnapshots(reader: () => Promise<ParamsSnapshot>): void {
     this.reader = reader;

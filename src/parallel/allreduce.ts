@@ -4,7 +4,7 @@
 //       rounded sum whenever the addends' magnitudes are within 2^26 of each other — in practice the
 //       same bits as star's rank-ordered sum, and the same bits on every run.
 // star: every replica sends its vector to the coordinator, which sums in rank order and sends it back.
-import type { Endpoint, Inbox } from './ports';
+import { Inbox, type Endpoint } from './ports';
 
 export interface RingMessage {
   type: 'ring';
@@ -21,6 +21,11 @@ export interface RingLinks {
   left: Inbox<RingMessage>;
   /** Sends to rank + 1. */
   right: Endpoint;
+}
+
+/** A worker's ring from the ports its init message carries: it receives from `left` and sends to `right`. */
+export function ringLinks(rank: number, world: number, left: MessagePort, right: MessagePort): RingLinks {
+  return { rank, world, left: new Inbox<RingMessage>(left as unknown as Endpoint), right: right as unknown as Endpoint };
 }
 
 /** Chunk c covers [bounds[c], bounds[c+1]). */
@@ -60,6 +65,31 @@ export async function ringAllreduce(data: Float32Array, round: number, links: Ri
     acc.set(m.data, bounds[m.chunk]);
   }
   return { sum: Float32Array.from(acc, (x) => x * scale), bytesSent };
+}
+
+/** A replica's half of star: its vector to the coordinator, and the coordinator's sum of the round back. */
+export interface StarLink {
+  send(round: number, data: Float32Array, scale: number): void;
+  receive(round: number): Promise<Float32Array>;
+}
+
+/**
+ * A worker's all-reduces, numbered so that the messages of successive rounds never mix: over its ring, or
+ * through the coordinator (star) when it has none.
+ */
+export class AllreduceRounds {
+  private round = 0;
+
+  constructor(private readonly ring: RingLinks | null, private readonly star: StarLink | null = null) {}
+
+  async sum(vector: Float32Array, scale = 1): Promise<AllreduceResult> {
+    const round = this.round++;
+    if (this.ring) return ringAllreduce(vector, round, this.ring, scale);
+    // Counted before the vector is transferred away.
+    const bytesSent = vector.byteLength;
+    this.star!.send(round, vector, scale);
+    return { sum: await this.star!.receive(round), bytesSent };
+  }
 }
 
 /** The coordinator's half of star: the rank-ordered float64 sum times `scale`, rounded once to float32. */

@@ -1,0 +1,64 @@
+// What a data-parallel replica hands over of its state: its weights and whole state on request (live views;
+// a replaced replica starts from a survivor's), rank 0's checkpoints, local SGD's state at each
+// synchronisation, and after a divergence the last good state, which gradient all-reduce keeps on the GPU.
+import { LossWatch } from '../core/metrics';
+import type { RunSwitch } from '../gpu/run-switch';
+import { StateBackup } from '../gpu/state-backup';
+import type { Trainer } from '../gpu/trainer';
+import { postState, type PostToCoordinator, type WorkerInit } from './worker-messages';
+
+export class ReplicaHandover {
+  /** Steps whose update has been submitted: the state the buffers hold once the queue drains. */
+  private completed: number;
+  /**
+   * With gradient all-reduce every replica holds the run's state: each keeps its last good one, judged by
+   * its own shard's losses. Local SGD falls back to the last synchronisation instead.
+   */
+  private readonly lastGood: StateBackup | null;
+  private readonly watch: LossWatch;
+
+  constructor(
+    private readonly trainer: Trainer, private readonly control: RunSwitch, private readonly post: PostToCoordinator,
+    private readonly init: WorkerInit, private readonly gradientAllreduce: boolean,
+  ) {
+    this.completed = init.resume?.step ?? 0;
+    control.serveSnapshots(async () => ({ step: this.completed, params: await trainer.readParams() }));
+    control.serveState(() => trainer.readState(this.completed));
+    this.lastGood = gradientAllreduce ? new StateBackup(trainer.device, trainer, this.completed) : null;
+    this.watch = new LossWatch(init.config.lr);
+  }
+
+  /** Gradient all-reduce: a GPU copy of the state after `step`, taken in queue order, to fall back on. */
+  keep(step: number): void {
+    this.lastGood!.save(step);
+  }
+
+  /** Gradient all-reduce: step `step`'s loss was finite; a copy from before a soaring loss is not a good one. */
+  judge(step: number, loss: number): void {
+    if (this.watch.tooHigh(loss)) this.lastGood!.rejected(step);
+    else this.lastGood!.verified(step);
+  }
+
+  /** Step `step`'s update is submitted. */
+  updated(step: number): void {
+    this.completed = step;
+  }
+
+  /** Every replica's state just after a synchronisation: after a failure all restart from these and replay. */
+  async postSyncState(step: number): Promise<void> {
+    postState(this.post, 'sync-state', this.init.rank, await this.trainer.readState(step));
+  }
+
+  /** With gradient all-reduce every replica holds the same state, so rank 0's is the run's checkpoint. */
+  async checkpointIfDue(step: number): Promise<void> {
+    const every = this.init.checkpointEvery;
+    if (this.init.rank !== 0 || !this.gradientAllreduce || !every || step % every !== 0) return;
+    postState(this.post, 'checkpoint', this.init.rank, await this.trainer.readState(step));
+  }
+
+  /** Diverged, and no update taken: the coordinator ends the run, asking for the last good state. */
+  diverged(): void {
+    const lastGood = this.lastGood;
+    if (lastGood) this.control.serveState(() => lastGood.restore());
+  }
+}

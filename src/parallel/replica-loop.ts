@@ -1,0 +1,89 @@
+// A data-parallel replica's training loop: the run's schedule (gpu/run-schedule.ts) walked in step with the
+// other replicas, each step one of replica-steps.ts and its report to the coordinator; rank 0 evaluates the
+// test set after each epoch.
+import type { Dataset } from '../core/datasets';
+import { layerSizes, modelLayout } from '../core/model';
+import { shardSpec } from '../core/sharding';
+import { ReplicaGpuStep } from '../gpu/replica-step';
+import { runClock } from '../gpu/run-clock';
+import { globalRows, RunSchedule } from '../gpu/run-schedule';
+import type { RunSwitch } from '../gpu/run-switch';
+import { createTrainer, EVAL_CHUNK, type Trainer } from '../gpu/trainer';
+import { AllreduceRounds, ringLinks, type StarLink } from './allreduce';
+import type { Inbox } from './ports';
+import { ReplicaHandover } from './replica-handover';
+import type { ToReplica } from './replica-protocol';
+import { allreduceGradientsStep, localSgdStep, type ReplicaParts } from './replica-steps';
+import type { PostToCoordinator, WorkerInit } from './worker-messages';
+
+/**
+ * Trains this rank's shards in step with the other replicas; resolves with the final weights. The
+ * trainer is built and its pipelines compiled before `ready`, so once training starts the worker's
+ * thread never blocks long (the coordinator's heartbeat relies on it).
+ */
+export async function trainReplica(
+  device: GPUDevice, init: WorkerInit, dataset: Dataset, control: RunSwitch, inbox: Inbox<ToReplica>,
+  post: PostToCoordinator, ready: () => Promise<void>,
+): Promise<Float32Array | null> {
+  const { config, rank, world } = init;
+  const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+  const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
+  const trainer = await createTrainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, init.initialParams);
+  if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
+  const syncEvery = config.sync === 'step' ? 1 : config.sync;
+  const parts: ReplicaParts = {
+    handover: new ReplicaHandover(trainer, control, post, init, syncEvery === 1),
+    gpu: new ReplicaGpuStep(device, trainer, rank),
+    allreduce: config.allreduce === 'ring'
+      ? new AllreduceRounds(ringLinks(rank, world, init.left!, init.right!))
+      : new AllreduceRounds(null, starLink(rank, inbox, post)),
+    world,
+  };
+  const schedule = new RunSchedule(shardSpec(config), config.epochs, dataset.train.y, init.resume?.step ?? 0);
+  const firstRows = schedule.firstRows(rank);
+  await trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
+  await ready();
+  for (const { epoch, plan, steps, lastStep } of schedule.epochs()) {
+    for (const { step, index } of steps) {
+      if (!(await control.enterStep())) return null;
+      const ids = plan.rankBatch(index, rank);
+      const rows = globalRows(plan, index, world);
+      const outcome = syncEvery === 1
+        ? await allreduceGradientsStep(parts, step, ids, rows)
+        : await localSgdStep(parts, step, ids, step % syncEvery === 0 || step === schedule.totalSteps);
+      post({
+        type: 'report', rank, step, epoch, lossSum: outcome.lossSum, correct: outcome.correct, rows: ids.length, globalRows: rows,
+        ids: Array.from(ids), padded: plan.rankPadding(index, rank), times: outcome.times, gpuTimed: outcome.gpuTimed,
+        bytesSent: outcome.bytesSent, checksum: outcome.checksum, drift: outcome.drift, nonFinite: outcome.nonFinite,
+      });
+      if (outcome.nonFinite) {
+        parts.handover.diverged();
+        return null;
+      }
+      await parts.handover.checkpointIfDue(step);
+    }
+    if (rank === 0) await postEvaluation(trainer, post, rank, epoch, lastStep);
+  }
+  return trainer.readParams();
+}
+
+/** Star: this replica's vectors go to the coordinator, whose sums come back through the inbox. */
+function starLink(rank: number, inbox: Inbox<ToReplica>, post: PostToCoordinator): StarLink {
+  return {
+    send: (round, data, scale) => post({ type: 'star', rank, round, data, scale }, [data.buffer]),
+    receive: async (round) => {
+      const m = await inbox.next((x) => x.type === 'star' && x.round === round);
+      return (m as Extract<ToReplica, { type: 'star' }>).data;
+    },
+  };
+}
+
+/** The test set after an epoch, with how long it took (the coordinator leaves it out of training time). */
+async function postEvaluation(trainer: Trainer, post: PostToCoordinator, rank: number, epoch: number, step: number): Promise<void> {
+  const evalStart = runClock();
+  const result = await trainer.evaluate();
+  post({
+    type: 'metric', rank, record: { type: 'eval', epoch, step, testLoss: result.loss, testAccuracy: result.accuracy },
+    evalMs: runClock() - evalStart,
+  });
+}
