@@ -1,6 +1,6 @@
 // The steps a run takes, in order: each epoch's seeded plan (core/sharding), steps numbered from 1 over the
-// whole run, leaving out those a resumed or restarted run has already done. The single-device loop and the
-// data-parallel replicas walk this one schedule.
+// whole run, leaving out those a resumed or restarted run has already done. The single-device loop, the
+// data-parallel replicas and the model-parallel workers all walk this one schedule.
 import { epochPlan, type EpochPlan, type ShardSpec } from '../core/sharding';
 
 export interface ScheduledStep {
@@ -39,6 +39,11 @@ export class RunSchedule {
   /** Rows of rank `rank`'s first batch. */
   firstRows(rank: number): number {
     return this.first.rankBatch(0, rank).length;
+  }
+
+  /** Rows of rank `rank`'s largest batch. */
+  largestRows(rank: number): number {
+    return Math.max(...Array.from({ length: this.stepsPerEpoch }, (_, i) => this.first.rankBatch(i, rank).length));
   }
 
   /**
