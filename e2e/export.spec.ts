@@ -45,6 +45,7 @@ test('download the model for TensorFlow.js and the run for PyTorch DDP; import t
 
   // tfjs loads the model and predicts the test set as the lab does, with the same accuracy.
   const tfjsZip = await download(page, 'Download the trained model for TensorFlow.js (ZIP)');
+  expect(tfjsZip.readUInt16LE(8)).toBe(8); // deflated: the import below reads it back
   const files = byPath(unzipFiles(tfjsZip));
   const modelJson = JSON.parse(new TextDecoder().decode(files.get(TFJS_MODEL_FILE)));
   const group = modelJson.weightsManifest[0];

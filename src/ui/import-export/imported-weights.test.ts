@@ -1,14 +1,15 @@
-// Importing a TensorFlow.js export into the page as its weights come back from a ZIP: the lab's own
-// download (deflated), a stored ZIP, and the export's folder zipped again by the user (deflated, in a
-// subfolder, with macOS's __MACOSX copies) all give the network that predicts exactly as the exported one.
+// Importing a TensorFlow.js export into the page as its weights come back from a ZIP (read as the ZIP
+// worker reads it): the lab's own download (deflated), a stored ZIP, and the export's folder zipped again
+// by the user (deflated, in a subfolder, with macOS's __MACOSX copies) all give the network that predicts
+// exactly as the exported one. e2e/export.spec.ts imports the page's download through the worker itself.
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { tfjsExport } from '../../core/export-tfjs';
-import { zipFiles } from '../../core/export-zip';
+import { unzipFiles, zipFiles } from '../../core/export-zip';
 import { initParams, modelLayout } from '../../core/model';
 import { predictRef } from '../../core/reference';
 import { createRng } from '../../core/rng';
-import { importWeights } from './imported-weights';
+import { weightsOf } from './imported-weights';
 
 const layout = modelLayout([4, 8, 3]);
 const params = initParams(layout, 5);
@@ -28,15 +29,15 @@ const zips: [string, Uint8Array][] = [
   })],
 ];
 
-describe('importWeights from a ZIP', () => {
+describe('weights imported from a ZIP', () => {
   it.each(zips)('%s gives the same network and the same predictions', async (_, zip) => {
-    const weights = await importWeights([new File([zip as Uint8Array<ArrayBuffer>], 'iris-seed1-tfjs.zip')]);
+    const weights = await weightsOf(unzipFiles(zip), 'iris-seed1-tfjs.zip');
     expect(weights.sizes).toEqual([4, 8, 3]);
     expect(predictRef(layout, weights.params, x, rows)).toEqual(predictRef(layout, params, x, rows));
   });
 
   it('says which weight file a picked model.json needs', async () => {
     const model = files.find((f) => f.path === 'model.json')!;
-    await expect(importWeights([new File([model.bytes as Uint8Array<ArrayBuffer>], 'model.json')])).rejects.toThrow('model.json needs group1-shard1of1.bin: pick it too');
+    await expect(weightsOf([model], 'model.json')).rejects.toThrow('model.json needs group1-shard1of1.bin: pick it too');
   });
 });

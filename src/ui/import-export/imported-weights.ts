@@ -1,12 +1,13 @@
 // Weights the user imported from one of the lab's TensorFlow.js exports (the ZIP, stored or deflated, also
 // as its folder zipped again; or model.json with its weight file): the next run starts from them, with
-// fresh optimizer state, when its network fits. The ZIP code is loaded when a ZIP is picked.
+// fresh optimizer state, when its network fits. A ZIP is read in the ZIP worker.
 import { create } from 'zustand';
 import { ExportError, type ExportFile } from '../../core/export-files';
 import { TFJS_MODEL_FILE, tfjsImport } from '../../core/export-tfjs';
 import type { RunConfig } from '../../core/config';
 import { datasetShape } from '../../core/datasets';
 import { layerSizes, modelLayout, type ModelLayout } from '../../core/model';
+import { unzipInWorker } from './zip-client';
 import type { TrainingState } from '../../parallel/page-session';
 
 interface ImportedWeights {
@@ -43,9 +44,16 @@ export async function importWeights(picked: readonly File[]): Promise<ImportedWe
   const files: ExportFile[] = [];
   for (const f of picked) {
     const bytes = new Uint8Array(await f.arrayBuffer());
-    if (f.name.toLowerCase().endsWith('.zip')) files.push(...(await import('../../core/export-zip')).unzipFiles(bytes));
+    if (f.name.toLowerCase().endsWith('.zip')) files.push(...(await unzipInWorker(bytes)));
     else files.push({ path: f.name, bytes });
   }
+  const weights = await weightsOf(files, picked.map((f) => f.name).join(', '));
+  useImportedWeights.setState({ weights });
+  return weights;
+}
+
+/** The weights of a TensorFlow.js export's files: model.json (by name, also in a folder) and what it names. */
+export async function weightsOf(files: readonly ExportFile[], source: string): Promise<ImportedWeights> {
   const fileName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
   const model = files.find((f) => fileName(f.path) === TFJS_MODEL_FILE) ?? files.find((f) => f.path.endsWith('.json'));
   if (!model) throw new ExportError(`pick the lab's TensorFlow.js ZIP, or ${TFJS_MODEL_FILE} together with its .bin file`);
@@ -58,9 +66,7 @@ export async function importWeights(picked: readonly File[]): Promise<ImportedWe
     if (!file) throw new ExportError(`${TFJS_MODEL_FILE} needs ${path}: pick it too`);
     return file.bytes;
   });
-  const weights = { source: picked.map((f) => f.name).join(', '), sizes, params };
-  useImportedWeights.setState({ weights });
-  return weights;
+  return { source, sizes, params };
 }
 
 export function clearImportedWeights(): void {
