@@ -69,64 +69,9 @@ export class UsageError extends Error {}
 export const RESUMABLE_CHANGES = ['lr', 'epochs'];
 
 export function parseArgs(argv: string[]): CliOptions {
-  let base = DEFAULT_CONFIG;
-  let link: [string, string][] = [];
-  const sets: [string, string][] = [];
-  const out = {
-    json: false, help: false, checkpoint: null as string | null, checkpointEvery: 100, resume: null as string | null,
-    exportTfjs: null as string | null, exportDdp: null as string | null, initWeights: null as string | null,
-  };
-  let data: string | null = null;
-  let labelColumn: string | undefined;
-  let decimal: '.' | ',' | undefined;
-  let teach: string | null = null;
-  let members: number | null = null;
-  let join: string | null = null;
-  let name: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--json') out.json = true;
-    else if (flag === '--help' || flag === '-h') out.help = true;
-    else if (flag === '--preset') {
-      const name = value();
-      const preset = findPreset(name);
-      if (!preset) throw new ConfigError('preset', `unknown preset "${name}" (known: ${PRESETS.map((p) => p.name).join(', ')})`);
-      base = preset.config;
-    } else if (flag === '--link') link = linkEntries(value());
-    else if (flag === '--set') {
-      const pair = value();
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--set needs key=value, got "${pair}"`);
-      sets.push([pair.slice(0, eq), pair.slice(eq + 1)]);
-    } else if (flag === '--checkpoint') out.checkpoint = value();
-    else if (flag === '--resume') out.resume = value();
-    else if (flag === '--export') out.exportTfjs = value();
-    else if (flag === '--export-ddp') out.exportDdp = value();
-    else if (flag === '--init-weights') out.initWeights = value();
-    else if (flag === '--data') data = value();
-    else if (flag === '--label-column') labelColumn = value();
-    else if (flag === '--decimal') {
-      const mark = value();
-      if (mark !== '.' && mark !== ',') throw new UsageError(`--decimal needs . or , (got "${mark}")`);
-      decimal = mark;
-    } else if (flag === '--teach') teach = value();
-    else if (flag === '--join') join = value();
-    else if (flag === '--name') name = value();
-    else if (flag === '--members') {
-      members = Number(value());
-      if (!Number.isInteger(members) || members < 1 || members > LIMITS.membersPerSession) throw new UsageError(`--members needs an integer in [1, ${LIMITS.membersPerSession}]`);
-    } else if (flag === '--checkpoint-every') {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError('--checkpoint-every needs an integer in [1, 1000000]');
-      out.checkpointEvery = n;
-    } else throw new UsageError(`unknown flag "${flag}"`);
-  }
-  if (out.resume && (base !== DEFAULT_CONFIG || link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
+  const { out, sets, given } = readFlags(argv);
+  const { data, labelColumn, decimal, teach, members, join, name } = given;
+  if (out.resume && (given.base !== DEFAULT_CONFIG || given.link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
   if (out.resume && (out.initWeights || out.exportDdp)) throw new UsageError('--init-weights and --export-ddp start a new run: drop --resume');
   if (labelColumn !== undefined && !data) throw new UsageError('--label-column needs --data');
   if (decimal && !data) throw new UsageError('--decimal needs --data');
@@ -141,7 +86,7 @@ export function parseArgs(argv: string[]): CliOptions {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  const linked = applyOverrides(base, link);
+  const linked = applyOverrides(given.base, given.link);
   const config = applyOverrides(csv ? { ...linked, dataset: csv.name } : linked, sets);
   if (out.checkpoint && config.replicas > 1 && config.sync !== 'step') {
     throw new UsageError('--checkpoint with replicas > 1 needs sync=step (with local SGD each replica holds different weights)');
@@ -151,6 +96,66 @@ export function parseArgs(argv: string[]): CliOptions {
     teach: teach === null ? null : { server: teach, members: members! },
     join: join === null ? null : { link: join, name: name ?? (hostname().slice(0, LIMITS.nameLength) || 'node member') },
   };
+}
+
+/** The flags one by one, as given: each value read and checked on its own, before parseArgs checks them together. */
+function readFlags(argv: string[]) {
+  const sets: [string, string][] = [];
+  // What goes into the options as it is.
+  const out = {
+    json: false, help: false, checkpoint: null as string | null, checkpointEvery: 100, resume: null as string | null,
+    exportTfjs: null as string | null, exportDdp: null as string | null, initWeights: null as string | null,
+  };
+  // What parseArgs combines into the config, the CSV data set and a class's options.
+  const given = {
+    base: DEFAULT_CONFIG, link: [] as [string, string][], data: null as string | null, labelColumn: undefined as string | undefined,
+    decimal: undefined as '.' | ',' | undefined, teach: null as string | null, members: null as number | null,
+    join: null as string | null, name: null as string | null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--json') out.json = true;
+    else if (flag === '--help' || flag === '-h') out.help = true;
+    else if (flag === '--preset') {
+      const name = value();
+      const preset = findPreset(name);
+      if (!preset) throw new ConfigError('preset', `unknown preset "${name}" (known: ${PRESETS.map((p) => p.name).join(', ')})`);
+      given.base = preset.config;
+    } else if (flag === '--link') given.link = linkEntries(value());
+    else if (flag === '--set') {
+      const pair = value();
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--set needs key=value, got "${pair}"`);
+      sets.push([pair.slice(0, eq), pair.slice(eq + 1)]);
+    } else if (flag === '--checkpoint') out.checkpoint = value();
+    else if (flag === '--resume') out.resume = value();
+    else if (flag === '--export') out.exportTfjs = value();
+    else if (flag === '--export-ddp') out.exportDdp = value();
+    else if (flag === '--init-weights') out.initWeights = value();
+    else if (flag === '--data') given.data = value();
+    else if (flag === '--label-column') given.labelColumn = value();
+    else if (flag === '--decimal') {
+      const mark = value();
+      if (mark !== '.' && mark !== ',') throw new UsageError(`--decimal needs . or , (got "${mark}")`);
+      given.decimal = mark;
+    } else if (flag === '--teach') given.teach = value();
+    else if (flag === '--join') given.join = value();
+    else if (flag === '--name') given.name = value();
+    else if (flag === '--members') {
+      given.members = Number(value());
+      if (!Number.isInteger(given.members) || given.members < 1 || given.members > LIMITS.membersPerSession) throw new UsageError(`--members needs an integer in [1, ${LIMITS.membersPerSession}]`);
+    } else if (flag === '--checkpoint-every') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError('--checkpoint-every needs an integer in [1, 1000000]');
+      out.checkpointEvery = n;
+    } else throw new UsageError(`unknown flag "${flag}"`);
+  }
+  return { out, sets, given };
 }
 
 /** A resumed run's config: the saved one, with only the changes a resume allows. */
