@@ -177,11 +177,12 @@ describe('CSV dialects', () => {
     expect(errorOf(mixed, { decimal: '.' })).toMatchObject({ line: 2, column: 1 });
   });
 
-  it('ignores empty lines, and names the line of a ragged row and of an unclosed quote', () => {
+  it('ignores empty lines, and names the line of a ragged row and of a bad or unclosed quote', () => {
     const gappy = IRIS.split('\n').flatMap((r, i) => (i % 4 === 0 ? [r, '', '  '] : [r])).join('\n');
     expect(read(gappy)).toEqual(US);
     expect(errorOf(`${IRIS}\n5,3,1,setosa`).message).toBe('line 32: 4 columns, but the first row has 5');
     expect(errorOf(`${IRIS}\n5,3,1,0,"setosa\n6,3,1,0,virginica`).message).toBe('line 32: a quoted field is never closed (a missing ")');
+    expect(errorOf(`${IRIS}\n5,3,1,"0"x,setosa`).message).toBe('line 32: a quote (") inside a quoted field must be doubled ("")');
     const open = `${IRIS}\n5,3,1,0,"setosa\n${'6,3,1,0,virginica\n'.repeat(70_000)}`;
     const r = new CsvReader();
     expect(() => { for (let i = 0; i < open.length; i += 65536) r.push(open.slice(i, i + 65536)); })
