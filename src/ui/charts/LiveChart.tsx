@@ -1,10 +1,6 @@
-// The lab's live line chart (recharts), set up to redraw cheaply while training: a fixed size from one
-// ResizeObserver, no animation, no dots but on sparse series, no hover dot, round ticks of our own (the
-// same arrays while the axes hold) drawn as plain <text>.
-import { memo, useMemo, type ReactNode } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis, type BaseTickContentProps } from 'recharts';
-import { useElementSize } from '../element-size';
-import { niceMax, niceTicks } from './chart-scale';
+// The lab's live line chart (recharts, set up to redraw cheaply while training: RechartsFrame.tsx), or
+// its placeholder. recharts loads as its own chunk, asked for as soon as the page runs this module.
+import { lazy, memo, Suspense } from 'react';
 
 export interface LiveLine {
   name: string;
@@ -21,7 +17,7 @@ export interface LiveLine {
   dots?: number;
 }
 
-interface Props {
+export interface LiveChartProps {
   lines: readonly LiveLine[];
   /** The x axis runs from 0 to the run's last step when known, else to the last point's. */
   xMax: number | null;
@@ -32,74 +28,26 @@ interface Props {
   tickSize?: number;
   /** Name the x axis ("step") at its end. */
   xLabel?: string;
+  /** What a chart with no points says. */
+  empty: string;
+  /**
+   * A run is starting: a chart with no points shows its frame (no ticks) with `empty` inside, so recharts
+   * mounts while the run starts up and its first steps only redraw it. Otherwise it is a plain placeholder.
+   */
+  waiting: boolean;
 }
 
-const MARGIN = { top: 8, right: 16, bottom: 0, left: 0 };
-const Y_AXIS_WIDTH = 48;
-const X_AXIS_HEIGHT = 22;
-const GRID = '#e5e7eb';
-const TEXT = '#4b5563';
+const frame = import('./RechartsFrame');
+const RechartsFrame = lazy(() => frame);
 
-/**
- * Tick labels as plain <text>: recharts' own <Text> measures each label in the DOM (a forced layout)
- * to wrap it, and these never wrap.
- */
-function tickText(fontSize: number) {
-  return function TickText({ x, y, textAnchor, verticalAnchor, index, payload, tickFormatter }: BaseTickContentProps): ReactNode {
-    const label = tickFormatter ? tickFormatter(payload.value, index) : String(payload.value);
-    return (
-      <text x={x} y={y} textAnchor={textAnchor} dy={verticalAnchor === 'middle' ? '0.32em' : '0.71em'} fill={TEXT} fontSize={fontSize}>
-        {label}
-      </text>
-    );
-  };
-}
-
-const stepLabel = (step: unknown) => `step ${String(step)}`;
-
-function LiveChartImpl({ lines, xMax, yDomain, formatTick, formatValue, tickSize = 12, xLabel }: Props) {
-  const [ref, size] = useElementSize<HTMLDivElement>();
-  const tick = useMemo(() => tickText(tickSize), [tickSize]);
-  const [xEnd, yTop] = useMemo(() => axisEnds(lines, xMax, yDomain), [lines, xMax, yDomain]);
-  const x = useMemo(() => ({ domain: [0, xEnd], ticks: niceTicks(xEnd, 5, true) }), [xEnd]);
-  const y0 = yDomain[0];
-  const y = useMemo(() => ({ domain: [y0, yTop], ticks: niceTicks(yTop - y0).map((t) => t + y0) }), [y0, yTop]);
-  const tooltipValue = useMemo(() => (v: unknown) => (typeof v === 'number' ? formatValue(v) : String(v)), [formatValue]);
+function LiveChartImpl(props: LiveChartProps) {
+  const note = props.lines.every((l) => l.data.length === 0) ? props.empty : null;
+  if (note && !props.waiting) return <p className="chart-empty">{note}</p>;
   return (
-    <div ref={ref} className="line-chart">
-      {size && size.width > Y_AXIS_WIDTH + MARGIN.right && (
-        <LineChart width={size.width} height={size.height} margin={MARGIN}>
-          <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="step" domain={x.domain} ticks={x.ticks} interval={0} height={X_AXIS_HEIGHT} tick={tick} />
-          <YAxis type="number" domain={y.domain} ticks={y.ticks} interval={0} width={Y_AXIS_WIDTH} tick={tick} tickFormatter={formatTick} />
-          <Tooltip formatter={tooltipValue} labelFormatter={stepLabel} isAnimationActive={false} />
-          {lines.map((l) => (
-            <Line key={l.name} data={l.data} dataKey={l.dataKey} name={l.name} stroke={l.color} strokeWidth={l.width ?? 1.5}
-              strokeOpacity={l.opacity} dot={l.dots ? { r: l.dots } : false} activeDot={false} isAnimationActive={false} />
-          ))}
-          {xLabel && (
-            <text x={size.width - MARGIN.right} y={size.height - MARGIN.bottom - X_AXIS_HEIGHT - 4} textAnchor="end" fill={TEXT} fontSize={tickSize}>
-              {xLabel}
-            </text>
-          )}
-        </LineChart>
-      )}
-    </div>
+    <Suspense fallback={<p className="chart-empty">{note}</p>}>
+      <RechartsFrame {...props} note={note} />
+    </Suspense>
   );
-}
-
-/** The x axis's end (the run's last step, else the last point's) and the y axis's top. */
-function axisEnds(lines: readonly LiveLine[], xMax: number | null, yDomain: Props['yDomain']): [number, number] {
-  const xEnd = Math.max(1, xMax ?? Math.max(0, ...lines.map((l) => l.data.at(-1)?.step ?? 0)));
-  if (yDomain[1] !== 'auto') return [xEnd, yDomain[1]];
-  let max = 0;
-  for (const l of lines) {
-    for (const p of l.data) {
-      const v = (p as Record<string, unknown>)[l.dataKey];
-      if (typeof v === 'number' && v > max) max = v;
-    }
-  }
-  return [xEnd, niceMax(max)];
 }
 
 export const LiveChart = memo(LiveChartImpl);

@@ -24,9 +24,11 @@ interface ChartProps {
   yDomain: readonly [number, number | 'auto'];
   /** What an empty chart says. */
   placeholder: string;
+  /** A run is starting (see LiveChart). */
+  waiting: boolean;
 }
 
-function MetricChart({ title, trainKey, testKey, trainName, testName, format, formatAxis, yDomain, placeholder }: ChartProps) {
+function MetricChart({ title, trainKey, testKey, trainName, testName, format, formatAxis, yDomain, placeholder, waiting }: ChartProps) {
   const records = useChartRecords();
   const series = useMemo(() => chartSeries(records), [records]);
   const train = useStableSeries(series.train);
@@ -45,9 +47,8 @@ function MetricChart({ title, trainKey, testKey, trainName, testName, format, fo
         </ul>
       </figcaption>
       <div className="chart-body" data-testid={`chart-${trainKey}`} data-points={series.train.length}>
-        {series.train.length === 0
-          ? <p className="chart-empty">{placeholder}</p>
-          : <LiveChart lines={lines} xMax={series.totalSteps} yDomain={yDomain} formatTick={formatAxis} formatValue={format} xLabel="step" />}
+        <LiveChart lines={lines} xMax={series.totalSteps} yDomain={yDomain} formatTick={formatAxis} formatValue={format} xLabel="step"
+          empty={placeholder} waiting={waiting} />
       </div>
     </figure>
   );
@@ -64,10 +65,10 @@ export function MetricsCharts() {
   return (
     <div className="charts">
       <MetricChart title="Loss" trainKey="loss" testKey="testLoss" trainName="Training loss" testName="Test loss (per epoch)"
-        format={formatLoss} formatAxis={formatTick} yDomain={LOSS_DOMAIN} placeholder={placeholder('loss')} />
+        format={formatLoss} formatAxis={formatTick} yDomain={LOSS_DOMAIN} placeholder={placeholder('loss')} waiting={waiting} />
       <MetricChart title="Accuracy" trainKey="accuracy" testKey="testAccuracy" trainName="Batch accuracy" testName="Test accuracy (per epoch)"
-        format={formatAccuracy} formatAxis={formatAccuracyTick} yDomain={ACCURACY_DOMAIN} placeholder={placeholder('accuracy')} />
-      <ThroughputChart placeholder={placeholder('throughput')} />
+        format={formatAccuracy} formatAxis={formatAccuracyTick} yDomain={ACCURACY_DOMAIN} placeholder={placeholder('accuracy')} waiting={waiting} />
+      <ThroughputChart placeholder={placeholder('throughput')} waiting={waiting} />
     </div>
   );
 }

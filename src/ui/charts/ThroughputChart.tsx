@@ -12,7 +12,7 @@ const COLOR = '#0f766e';
 const Y_DOMAIN = [0, 'auto'] as const;
 const formatRate = (v: number) => `${formatCount(v)} samples/s`;
 
-export function ThroughputChart({ placeholder }: { placeholder: string }) {
+export function ThroughputChart({ placeholder, waiting }: { placeholder: string; waiting: boolean }) {
   const records = useChartRecords();
   const series = useMemo(() => throughputSeries(records), [records]);
   const points = useStableSeries(series.points);
@@ -26,9 +26,8 @@ export function ThroughputChart({ placeholder }: { placeholder: string }) {
         </span>
       </figcaption>
       <div className="chart-body" data-testid="chart-throughput" data-points={points.length}>
-        {points.length === 0
-          ? <p className="chart-empty">{placeholder}</p>
-          : <LiveChart lines={lines} xMax={series.totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatRate} xLabel="step" />}
+        <LiveChart lines={lines} xMax={series.totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatRate} xLabel="step"
+          empty={placeholder} waiting={waiting} />
       </div>
     </figure>
   );

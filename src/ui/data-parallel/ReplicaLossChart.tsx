@@ -7,6 +7,7 @@ import { LiveChart, type LiveLine } from '../charts/LiveChart';
 import { useStableSeries } from '../charts/stable-series';
 import { replicaKey, replicaLossSeries } from './parallel-data';
 import { GLOBAL_LOSS_COLOR, replicaColor } from './replica-colors';
+import { isActive, useLab } from '../store';
 
 interface Props {
   records: readonly MetricRecord[];
@@ -20,6 +21,7 @@ const Y_DOMAIN = [0, 'auto'] as const;
 export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
   const series = useMemo(() => replicaLossSeries(records), [records]);
   const points = useStableSeries(series.points);
+  const waiting = useLab((s) => isActive(s.status));
   const lines = useMemo((): LiveLine[] => [
     ...Array.from({ length: series.replicas }, (_, k) => ({
       name: `replica ${k}`, color: replicaColor(k), data: points, dataKey: replicaKey(k), width: 1.25, opacity: 0.85,
@@ -39,9 +41,8 @@ export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
       </div>
       <p className="dp-note">Each replica&apos;s mean loss on its own shard; the global loss is the mean over the whole batch.</p>
       <div className="dp-chart-body" data-testid="replica-loss-chart" data-points={series.points.length} data-replicas={series.replicas}>
-        {series.points.length === 0
-          ? <p className="chart-empty">{empty}</p>
-          : <LiveChart lines={lines} xMax={totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatLoss} tickSize={11} />}
+        <LiveChart lines={lines} xMax={totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatLoss} tickSize={11}
+          empty={empty} waiting={waiting} />
       </div>
     </figure>
   );
