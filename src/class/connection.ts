@@ -31,10 +31,8 @@ export class ClassConnection {
   private newsListener: ((n: SessionNews) => void) | null = null;
   /** What arrived before anyone listened. */
   private readonly early: (Relayed | SessionNews)[] = [];
-  private welcome!: (w: Welcome) => void;
 
-  private constructor(private readonly socket: ClassSocket, hello: ToServer, welcome: (w: Welcome) => void) {
-    this.welcome = welcome;
+  private constructor(private readonly socket: ClassSocket, hello: ToServer, private readonly welcome: (w: Welcome) => void) {
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => socket.send(JSON.stringify(hello)));
     socket.addEventListener('message', (e) => this.receive(e.data));
@@ -103,7 +101,13 @@ export class ClassConnection {
       }
       return;
     }
-    const m = JSON.parse(data) as FromServer;
+    let m: FromServer;
+    try {
+      m = JSON.parse(data) as FromServer;
+    } catch {
+      this.why = 'the class server sent a frame that is not JSON';
+      return this.socket.close(1002);
+    }
     if (m.t === 'from') {
       if (m.n > 0) this.pending = { from: m.from, body: m.body, n: m.n, frames: [] };
       else this.deliver({ from: m.from, body: m.body, frames: [] });
