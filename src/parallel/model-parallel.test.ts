@@ -70,7 +70,7 @@ describe('pipeline parallel = one device', () => {
         expect(spans.filter((s) => s.kind === 'B')).toHaveLength(microbatches);
       }
       expect(records.some((r) => r.type === 'eval')).toBe(true);
-    }, 120_000);
+    });
   }
 
   it('1F1B holds fewer activations than GPipe on the first stage', async () => {
@@ -82,7 +82,7 @@ describe('pipeline parallel = one device', () => {
     const [gpipe, oneF] = [await memory('gpipe'), await memory('1f1b')];
     expect(oneF[0]).toBe(gpipe[0] / 2); // 4 of 8 micro-batches in flight
     expect(oneF[3]).toBe(gpipe[3] / 8); // the last stage: one
-  }, 120_000);
+  });
 });
 
 describe('tensor parallel = one device', () => {
@@ -92,7 +92,7 @@ describe('tensor parallel = one device', () => {
       const records = await expectSameAsOneDevice(config);
       const first = records.find((r): r is StagesRecord => r.type === 'stages')!;
       expect(first.bytesSent.every((b) => b > 0)).toBe(true);
-    }, 120_000);
+    });
   }
 });
 
@@ -121,7 +121,7 @@ describe('model-parallel faults and resume', () => {
     // Every step reported once, in order, and the same weights as never failing.
     expect(losses(faulty.records)).toEqual(losses(clean.records));
     expect(sha(faulty.records)).toBe(sha(clean.records));
-  }, 240_000);
+  });
 
   it('checkpoints are the whole model; resuming from one ends with the uninterrupted checksum', async () => {
     const saved: TrainingState[] = [];
@@ -132,7 +132,7 @@ describe('model-parallel faults and resume', () => {
     const resumed = await modelParallel(config, { resumeFrom: saved[0] });
     expect(losses(resumed.records)).toEqual(losses(clean.records).slice(32));
     expect(sha(resumed.records)).toBe(sha(clean.records));
-  }, 240_000);
+  });
 });
 
 describe('model-parallel divergence', () => {
@@ -155,5 +155,5 @@ describe('model-parallel divergence', () => {
     const resumed = await modelParallel({ ...config, lr: 0.003 }, { resumeFrom: kept });
     expect(resumed.last, JSON.stringify(resumed.last)).toMatchObject({ type: 'done' });
     expect(losses(resumed.records).every(Number.isFinite)).toBe(true);
-  }, 240_000);
+  });
 });
