@@ -100,7 +100,8 @@ function gzippedJs(dir: string): { bytes: number; files: number; sizes: Record<s
 
 /** Opens an autostart link on a served build and watches the main thread while it trains. */
 async function watchLabPage(browser: Browser, url: string, watchMs: number): Promise<LabPageSample> {
-  const page = await browser.newPage();
+  // Each load is measured as a first visit: the lab's offline copy would otherwise serve the second.
+  const page = await browser.newPage({ serviceWorkers: 'block' });
   try {
     await page.addInitScript(() => {
       const w = window as unknown as { longTasks: PerformanceEntry[]; firstStepAt: [number, number] | null };
