@@ -10,6 +10,9 @@ export const SHARD_MODES = ['strided', 'contiguous', 'label'] as const;
 export const ALLREDUCE_MODES = ['ring', 'star'] as const;
 export const PARALLEL_MODES = ['data', 'pipeline', 'tensor'] as const;
 export const SCHEDULES = ['gpipe', '1f1b'] as const;
+/** The matmul kernels (src/gpu/matmul-candidates.ts): all give the same bits, at different speeds per adapter. */
+export const MATMUL_KERNELS = ['blocked', 'tile64-4', 'tile64-8', 'tile128x64-8', 'tile128-8'] as const;
+export const KERNEL_CHOICES = ['auto', ...MATMUL_KERNELS] as const;
 /** A built-in set, or a CSV set imported on this computer (its data never leaves it; a link only names it). */
 export type DatasetName = (typeof DATASETS)[number] | `csv:${string}`;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -17,6 +20,8 @@ export type ShardMode = (typeof SHARD_MODES)[number];
 export type AllreduceMode = (typeof ALLREDUCE_MODES)[number];
 export type ParallelMode = (typeof PARALLEL_MODES)[number];
 export type Schedule = (typeof SCHEDULES)[number];
+export type MatmulKernel = (typeof MATMUL_KERNELS)[number];
+export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 export interface RunConfig {
   dataset: DatasetName;
@@ -45,6 +50,8 @@ export interface RunConfig {
   microbatches: number;
   /** Pipeline: all forwards then all backwards (GPipe), or one forward one backward (1F1B). */
   schedule: Schedule;
+  /** auto: the fastest matmul kernel per product, measured on this adapter; or one kernel for all. */
+  kernel: KernelChoice;
 }
 
 export type ConfigKey = keyof RunConfig;
@@ -87,12 +94,14 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'stages', kind: 'int', min: 2, max: 8, label: 'Stages', help: 'model-parallel workers (pipeline stages or tensor-parallel ranks)' },
   { key: 'microbatches', kind: 'int', min: 1, max: 64, label: 'Micro-batches', help: 'pipeline: micro-batches per global batch' },
   { key: 'schedule', kind: 'enum', values: SCHEDULES, label: 'Schedule', help: 'pipeline: GPipe (all forwards, then all backwards) or 1F1B' },
+  { key: 'kernel', kind: 'enum', values: KERNEL_CHOICES, label: 'Matmul kernel', help: 'auto: the fastest on this GPU, measured at start; or one by name (every kernel gives the same bits)' },
 ];
 
 export const DEFAULT_CONFIG: RunConfig = {
   dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, batch: 32, epochs: 10, seed: 1,
   replicas: 1, shard: 'strided', droplast: 0, allreduce: 'ring', sync: 'step',
   mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe',
+  kernel: 'auto',
 };
 
 export class ConfigError extends Error {

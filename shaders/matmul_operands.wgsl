@@ -1,0 +1,36 @@
+// The shared head of matmul.wgsl and matmul_tiled.wgsl (src/gpu/matmul.ts puts it first): the params,
+// the operand bindings read as scalars, and op(A), op(B) element by element with zeros past M and N.
+// Legend: M rows of C, N columns of C, K the shared inner dimension.
+// Bindings: 0 params (MatmulParams); 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K] when
+// TRANS_B.
+
+struct MatmulParams {
+  M: u32,
+  N: u32,
+  K: u32,
+  _pad: u32,
+}
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+
+@group(0) @binding(0) var<uniform> params: MatmulParams;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+
+fn loadA(m: u32, k: u32) -> f32 {
+  if (m >= params.M) { return 0.0; }
+  if (TRANS_A) { return a[k * params.M + m]; }
+  return a[m * params.K + k];
+}
+
+fn loadB(k: u32, n: u32) -> f32 {
+  if (n >= params.N) { return 0.0; }
+  if (TRANS_B) { return b[n * params.K + k]; }
+  return b[k * params.N + n];
+}
+
+/** op(B)[k, col..col+3], zero past N (the column sums of matmul_store.wgsl read it too). */
+fn rowOfB(k: u32, col: u32) -> vec4f {
+  return vec4f(loadB(k, col), loadB(k, col + 1u), loadB(k, col + 2u), loadB(k, col + 3u));
+}
