@@ -53,8 +53,12 @@ function randomConfig(seed: number): RunConfig {
         break;
     }
   }
-  return withModelParallelLimits(out as unknown as RunConfig);
+  return withBalanceLimits(withModelParallelLimits(out as unknown as RunConfig));
 }
+
+/** balance=speed only with data-parallel strided gradient all-reduce: the draw keeps it where it fits. */
+const withBalanceLimits = (c: RunConfig): RunConfig =>
+  (c.balance === 'speed' && (c.mode !== 'data' || c.shard !== 'strided' || c.sync !== 'step') ? { ...c, balance: 'equal' } : c);
 
 /** Repairs the cross-field limits of pipeline and tensor parallelism, which a field-by-field draw ignores. */
 function withModelParallelLimits(c: RunConfig): RunConfig {
@@ -175,6 +179,14 @@ describe('bad input', () => {
     expectConfigError(() => parseLink('mode=pipeline&stages=9'), 'stages', '[2, 8]');
     expect(parseLink('mode=pipeline&layers=256,256,256&stages=4&microbatches=32&schedule=1f1b')).toMatchObject({ stages: 4, microbatches: 32 });
     expect(parseLink('mode=tensor&layers=10,3&stages=4').layers).toEqual([10, 3]);
+  });
+
+  it('balance=speed limits name the field and what it needs', () => {
+    expect(parseLink('replicas=3&balance=speed')).toMatchObject({ replicas: 3, balance: 'speed' });
+    expectConfigError(() => parseLink('balance=fast'), 'balance', 'equal|speed');
+    expectConfigError(() => parseLink('balance=speed&shard=label'), 'balance', 'needs shard=strided', 'shard=label');
+    expectConfigError(() => parseLink('balance=speed&sync=4'), 'balance', 'needs sync=step', 'sync=4');
+    expectConfigError(() => parseLink('balance=speed&mode=pipeline'), 'balance', 'must be equal with mode=pipeline');
   });
 
   it('repeated key', () => {

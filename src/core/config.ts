@@ -10,6 +10,7 @@ export const SHARD_MODES = ['strided', 'contiguous', 'label'] as const;
 export const ALLREDUCE_MODES = ['ring', 'star'] as const;
 export const PARALLEL_MODES = ['data', 'pipeline', 'tensor'] as const;
 export const SCHEDULES = ['gpipe', '1f1b'] as const;
+export const BALANCE_MODES = ['equal', 'speed'] as const;
 /** The matmul kernels (src/gpu/matmul-candidates.ts): all give the same bits, at different speeds per adapter. */
 export const MATMUL_KERNELS = ['blocked', 'tile64-4', 'tile64-8', 'tile128x64-8', 'tile128-8'] as const;
 export const KERNEL_CHOICES = ['auto', ...MATMUL_KERNELS] as const;
@@ -20,6 +21,7 @@ export type ShardMode = (typeof SHARD_MODES)[number];
 export type AllreduceMode = (typeof ALLREDUCE_MODES)[number];
 export type ParallelMode = (typeof PARALLEL_MODES)[number];
 export type Schedule = (typeof SCHEDULES)[number];
+export type BalanceMode = (typeof BALANCE_MODES)[number];
 export type MatmulKernel = (typeof MATMUL_KERNELS)[number];
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
@@ -37,6 +39,8 @@ export interface RunConfig {
   replicas: number;
   /** How each global batch is split across replicas. */
   shard: ShardMode;
+  /** equal: every replica the same share of each global batch; speed: shares by measured speed, re-planned each epoch. */
+  balance: BalanceMode;
   /** 1: drop each epoch's short last batch, for any number of replicas (and do not pad shards). */
   droplast: number;
   allreduce: AllreduceMode;
@@ -87,6 +91,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'seed', kind: 'int', min: 0, max: 4294967295, label: 'Seed', help: 'all randomness comes from it' },
   { key: 'replicas', kind: 'int', min: 1, max: 8, label: 'Replicas', help: 'data-parallel workers, each with its own GPU device' },
   { key: 'shard', kind: 'enum', values: SHARD_MODES, label: 'Sharding', help: 'strided (DistributedSampler), contiguous blocks, or by label (non-IID)' },
+  { key: 'balance', kind: 'enum', values: BALANCE_MODES, label: 'Balance', help: 'equal: the same share of each batch per replica; speed: shares by each replica\'s measured speed, re-planned each epoch' },
   { key: 'droplast', kind: 'int', min: 0, max: 1, label: 'Drop last', help: '1: drop each epoch\'s short last batch (whole batches only); 0: keep it, padding the replicas\' shards' },
   { key: 'allreduce', kind: 'enum', values: ALLREDUCE_MODES, label: 'All-reduce', help: 'ring between workers, or star through the coordinator' },
   { key: 'sync', kind: 'wordOrInt', word: 'step', min: 1, max: 10000, label: 'Sync', help: 'step: average gradients every step; k: average weights every k steps' },
@@ -99,7 +104,7 @@ export const FIELDS: readonly FieldSpec[] = [
 
 export const DEFAULT_CONFIG: RunConfig = {
   dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, batch: 32, epochs: 10, seed: 1,
-  replicas: 1, shard: 'strided', droplast: 0, allreduce: 'ring', sync: 'step',
+  replicas: 1, shard: 'strided', balance: 'equal', droplast: 0, allreduce: 'ring', sync: 'step',
   mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe',
   kernel: 'auto',
 };
@@ -220,7 +225,17 @@ export function validateConfig(c: RunConfig): RunConfig {
     throw new ConfigError('layers', 'model too large: at most 64M weights between hidden layers');
   }
   if (c.mode !== 'data') validateModelParallel(c);
+  if (c.balance === 'speed') validateSpeedBalance(c);
   return c;
+}
+
+/** balance=speed re-cuts the global batches of strided sharding; what it cannot combine with. */
+function validateSpeedBalance(c: RunConfig): void {
+  if (c.mode !== 'data') throw new ConfigError('balance', `must be equal with mode=${c.mode}: speed balances data-parallel replicas`);
+  if (c.shard !== 'strided') {
+    throw new ConfigError('balance', `speed needs shard=strided: with shard=${c.shard} each replica owns its samples, so its share cannot follow its speed`);
+  }
+  if (c.sync !== 'step') throw new ConfigError('balance', `speed needs sync=step: local SGD (sync=${c.sync}) averages the replicas' weights equally, whatever their shares`);
 }
 
 /** The most workers a run may start (each a Web Worker with its own GPU device). */

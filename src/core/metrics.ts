@@ -23,6 +23,8 @@ export interface ShardRecord {
   ids: number[][];
   /** padded[rank] = positions in ids[rank] that repeat a sample to pad the epoch (droplast=0); absent when none. */
   padded?: number[][];
+  /** balance=speed: shares[rank] = its share of the epoch's global batches, planned from its measured speed. */
+  shares?: number[];
 }
 
 /** Milliseconds of one replica's step, phase by phase (see WorkersRecord.clock). */

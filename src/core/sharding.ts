@@ -11,12 +11,15 @@
 // label:      non-IID — class c belongs to rank c mod N; each rank shuffles its classes' samples.
 // In contiguous and label modes each step takes from each rank in proportion to its shard's size, so
 // every sample is used once per epoch; the loss and gradient are always the mean over the global batch.
-import type { RunConfig, ShardMode } from './config';
+// balance=speed (strided only): the global batches of one device, unpadded, each cut into contiguous
+//             slices by the replicas' shares (speedShares, from their measured speed), re-planned each epoch.
+import type { BalanceMode, RunConfig, ShardMode } from './config';
 import { createRng, permutation, Stream } from './rng';
 import { epochOrder } from './sampler';
 
 export interface ShardSpec {
   mode: ShardMode;
+  balance: BalanceMode;
   replicas: number;
   batch: number;
   dropLast: boolean;
@@ -24,7 +27,7 @@ export interface ShardSpec {
 }
 
 export function shardSpec(config: RunConfig): ShardSpec {
-  return { mode: config.shard, replicas: config.replicas, batch: config.batch, dropLast: config.droplast === 1, seed: config.seed };
+  return { mode: config.shard, balance: config.balance, replicas: config.replicas, batch: config.batch, dropLast: config.droplast === 1, seed: config.seed };
 }
 
 export interface EpochPlan {
@@ -37,12 +40,12 @@ export interface EpochPlan {
 
 export class ShardError extends Error {}
 
-/** The epoch's length in positions: n, or with droplast=0 padded up to a multiple of N. */
+/** The epoch's length in positions: n, or with droplast=0 padded up to a multiple of N (never with balance=speed). */
 function paddedLength(spec: ShardSpec, n: number): number {
-  return spec.dropLast ? n : Math.ceil(n / spec.replicas) * spec.replicas;
+  return spec.dropLast || spec.balance === 'speed' ? n : Math.ceil(n / spec.replicas) * spec.replicas;
 }
 
-/** How many repeats pad each epoch of n samples: none with droplast=1, one replica, or shard=label. */
+/** How many repeats pad each epoch of n samples: none with droplast=1, one replica, balance=speed, or shard=label. */
 export function epochPadding(spec: ShardSpec, n: number): number {
   return spec.mode === 'label' ? 0 : paddedLength(spec, n) - n;
 }
@@ -103,9 +106,82 @@ function shuffled(ids: Uint32Array, seed: number, epoch: number, rank: number): 
   return p.map((i) => ids[i]);
 }
 
-/** The plan of one epoch (1-based) for a training set with these labels. */
-export function epochPlan(spec: ShardSpec, epoch: number, labels: Uint8Array): EpochPlan {
+/** The smallest share speedShares gives a replica, as a fraction of an equal share: it keeps training, and measured. */
+export const MIN_SHARE_OF_EQUAL = 0.1;
+
+export const equalShares = (world: number): number[] => Array.from({ length: world }, () => 1 / world);
+
+/**
+ * balance=speed: each replica's share of the global batch, proportional to its throughput (1 / its
+ * compute time per sample), none below MIN_SHARE_OF_EQUAL of an equal share; they sum to 1. A function
+ * of the measured numbers alone, so every replica that is given them cuts the same plan.
+ */
+export function speedShares(msPerSample: readonly number[]): number[] {
+  const world = msPerSample.length;
+  if (msPerSample.some((ms) => !(ms > 0) || !Number.isFinite(ms))) return equalShares(world);
+  const floor = MIN_SHARE_OF_EQUAL / world;
+  const speed = msPerSample.map((ms) => 1 / ms);
+  // Replicas held at the floor leave the rest of the batch to the others, in proportion to their speed.
+  const held = new Set<number>();
+  for (;;) {
+    const free = speed.reduce((s, v, k) => (held.has(k) ? s : s + v), 0);
+    const left = 1 - held.size * floor;
+    const below = speed.findIndex((v, k) => !held.has(k) && (v / free) * left < floor);
+    if (below < 0) return speed.map((v, k) => (held.has(k) ? floor : (v / free) * left));
+    held.add(below);
+  }
+}
+
+/**
+ * `rows` cut by `shares` by largest remainder (ties to the lower rank), then one row taken from the
+ * largest part (the lower rank of equals) for each replica left with none. Needs rows ≥ shares.length.
+ */
+export function shareRows(rows: number, shares: readonly number[]): number[] {
+  // A batch shorter than the world (checkPlan refuses such a plan, naming the replica left without samples).
+  if (rows < shares.length) return shares.map((_, k) => (k < rows ? 1 : 0));
+  const quotas = shares.map((s) => s * rows);
+  const out = quotas.map((q) => Math.floor(q));
+  const order = quotas.map((q, k) => ({ k, r: q - Math.floor(q) })).sort((a, b) => b.r - a.r || a.k - b.k);
+  for (let i = 0, left = rows - out.reduce((s, r) => s + r, 0); i < left; i++) out[order[i].k]++;
+  out.forEach((r, k) => {
+    if (r > 0) return;
+    out[out.indexOf(Math.max(...out))]--;
+    out[k] = 1;
+  });
+  return out;
+}
+
+function checkShares(shares: readonly number[], world: number): void {
+  if (shares.length !== world) throw new ShardError(`balance: ${shares.length} shares for ${world} replicas`);
+  const sum = shares.reduce((s, x) => s + x, 0);
+  if (shares.some((x) => !(x > 0) || !Number.isFinite(x)) || Math.abs(sum - 1) > 1e-9) {
+    throw new ShardError(`balance: shares must be positive and sum to 1, got ${shares.join(', ')}`);
+  }
+}
+
+/** balance=speed: global batch t is order[tB, (t+1)B) as on one device; rank k takes its k-th slice of it by `shares`. */
+function balancedPlan(spec: ShardSpec, epoch: number, n: number, shares: readonly number[]): EpochPlan {
+  const order = epochOrder(spec.seed, epoch, n);
+  const steps = stepsOf(spec, n);
+  return fromPositions(steps, n, (i) => order[i], (step, rank) => {
+    const start = step * spec.batch;
+    const rows = shareRows(Math.min(n, start + spec.batch) - start, shares);
+    const from = start + rows.slice(0, rank).reduce((s, r) => s + r, 0);
+    return Uint32Array.from({ length: rows[rank] }, (_, i) => from + i);
+  });
+}
+
+/**
+ * The plan of one epoch (1-based) for a training set with these labels. With balance=speed, `shares`
+ * (one per replica, summing to 1; equal when absent) cut each global batch: a changed world (spec.replicas)
+ * or new shares re-plan it, with the same global batches.
+ */
+export function epochPlan(spec: ShardSpec, epoch: number, labels: Uint8Array, shares?: readonly number[]): EpochPlan {
   const n = labels.length;
+  if (spec.balance === 'speed' && spec.replicas > 1) {
+    if (shares) checkShares(shares, spec.replicas);
+    return balancedPlan(spec, epoch, n, shares ?? equalShares(spec.replicas));
+  }
   if (spec.mode === 'strided' || spec.replicas === 1) return stridedPlan(spec, epoch, n);
   if (spec.mode === 'contiguous') return proportionalPlan(spec, n, contiguousLists(spec, epoch, n));
   return proportionalPlan(spec, n, labelLists(spec, epoch, labels));

@@ -23,17 +23,24 @@ export interface ScheduledEpoch {
 export class RunSchedule {
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
-  /** Sizes (steps, each rank's rows at each step) do not depend on the epoch, so epoch 1's plan stands for all. */
+  /** Steps do not depend on the epoch, nor (but with balance=speed) each rank's rows: epoch 1's plan stands for all. */
   private readonly first: EpochPlan;
 
   constructor(
     private readonly spec: ShardSpec, private readonly epochCount: number, private readonly labels: Uint8Array,
     /** Steps the run starts after (a resumed run's, or a restarted worker's). */
     readonly doneSteps = 0,
+    /** balance=speed: each epoch's shares, known by the time the epoch begins. */
+    private readonly sharesOf?: (epoch: number) => readonly number[],
   ) {
     this.first = epochPlan(spec, 1, labels);
     this.stepsPerEpoch = this.first.steps;
     this.totalSteps = this.stepsPerEpoch * epochCount;
+  }
+
+  /** The first epoch with steps still to take. */
+  get firstEpoch(): number {
+    return Math.floor(this.doneSteps / this.stepsPerEpoch) + 1;
   }
 
   /** Rows of rank `rank`'s first batch. */
@@ -52,8 +59,8 @@ export class RunSchedule {
    */
   *epochs(): Generator<ScheduledEpoch> {
     const perEpoch = this.stepsPerEpoch;
-    for (let epoch = Math.floor(this.doneSteps / perEpoch) + 1; epoch <= this.epochCount; epoch++) {
-      const plan = epoch === 1 ? this.first : epochPlan(this.spec, epoch, this.labels);
+    for (let epoch = this.firstEpoch; epoch <= this.epochCount; epoch++) {
+      const plan = epoch === 1 && !this.sharesOf ? this.first : epochPlan(this.spec, epoch, this.labels, this.sharesOf?.(epoch));
       yield { epoch, plan, lastStep: epoch * perEpoch, steps: this.stepsOf(epoch) };
     }
   }

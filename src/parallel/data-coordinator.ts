@@ -17,6 +17,7 @@ import { replicaStepRecords } from './replica-records';
 import { ReplicaResults } from './replica-results';
 import type { StepReport } from './replica-protocol';
 import { prepareRun, Run, type RunHandle, type RunOptions } from './run';
+import { SpeedBalance } from './speed-balance';
 import { StarRounds } from './star-rounds';
 import { StepGroups } from './step-groups';
 
@@ -27,7 +28,7 @@ interface ReplicaStart extends RestartPoint {
 }
 
 /** Each replica's init: its weights (its own copy, as they are handed over) and its ring links. */
-function replicaInits(config: RunConfig, host: MemberHost, from: ReplicaStart, initial: Float32Array, extra: Pick<Init, 'checkpointEvery' | 'startedAt'>): Init[] {
+function replicaInits(config: RunConfig, host: MemberHost, from: ReplicaStart, initial: Float32Array, extra: Pick<Init, 'checkpointEvery' | 'startedAt' | 'shares'>): Init[] {
   const world = config.replicas;
   const links = config.allreduce === 'ring' && world > 1 ? ring(host, ranks(world)) : [];
   return Array.from({ length: world }, (_, rank) => {
@@ -55,6 +56,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   const synced = new StepGroups<TrainingState>(world);
   let lastSync: TrainingState[] | null = null;
   const watch = new LossWatch(config.lr);
+  const balance = config.balance === 'speed' ? new SpeedBalance(config.epochs) : null;
 
   const onStep = (step: number, group: StepReport[]) => {
     if (group.some((r) => r.nonFinite)) {
@@ -65,6 +67,8 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
     const { records, rows } = replicaStepRecords(config, layout.totalFloats, step, group, watch);
     records.forEach((r) => run.emit(r));
     run.stepDone(step, rows);
+    const next = balance?.add(step, group);
+    if (next) run.members.all({ type: 'shares', ...next });
   };
   const message = (m: MemberReport) => {
     if (m.type === 'report') {
@@ -102,11 +106,15 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
     star.clear();
     synced.clear();
     results.clear();
-    return replicaInits(config, env, from, initial, { checkpointEvery: checkpoint?.every, startedAt });
+    return replicaInits(config, env, from, initial, { checkpointEvery: checkpoint?.every, startedAt, shares: balance?.plannedShares(world) });
   };
 
   const from: ReplicaStart = { step: resumeFrom?.step ?? 0, stateOf: resumeFrom ? () => resumeFrom : null };
-  await run.start({ inits, message, restartPoint }, from, check);
+  const counted = check.then((total) => {
+    balance?.counted(total);
+    return total;
+  });
+  await run.start({ inits, message, restartPoint }, from, counted);
   return run.handle({
     snapshot: () => run.members.requestSnapshot(0),
     state: () => (world > 1 && config.sync !== 'step' ? Promise.resolve(null) : run.members.requestState(0)),

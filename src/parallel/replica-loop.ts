@@ -13,6 +13,7 @@ import { AllreduceRounds, ringLinks, type StarLink } from './allreduce';
 import type { Inbox } from './ports';
 import { ReplicaHandover } from './replica-handover';
 import type { ToReplica } from './replica-protocol';
+import { ReplicaShares } from './replica-shares';
 import { allreduceGradientsStep, localSgdStep, type ReplicaParts } from './replica-steps';
 import type { PostToCoordinator, WorkerInit } from './worker-messages';
 
@@ -38,8 +39,11 @@ export async function trainReplica(
       ? new AllreduceRounds(ringLinks(rank, world, init.left!, init.right!))
       : new AllreduceRounds(null, starLink(rank, inbox, post)),
     world,
+    throttleMs: init.throttleMsPerSample ?? 0,
   };
-  const schedule = new RunSchedule(shardSpec(config), config.epochs, dataset.train.y, init.resume?.step ?? 0);
+  const balanced = config.balance === 'speed' && world > 1;
+  const schedule = new RunSchedule(shardSpec(config), config.epochs, dataset.train.y, init.resume?.step ?? 0, balanced ? (e) => shares!.of(e) : undefined);
+  const shares = balanced ? new ReplicaShares(world, inbox, schedule.firstEpoch, init.shares) : null;
   const firstRows = schedule.firstRows(rank);
   await trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
   await ready();
@@ -53,7 +57,7 @@ export async function trainReplica(
         : await localSgdStep(parts, step, ids, step % syncEvery === 0 || step === schedule.totalSteps);
       post({
         type: 'report', rank, step, epoch, lossSum: outcome.lossSum, correct: outcome.correct, rows: ids.length, globalRows: rows,
-        ids: Array.from(ids), padded: plan.rankPadding(index, rank), times: outcome.times, gpuTimed: outcome.gpuTimed,
+        ids: Array.from(ids), share: shares?.of(epoch)[rank], padded: plan.rankPadding(index, rank), times: outcome.times, gpuTimed: outcome.gpuTimed,
         bytesSent: outcome.bytesSent, checksum: outcome.checksum, drift: outcome.drift, nonFinite: outcome.nonFinite,
       });
       if (outcome.nonFinite) {
@@ -63,6 +67,7 @@ export async function trainReplica(
       await parts.handover.checkpointIfDue(step);
     }
     if (rank === 0) await postEvaluation(trainer, post, rank, epoch, lastStep);
+    if (lastStep < schedule.totalSteps) await shares?.arrive(epoch + 1);
   }
   return trainer.readParams();
 }

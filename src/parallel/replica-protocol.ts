@@ -19,6 +19,13 @@ export type ToReplica =
       checkpointEvery?: number;
       /** When the run was asked for (runClock): a single replica's timing records count start-up from it. */
       startedAt?: number;
+      /** balance=speed: the shares of each epoch from the one this generation starts in, as far as they are known. */
+      shares?: EpochShares[];
+      /**
+       * Tests only (a slowed replica, as a slower GPU would be): sleep this many ms per sample in each step's
+       * compute. Never set from a config or a link: a test's member host adds it (parallel/test-throttle.ts).
+       */
+      throttleMsPerSample?: number;
       /** Ring links: receive from rank − 1, send to rank + 1 (absent with one replica or star). */
       left?: MessagePort;
       right?: MessagePort;
@@ -49,7 +56,15 @@ export type ToReplica =
    */
   | { type: 'exit' }
   /** Star all-reduce: the coordinator's sum for round `round`. */
-  | { type: 'star'; round: number; data: Float32Array };
+  | { type: 'star'; round: number; data: Float32Array }
+  /** balance=speed: the shares of an epoch, planned from the one before as it ended. */
+  | ({ type: 'shares' } & EpochShares);
+
+/** balance=speed: each replica's share of every global batch of an epoch (core/sharding.ts speedShares). */
+export interface EpochShares {
+  epoch: number;
+  shares: number[];
+}
 
 export interface StepReport {
   type: 'report';
@@ -63,6 +78,8 @@ export interface StepReport {
   globalRows: number;
   /** Sample ids this rank trained on. */
   ids: number[];
+  /** balance=speed: this rank's share of the epoch's global batches. */
+  share?: number;
   /** Positions in `ids` that repeat a sample to pad the epoch (droplast=0); usually none. */
   padded: number[];
   times: PhaseTimes;

@@ -21,7 +21,8 @@ export function replicaStepRecords(
   const warning = watch.check(step, loss);
   if (warning) records.push(warning);
   const padded = group.some((r) => r.padded.length > 0) ? { padded: group.map((r) => r.padded) } : {};
-  records.push({ type: 'shard', step, epoch, ids: group.map((r) => r.ids), ...padded });
+  const shares = group.every((r) => r.share !== undefined) ? { shares: group.map((r) => r.share!) } : {};
+  records.push({ type: 'shard', step, epoch, ids: group.map((r) => r.ids), ...padded, ...shares });
   const synced = group.some((r) => r.bytesSent > 0);
   records.push({
     type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),

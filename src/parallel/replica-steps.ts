@@ -20,6 +20,15 @@ export interface ReplicaParts {
   handover: ReplicaHandover;
   /** Replicas in the run. */
   world: number;
+  /** Tests only: ms slept per sample in each step's compute, as a slower GPU would take (0: none). */
+  throttleMs: number;
+}
+
+/** The test-only throttle of a step of `rows` samples: its sleep, in ms. */
+async function throttle(msPerSample: number, rows: number): Promise<number> {
+  const ms = msPerSample * rows;
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  return ms;
 }
 
 /** Wall-clock time of each phase of a step, lap by lap. */
@@ -36,12 +45,13 @@ class PhaseClock {
 
 /** Gradient all-reduce: this shard's gradients, scaled by 1/global batch, summed over replicas; one update. */
 export async function allreduceGradientsStep(
-  { gpu, allreduce, handover }: ReplicaParts, step: number, ids: Uint32Array, globalRows: number,
+  { gpu, allreduce, handover, throttleMs }: ReplicaParts, step: number, ids: Uint32Array, globalRows: number,
 ): Promise<StepOutcome> {
   const clock = new PhaseClock();
   gpu.submitGradients(ids, globalRows, step);
   handover.keep(step - 1);
   await gpu.idle();
+  const slept = await throttle(throttleMs, ids.length);
   clock.lap('computeMs');
   const { grads, stats, gpuComputeMs } = await gpu.readGradients();
   clock.lap('readbackMs');
@@ -61,7 +71,7 @@ export async function allreduceGradientsStep(
     checksum = paramsFingerprint(await gpu.readUpdatedWeights());
     clock.lap('updateMs');
   }
-  if (gpuComputeMs !== null) clock.times.computeMs = gpuComputeMs;
+  if (gpuComputeMs !== null) clock.times.computeMs = gpuComputeMs + slept;
   return { ...stats, times: clock.times, gpuTimed: gpuComputeMs !== null, bytesSent: reduced.bytesSent, checksum, drift: undefined, nonFinite };
 }
 
@@ -71,6 +81,7 @@ export async function localSgdStep(parts: ReplicaParts, step: number, ids: Uint3
   const clock = new PhaseClock();
   gpu.submitLocalGradients(ids, step);
   await gpu.idle();
+  await throttle(parts.throttleMs, ids.length);
   clock.lap('computeMs');
   const stats = await gpu.readLoss();
   clock.lap('readbackMs');

@@ -24,7 +24,7 @@ export interface ReplicaEnv {
 
 export function serveReplica(env: ReplicaEnv): void {
   const control = new RunSwitch();
-  const inbox = new Inbox<ToReplica>(env.coordinator, (m) => m.type === 'init' || m.type === 'go' || m.type === 'star');
+  const inbox = new Inbox<ToReplica>(env.coordinator, (m) => m.type === 'init' || m.type === 'go' || m.type === 'star' || m.type === 'shares');
   let rank = -1;
   env.coordinator.addEventListener('message', (event) => answerControl(env.coordinator, control, event.data as ToReplica, rank));
   void inbox.next((m) => m.type === 'init').then((m) => {

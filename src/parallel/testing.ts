@@ -1,5 +1,5 @@
-// Helpers for the parallel tests on Dawn: the generated data files, and single-device training with the
-// same config, the reference every parallel mode is compared with.
+// Helpers for the parallel tests on Dawn: the generated data files, single-device training with the same
+// config (the reference every parallel mode is compared with), and replicas served in this thread.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_DIR } from '../cli/prepare-data';
@@ -8,6 +8,9 @@ import { loadDataset } from '../core/datasets';
 import type { MetricRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
 import { runTraining } from '../gpu/train-run';
+import type { MemberHost } from './members';
+import type { Endpoint } from './ports';
+import { serveReplica } from './replica';
 
 /** The generated MNIST files (`npm test` writes them first, through its pretest script). */
 export const readAsset = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(join(DATA_DIR, file)));
@@ -19,4 +22,23 @@ export async function trainOneDevice(config: RunConfig): Promise<{ records: Metr
   const dataset = await loadDataset(config.dataset, config.seed, readAsset);
   await runTraining({ device: await requestNodeDevice(), config, dataset, emit: (r) => records.push(r), onFinalParams: (p) => { params = p; } });
   return { records, params: params! };
+}
+
+/** Replicas in this thread, each with its own Dawn device, talking over real MessagePorts. */
+export function inProcessHost(): MemberHost {
+  return {
+    spawn() {
+      const { port1, port2 } = new MessageChannel();
+      serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: requestNodeDevice, readAsset });
+      port1.start();
+      return {
+        postMessage: (m, transfer) => port1.postMessage(m, transfer ?? []),
+        addEventListener: (type, listener) => port1.addEventListener(type, listener),
+        terminate: () => port1.close(),
+        onCrash: () => {},
+      };
+    },
+    channel: () => new MessageChannel(),
+    readAsset,
+  };
 }
