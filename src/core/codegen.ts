@@ -49,7 +49,8 @@ export function kerasCode(c: RunConfig): string {
   const parallel = c.replicas > 1
     ? [`# ${c.replicas} replicas: build and compile inside tf.distribute.MirroredStrategy().scope(); batch_size`,
       `# stays the global batch (${c.batch}) and each replica takes ${c.batch}/${c.replicas} of it.`,
-      ...(c.sync === 'step' ? [] : [`# MirroredStrategy averages gradients every step; it has no local SGD (sync=${c.sync}).`])]
+      ...(c.sync === 'step' ? [] : [`# MirroredStrategy averages gradients every step; it has no local SGD (sync=${c.sync}).`]),
+      ...(c.balance === 'speed' ? ['# MirroredStrategy splits every batch equally: it has no split by speed (balance=speed).'] : [])]
     : [];
   return [
     'import keras',
@@ -72,6 +73,17 @@ function orderNote(c: RunConfig): string {
   const pads = c.replicas > 1 && c.shard !== 'label';
   return `droplast=0: the last batch may be short${pads ? ', and the epoch is padded by repeating its first ids' : ''}`;
 }
+
+/**
+ * balance=speed in an export: what the lab did, and what the export does instead (the README's lines; the
+ * script's, commented).
+ */
+export const SPEED_BALANCE_NOTE = [
+  'balance=speed: the lab cut each global batch among its replicas by their measured speed, which depends on',
+  'the machines it ran on; PyTorch\'s DistributedSampler has no such split. This export cuts every batch',
+  'equally, as the lab does in its first epoch: the same global batches, so the same losses and weights up to',
+  'float32 rounding; only each rank\'s share of a batch differs from the lab\'s run after the first epoch.',
+];
 
 /** The files of the PyTorch DDP export, as train_ddp.py reads them (see export-ddp.ts for their layout). */
 export const DDP_FILES = {
@@ -225,6 +237,7 @@ export function pytorchCode(c: RunConfig): string {
     '',
     `# ${DDP_FILES.order}: the sample ids of every (epoch, step, rank) from the lab's sampler and shard map`,
     `# (shard=${c.shard}${c.shard === 'strided' ? ": DistributedSampler's scheme" : ''}; ${orderNote(c)}).`,
+    ...(c.balance === 'speed' ? SPEED_BALANCE_NOTE.map((line) => `# ${line}`) : []),
     `(_, epochs, steps, world), rest = read("${DDP_FILES.order}", b"${ORDER_MAGIC}", 4)`,
     'counts, rest = tensor(rest, torch.int32, epochs * steps * world)',
     'ids_all, _ = tensor(rest, torch.int32, int(counts.sum()))',

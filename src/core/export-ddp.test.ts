@@ -88,6 +88,21 @@ describe('the DDP export', () => {
     });
   }
 
+  it('balance=speed: says the lab\'s split by speed has no DistributedSampler equivalent, and cuts each global batch equally', () => {
+    const config: RunConfig = { ...CONFIG, replicas: 3, balance: 'speed' };
+    const files = new Map(ddpExport(config, SPIRAL, initParams(modelLayout(layerSizes(config, 2, 3)), 3)).map((f) => [f.path, f.bytes]));
+    const [readme, script] = [DDP_FILES.readme, DDP_FILES.script].map((p) => new TextDecoder().decode(files.get(p)));
+    expect(readme).toContain('DistributedSampler has no such split');
+    expect(script).toContain('# the machines it ran on; PyTorch\'s DistributedSampler has no such split');
+    const order = readOrder(files.get(DDP_FILES.order)!);
+    // 800 = 16 × 48 + 32: 17 steps, none padded; 48 rows cut 16 + 16 + 16, the last 32 cut 11 + 11 + 10.
+    const epochOrder2 = epochOrder(3, 2, 800);
+    expect(order[1]).toHaveLength(17);
+    order[1].forEach((ranks, s) => expect(ranks.flat(), `step ${s + 1}`).toEqual([...epochOrder2.subarray(48 * s, 48 * s + 48)]));
+    expect(order[1][0].map((ids) => ids.length)).toEqual([16, 16, 16]);
+    expect(order[1][16].map((ids) => ids.length)).toEqual([11, 11, 10]);
+  });
+
   it('stores MNIST pixels as bytes and reads them back exactly', () => {
     const bytes = Uint8Array.from({ length: 3 * 784 }, (_, i) => (i * 37) % 256);
     const split = { x: Float32Array.from(bytes, (b) => b / 255), y: Uint8Array.of(1, 7, 9), n: 3 };

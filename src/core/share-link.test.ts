@@ -13,6 +13,15 @@ describe('share links', () => {
     expect(parseShareLink(`https://lab.example/#${text}`)).toEqual(link);
   });
 
+  it('carries balance=speed, which a teacher can hide; a link without balance gets equal', () => {
+    const link = { config: { ...DEFAULT_CONFIG, replicas: 4, balance: 'speed' as const }, autostart: false, hide: ['balance'] };
+    const text = serializeShareLink(link);
+    expect(text).toContain('&balance=speed&');
+    expect(parseShareLink(text)).toEqual(link);
+    expect(parseShareLink('replicas=4').config.balance).toBe('equal');
+    expect(() => parseShareLink('balance=speed&shard=contiguous')).toThrow(/^balance: speed needs shard=strided/);
+  });
+
   it('defaults: no expect, no autostart, nothing hidden', () => {
     expect(parseShareLink('#dataset=spiral')).toEqual({ config: { ...DEFAULT_CONFIG, dataset: 'spiral' }, autostart: false, hide: [] });
   });

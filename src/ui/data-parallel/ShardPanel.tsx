@@ -8,7 +8,7 @@ import { classLabels, type Split } from '../../core/datasets';
 import type { MetricRecord } from '../../core/metrics';
 import { labelOwner } from '../../core/sharding';
 import { drawPoints, drawThumbnails, EPOCH_SAMPLES, thumbnailCells } from './draw-shard-map';
-import { formatCount } from '../format';
+import { formatCount, formatPercent } from '../format';
 import { LabelHistogram } from './LabelHistogram';
 import { labelCounts, shardWindow, type ShardWindow, type ShardWindowMode } from './parallel-data';
 import { PADDING_COLOR, replicaColor, UNUSED_COLOR } from './replica-colors';
@@ -80,6 +80,7 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
             <li key={rank} data-testid="shard-legend-replica">
               <span className="swatch" style={{ background: replicaColor(rank) }} />replica {rank}
               {config.shard === 'label' && `: ${ownedClasses(names, rank, shards.byRank.length)}`}
+              {shards.shares && <span className="muted" data-testid="replica-share">{` · ${formatPercent(shards.shares[rank], 0)} of each batch`}</span>}
             </li>
           ))}
           {!(mnist && mode === 'step') && <li><span className="swatch" style={{ background: UNUSED_COLOR }} />{mnist ? 'not used yet' : 'unused'}</li>}
@@ -112,6 +113,13 @@ export function ShardPanel({ config, records, empty }: { config: RunConfig; reco
         </div>
       </div>
       <p className="dp-note">Sharding {SHARD_TEXT[config.shard]}.</p>
+      {config.balance === 'speed' && (
+        <p className="dp-note" data-testid="balance-note">
+          Balanced by speed: each replica takes a slice of every global batch in proportion to its measured speed (compute time per
+          sample over the previous epoch; the first epoch is cut equally, and no replica gets less than a tenth of an equal share).
+          The global batch, its loss and its gradient stay those of one device.
+        </p>
+      )}
       {shards ? <ShardBody config={config} shards={shards} mode={mode} /> : <p className="chart-empty dp-empty">{empty}</p>}
     </figure>
   );

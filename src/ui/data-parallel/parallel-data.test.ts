@@ -81,6 +81,18 @@ describe('shardWindow', () => {
   });
 });
 
+describe('shardWindow shares (balance=speed)', () => {
+  it('gives the latest step\'s shares, and none where the records have none', () => {
+    const records: MetricRecord[] = [
+      { type: 'shard', step: 1, epoch: 1, ids: [[0, 1], [2, 3]], shares: [0.5, 0.5] },
+      { type: 'shard', step: 2, epoch: 2, ids: [[4, 5, 6], [7]], shares: [0.8, 0.2] },
+    ];
+    expect(shardWindow(records, 'epoch')!.shares).toEqual([0.8, 0.2]);
+    expect(shardWindow(records.slice(0, 1), 'step')!.shares).toEqual([0.5, 0.5]);
+    expect(shardWindow(run(2), 'step')!.shares).toBeNull();
+  });
+});
+
 describe('workers', () => {
   it('keeps the last steps in order and averages their phases', () => {
     const window = recentWorkers(run(30), 20);

@@ -43,6 +43,8 @@ export interface ShardWindow {
   paddedIds: Set<number>;
   /** Which rank last got each id in the window; a repeat does not take over a sample already used. */
   owner: Map<number, number>;
+  /** balance=speed: each rank's share of the global batches at the window's latest step; null when equal. */
+  shares: number[] | null;
 }
 
 /** The latest shard record ('step'), or all shard records of the latest epoch ('epoch'). */
@@ -70,7 +72,7 @@ export function shardWindow(records: readonly MetricRecord[], mode: ShardWindowM
       });
     });
   }
-  return { mode, step: last.step, epoch: last.epoch, firstStep: picked[0].step, byRank, paddedIds, owner };
+  return { mode, step: last.step, epoch: last.epoch, firstStep: picked[0].step, byRank, paddedIds, owner, shares: last.shares ?? null };
 }
 
 /** counts[rank][class]: how many of each rank's samples in the window carry each label. */
