@@ -27,8 +27,9 @@ export class ClassConnection {
   readonly ended: Promise<string>;
   private why: string | null = null;
   private pending: { from: Address; body: unknown; n: number; frames: ArrayBuffer[] } | null = null;
-  private messageListener: ((m: Relayed) => void) | null = null;
-  private newsListener: ((n: SessionNews) => void) | null = null;
+  /** Several may listen (a page's own view of the class beside serveClass or the run's member host): each takes what it knows. */
+  private readonly messageListeners: ((m: Relayed) => void)[] = [];
+  private readonly newsListeners: ((n: SessionNews) => void)[] = [];
   /** What arrived before anyone listened. */
   private readonly early: (Relayed | SessionNews)[] = [];
 
@@ -62,12 +63,12 @@ export class ClassConnection {
   }
 
   onMessage(listener: (m: Relayed) => void): void {
-    this.messageListener = listener;
+    this.messageListeners.push(listener);
     this.flush();
   }
 
   onNews(listener: (n: SessionNews) => void): void {
-    this.newsListener = listener;
+    this.newsListeners.push(listener);
     this.flush();
   }
 
@@ -127,11 +128,10 @@ export class ClassConnection {
   private flush(): void {
     while (this.early.length > 0) {
       const m = this.early[0];
-      const listener = 'frames' in m ? this.messageListener : this.newsListener;
-      if (!listener) return;
+      if (('frames' in m ? this.messageListeners : this.newsListeners).length === 0) return;
       this.early.shift();
-      if ('frames' in m) (listener as (m: Relayed) => void)(m);
-      else (listener as (n: SessionNews) => void)(m);
+      if ('frames' in m) this.messageListeners.forEach((l) => l(m));
+      else this.newsListeners.forEach((l) => l(m));
     }
   }
 }

@@ -138,7 +138,14 @@ function reject(socket: Duplex, status: string, message: string): void {
 export async function startClassServer(options: ClassServerOptions): Promise<ClassServer> {
   const rates = options.rates ?? LIMITS;
   const sessions = new Sessions();
-  const http: Server = createServer((req, res) => void serveStatic(options.root, req, res).catch(() => res.destroy()));
+  const http: Server = createServer((req, res) => {
+    // A plain GET of the session service's path tells the lab's page that a class server serves it (browser-connect.ts).
+    if ((req.url ?? '').split('?')[0] === CLASS_PATH) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      return void res.end(JSON.stringify({ classServer: 1 }));
+    }
+    void serveStatic(options.root, req, res).catch(() => res.destroy());
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.binaryBytes, perMessageDeflate: false });
   const handshakes = new Map<string, TokenBucket>();
   const keepalive = new Map<WebSocket, Connection>();

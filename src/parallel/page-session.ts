@@ -3,6 +3,7 @@
 // simple messages.
 import type { RunConfig } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
+import type { MemberHost } from './members';
 import type { RunHandle } from './run';
 import { startRun } from './start-run';
 import { webMemberHost } from './web-replicas';
@@ -25,18 +26,22 @@ export class TrainingSession {
 
   /**
    * `resumeFrom` continues a saved run; `onCheckpoint` receives the run's state every `checkpointEvery`
-   * steps (single replica, or gradient all-reduce every step).
+   * steps (single replica, or gradient all-reduce every step). `env` puts the members elsewhere than in
+   * this page's Web Workers (a class's members), with their own `heartbeatMs`.
    */
   constructor(
     config: RunConfig, onMessage: (m: SessionMessage) => void,
-    options: { resumeFrom?: TrainingState; onCheckpoint?: (state: TrainingState) => void; checkpointEvery?: number } = {},
+    options: {
+      resumeFrom?: TrainingState; onCheckpoint?: (state: TrainingState) => void; checkpointEvery?: number; env?: MemberHost; heartbeatMs?: number;
+    } = {},
   ) {
-    const { resumeFrom, onCheckpoint, checkpointEvery = 50 } = options;
+    const { resumeFrom, onCheckpoint, checkpointEvery = 50, env = webMemberHost(), heartbeatMs } = options;
     startRun({
       config,
       resumeFrom,
       checkpoint: onCheckpoint && { every: checkpointEvery, save: onCheckpoint },
-      env: webMemberHost(),
+      env,
+      heartbeatMs,
       emit: (record) => onMessage({ type: 'metric', record }),
       onReady: (rank, adapter) => onMessage({ type: 'ready', rank, adapter }),
     }).then(

@@ -12,6 +12,7 @@
 //   share/           the share link, the reproduction badge, the hash in the address bar, classroom hide=
 //   import-export/   downloads (JSON Lines, CSV, Chrome trace, TF.js and PyTorch ZIPs) and imported weights
 //   explain/         the math of the run in MathML, the same model as Keras and PyTorch code, the gradient check
+//   class/           a class on a class server: the teacher's join link, QR code and roster; the student page (StudentApp)
 // Beside them: main.tsx (entry), store.ts (zustand), format.ts, element-size.ts, offline.ts (service worker), lab.css.
 import { AlertRegion } from './run/AlertRegion';
 import { CodePanel } from './explain/CodePanel';
@@ -28,6 +29,7 @@ import { ProgressPanel } from './run/ProgressPanel';
 import { ResumeBanner } from './run/ResumeBanner';
 import { RunControls } from './run/RunControls';
 import { useLab } from './store';
+import { TeacherPanel } from './class/TeacherPanel';
 import { WebGpuNotice } from './run/WebGpuNotice';
 
 export function App() {
@@ -56,6 +58,7 @@ export function App() {
         </aside>
         <section className="results" aria-label="Run">
           <AlertRegion />
+          <TeacherPanel />
           <ResumeBanner />
           <ProgressPanel />
           <MetricsCharts />

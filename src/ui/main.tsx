@@ -1,20 +1,28 @@
-// Entry of the lab page (named in index.html): opens the link in the address bar, checks WebGPU,
-// and renders the app.
+// Entry of the lab page (named in index.html): opens the link in the address bar (a share link, a class's
+// teacher link, or a join link, which opens the student page), checks WebGPU, and renders the app.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { openLink } from './share/hash-sync';
 import { keepOfflineCopy } from './offline';
 import { useLab } from './store';
+import { servedByClassServer } from '../class/browser-connect';
+import { classRoleOfPage } from './class/page-role';
+import { useClass } from './class/class-store';
+import { StudentApp } from './class/StudentApp';
+import { startClass } from './class/teacher-class';
 import { probeWebGpu } from './run/webgpu-support';
 import './lab.css';
 
-openLink(window.location.hash);
+const role = classRoleOfPage();
+if (role.kind === 'lab') openLink(window.location.hash);
+if (role.kind === 'teach') void startClass(role.link);
 void probeWebGpu().then((gpu) => useLab.getState().setGpu(gpu));
+void servedByClassServer().then((available) => useClass.setState({ available }));
 keepOfflineCopy();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    {role.kind === 'join' ? <StudentApp link={role.link} linkError={role.error} /> : <App />}
   </StrictMode>,
 );

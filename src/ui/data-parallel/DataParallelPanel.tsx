@@ -10,10 +10,12 @@ import { useChartRecords } from '../charts/chart-records';
 import { isActive, useLab } from '../store';
 import { SyncStatus } from './SyncStatus';
 import { WorkerTimeline } from './WorkerTimeline';
+import { useClass } from '../class/class-store';
 
-function describe(c: RunConfig): string {
+function describe(c: RunConfig, inClass: boolean): string {
   const sync = c.sync === 'step' ? 'gradients averaged every step' : `weights averaged every ${c.sync} steps (local SGD)`;
-  return `${c.replicas} replicas, each a Web Worker with its own GPU device · ${c.allreduce} all-reduce · ${c.shard} shards · ${sync}`;
+  const where = inClass ? 'each a member of the class on its own computer and GPU' : 'each a Web Worker with its own GPU device';
+  return `${c.replicas} replicas, ${where} · ${c.allreduce} all-reduce · ${c.shard} shards · ${sync}`;
 }
 
 export function DataParallelPanel() {
@@ -28,6 +30,7 @@ export function DataParallelPanel() {
 
 function Views({ config, records, ran, active }: { config: RunConfig; records: MetricRecord[]; ran: boolean; active: boolean }) {
   const totalSteps = summarize(records).timing?.totalSteps ?? null;
+  const inClass = useClass((s) => s.runNames !== null);
   const empty = (what: string) => (active ? 'Waiting for the replicas’ first step…' : `Press Train to draw ${what}.`);
 
   if (config.replicas < 2) {
@@ -47,7 +50,7 @@ function Views({ config, records, ran, active }: { config: RunConfig; records: M
       <header className="panel dp-header">
         <div className="dp-title">
           <h2>Data parallelism</h2>
-          <span className="muted">{describe(config)}</span>
+          <span className="muted">{describe(config, inClass)}</span>
         </div>
         <SyncStatus config={config} records={records} />
       </header>

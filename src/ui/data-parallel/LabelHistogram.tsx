@@ -3,6 +3,7 @@
 // bars are labelled with the classes' names (cut short to fit, whole in the tooltip).
 import { formatCount } from '../format';
 import { replicaColor } from './replica-colors';
+import { replicaName, useClass } from '../class/class-store';
 
 const W = 220;
 const H = 84;
@@ -18,6 +19,8 @@ const fit = (name: string, width: number) => {
 export function LabelHistogram({ counts, names }: { counts: number[][]; names: readonly string[] }) {
   const classes = counts[0]?.length ?? 0;
   const top = Math.max(1, ...counts.flat());
+  const runNames = useClass((s) => s.runNames);
+  const label = (rank: number) => (runNames ? replicaName(runNames, rank) : `Replica ${rank}`);
   const slot = W / Math.max(1, classes);
   const bar = Math.min(18, slot * 0.72);
   return (
@@ -28,9 +31,9 @@ export function LabelHistogram({ counts, names }: { counts: number[][]; names: r
           <figure key={rank} className="histogram" data-testid={`histogram-replica-${rank}`} data-counts={JSON.stringify(row)}>
             <figcaption>
               <span className="swatch" style={{ background: replicaColor(rank) }} />
-              Replica {rank} <span className="muted">· {formatCount(total)} samples</span>
+              {label(rank)} <span className="muted">· {formatCount(total)} samples</span>
             </figcaption>
-            <svg viewBox={`0 0 ${W} ${H + AXIS}`} role="img" aria-label={`Replica ${rank} labels: ${row.map((c, k) => `class ${names[k]} ${c}`).join(', ')}`}>
+            <svg viewBox={`0 0 ${W} ${H + AXIS}`} role="img" aria-label={`${label(rank)} labels: ${row.map((c, k) => `class ${names[k]} ${c}`).join(', ')}`}>
               <line x1={0} x2={W} y1={H + 0.5} y2={H + 0.5} stroke="#cbd2dc" />
               {row.map((c, k) => {
                 const h = (c / top) * (H - 4);
@@ -38,7 +41,7 @@ export function LabelHistogram({ counts, names }: { counts: number[][]; names: r
                 return (
                   <g key={k}>
                     <rect x={x} y={H - h} width={bar} height={h} rx={1.5} fill={replicaColor(rank)} opacity={c ? 0.9 : 0}>
-                      <title>{`replica ${rank}, class ${names[k]}: ${formatCount(c)} samples`}</title>
+                      <title>{`${label(rank)}, class ${names[k]}: ${formatCount(c)} samples`}</title>
                     </rect>
                     <g>
                       <title>{names[k]}</title>

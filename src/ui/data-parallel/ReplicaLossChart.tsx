@@ -8,6 +8,7 @@ import { useStableSeries } from '../charts/stable-series';
 import { replicaKey, replicaLossSeries } from './parallel-data';
 import { GLOBAL_LOSS_COLOR, replicaColor } from './replica-colors';
 import { isActive, useLab } from '../store';
+import { replicaName, useClass } from '../class/class-store';
 
 interface Props {
   records: readonly MetricRecord[];
@@ -22,19 +23,20 @@ export function ReplicaLossChart({ records, totalSteps, empty }: Props) {
   const series = useMemo(() => replicaLossSeries(records), [records]);
   const points = useStableSeries(series.points);
   const waiting = useLab((s) => isActive(s.status));
+  const names = useClass((s) => s.runNames);
   const lines = useMemo((): LiveLine[] => [
     ...Array.from({ length: series.replicas }, (_, k) => ({
-      name: `replica ${k}`, color: replicaColor(k), data: points, dataKey: replicaKey(k), width: 1.25, opacity: 0.85,
+      name: replicaName(names, k), color: replicaColor(k), data: points, dataKey: replicaKey(k), width: 1.25, opacity: 0.85,
     })),
     { name: 'global', color: GLOBAL_LOSS_COLOR, data: points, dataKey: 'loss', width: 2 },
-  ], [points, series.replicas]);
+  ], [points, series.replicas, names]);
   return (
     <figure className="panel dp-card" aria-label="Loss per replica">
       <div className="dp-card-head">
         <figcaption>Loss per replica</figcaption>
         <ul className="replica-legend" aria-label="Series">
           {Array.from({ length: series.replicas }, (_, k) => (
-            <li key={k}><span className="swatch" style={{ background: replicaColor(k) }} />replica {k}</li>
+            <li key={k}><span className="swatch" style={{ background: replicaColor(k) }} />{replicaName(names, k)}</li>
           ))}
           <li><span className="swatch" style={{ background: GLOBAL_LOSS_COLOR }} />global</li>
         </ul>

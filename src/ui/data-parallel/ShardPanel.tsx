@@ -13,6 +13,7 @@ import { LabelHistogram } from './LabelHistogram';
 import { labelCounts, shardWindow, type ShardWindow, type ShardWindowMode } from './parallel-data';
 import { PADDING_COLOR, replicaColor, UNUSED_COLOR } from './replica-colors';
 import { useTrainingSet } from '../data/training-set';
+import { replicaName, useClass } from '../class/class-store';
 
 const SHARD_TEXT: Record<RunConfig['shard'], string> = {
   strided: 'strided: rank k takes every N-th sample of the shuffled global batch (DistributedSampler)',
@@ -68,6 +69,7 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
   const counts = useMemo(() => (dataset ? labelCounts(shards.byRank, dataset.train.y, dataset.classes) : null), [shards, dataset]);
   const mnist = config.dataset === 'mnist';
   const names = useMemo(() => (dataset ? classLabels(dataset) : []), [dataset]);
+  const members = useClass((s) => s.runNames);
   if (set.state === 'error') return <p className="chart-empty dp-empty">Could not load the training set: {set.message}</p>;
   if (!dataset || !counts) return <p className="chart-empty dp-empty">Loading the training set…</p>;
   return (
@@ -78,7 +80,7 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
         <ul className="replica-legend">
           {shards.byRank.map((_, rank) => (
             <li key={rank} data-testid="shard-legend-replica">
-              <span className="swatch" style={{ background: replicaColor(rank) }} />replica {rank}
+              <span className="swatch" style={{ background: replicaColor(rank) }} />{replicaName(members, rank)}
               {config.shard === 'label' && `: ${ownedClasses(names, rank, shards.byRank.length)}`}
               {shards.shares && <span className="muted" data-testid="replica-share">{` · ${formatPercent(shards.shares[rank], 0)} of each batch`}</span>}
             </li>

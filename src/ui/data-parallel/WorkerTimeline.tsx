@@ -7,6 +7,7 @@ import type { MetricRecord, PhaseTimes, WorkersRecord } from '../../core/metrics
 import { formatBytes, formatMs } from '../format';
 import { lastTraffic, meanPhases, recentWorkers } from './parallel-data';
 import { PHASES, replicaColor } from './replica-colors';
+import { replicaName, useClass } from '../class/class-store';
 
 const WINDOW_STEPS = 20;
 
@@ -20,6 +21,7 @@ function phaseOrder(config: RunConfig) {
 
 function Lanes({ steps, config }: { steps: WorkersRecord[]; config: RunConfig }) {
   const replicas = config.replicas;
+  const names = useClass((s) => s.runNames);
   // Steps are aligned at the slowest replica: a step ends when its all-reduce lets everyone go on.
   const starts: number[] = [];
   let span = 0;
@@ -40,7 +42,7 @@ function Lanes({ steps, config }: { steps: WorkersRecord[]; config: RunConfig })
       </div>
       {Array.from({ length: replicas }, (_, rank) => (
         <div key={rank} className="timeline-row" data-testid="timeline-lane" data-rank={rank}>
-          <span className="lane-label"><span className="swatch" style={{ background: replicaColor(rank) }} />replica {rank}</span>
+          <span className="lane-label"><span className="swatch" style={{ background: replicaColor(rank) }} />{replicaName(names, rank)}</span>
           <div className="lane-track">
             {steps.map((r, i) => {
               const t = r.times[rank];
@@ -52,7 +54,7 @@ function Lanes({ steps, config }: { steps: WorkersRecord[]; config: RunConfig })
                   const left = at;
                   at += t[p.key];
                   return t[p.key] > 0 ? (
-                    <span key={`${r.step}-${p.key}`} className="segment" title={`replica ${rank} · step ${r.step} · ${p.label}: ${formatMs(t[p.key])} ms`}
+                    <span key={`${r.step}-${p.key}`} className="segment" title={`${replicaName(names, rank)} · step ${r.step} · ${p.label}: ${formatMs(t[p.key])} ms`}
                       style={{ left: pct(left), width: pct(t[p.key]), background: p.color }} />
                   ) : null;
                 }),
@@ -87,6 +89,7 @@ function Traffic({ records, steps, config }: { records: readonly MetricRecord[];
   const order = phaseOrder(config);
   const ring = config.allreduce === 'ring';
   const n = config.replicas;
+  const names = useClass((s) => s.runNames);
   // The coordinator's theory: ring 2K(N−1)/N with K the vector in float64; star K in float32.
   const k = traffic ? (ring ? (traffic.theoryBytes * n) / (2 * (n - 1)) : traffic.theoryBytes) : null;
   return (
@@ -105,7 +108,7 @@ function Traffic({ records, steps, config }: { records: readonly MetricRecord[];
         <tbody>
           {means.map((t, rank) => (
             <tr key={rank} data-testid={`traffic-replica-${rank}`}>
-              <th scope="row"><span className="swatch" style={{ background: replicaColor(rank) }} />{rank}</th>
+              <th scope="row"><span className="swatch" style={{ background: replicaColor(rank) }} />{names ? names[rank] : rank}</th>
               <td data-testid={`bytes-sent-${rank}`} data-value={traffic?.bytesSent[rank]} title={traffic ? `${traffic.bytesSent[rank]} B` : undefined}>
                 {traffic ? formatBytes(traffic.bytesSent[rank]) : '—'}
               </td>

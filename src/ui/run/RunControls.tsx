@@ -1,9 +1,12 @@
-// Train / Pause / Step / Reset / Share. Train starts a run with the current settings or resumes a paused
-// one; Step takes one more step and pauses; Share copies the page's link (hidden by hide=share).
+// Train / Pause / Step / Reset / Share / Start a class. Train starts a run with the current settings or resumes
+// a paused one; Step takes one more step and pauses; Share copies the page's link (hidden by hide=share); Start
+// a class (only on a page a class server served) opens a class whose members are the next runs' replicas.
 import { useState } from 'react';
 import { useHidden } from '../share/hidden';
 import { pause, reset, step, train } from './run-controller';
 import { SharePanel } from '../share/SharePanel';
+import { useClass } from '../class/class-store';
+import { startClass } from '../class/teacher-class';
 import { isActive, useLab } from '../store';
 
 export function RunControls() {
@@ -11,11 +14,14 @@ export function RunControls() {
   const gpuState = useLab((s) => s.gpu.state);
   const shareHidden = useHidden('share');
   const [sharing, setSharing] = useState(0);
+  const classServer = useClass((s) => s.available === true);
+  // A class's members train on their own GPUs: the teacher's page needs none.
+  const teaching = useClass((s) => s.teacher !== null);
 
   return (
     <div className="run-controls">
       <div className="button-row" role="group" aria-label="Run controls">
-        <button type="button" className="button primary" disabled={gpuState !== 'available' || status === 'running'} onClick={train}
+        <button type="button" className="button primary" disabled={(gpuState !== 'available' && !teaching) || status === 'running'} onClick={train}
           title={status === 'paused' ? 'Resume the paused run' : 'Start a run with these settings'}>
           Train
         </button>
@@ -25,9 +31,15 @@ export function RunControls() {
         {!shareHidden && (
           <button type="button" className="button" onClick={() => setSharing((n) => n + 1)} title="Copy a link that reproduces this run">Share</button>
         )}
+        {classServer && !teaching && (
+          <button type="button" className="button" onClick={() => void startClass()} disabled={isActive(status)}
+            title="Open a class: students join with a link or QR code and train this run's replicas on their own GPUs">
+            Start a class
+          </button>
+        )}
       </div>
       {gpuState === 'checking' && <p className="hint">Checking WebGPU…</p>}
-      {gpuState === 'unavailable' && <p className="hint">Training needs WebGPU: see the note above.</p>}
+      {gpuState === 'unavailable' && !teaching && <p className="hint">Training needs WebGPU: see the note above.</p>}
       {!shareHidden && sharing > 0 && <SharePanel request={sharing} />}
     </div>
   );

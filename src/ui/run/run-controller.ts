@@ -4,6 +4,7 @@
 import { serializeConfig, type RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
 import { TrainingSession, type ParamsSnapshot, type SessionMessage, type TrainingState } from '../../parallel/page-session';
+import { classRun } from '../class/teacher-class';
 import { importedStart } from '../import-export/imported-weights';
 import { clearSavedRun, saveRun, type SavedRun } from './saved-run';
 import { isActive, useLab } from '../store';
@@ -79,14 +80,25 @@ function persist(config: RunConfig, state: TrainingState): void {
   void saveRun({ config, state, records: recordsUpTo(state.step), savedAt: Date.now() }).catch(() => {});
 }
 
-function start(config: RunConfig, saved?: SavedRun): void {
+function start(formConfig: RunConfig, saved?: SavedRun): void {
   const lab = useLab.getState();
+  // With a class open, the run's replicas are the class's members (teacher-class.ts).
+  let inClass;
+  try {
+    inClass = saved ? null : classRun(formConfig);
+  } catch (e) {
+    lab.failRun(e instanceof Error ? e.message : String(e));
+    return;
+  }
+  const config = inClass?.config ?? formConfig;
   lab.beginRun(config);
   if (saved) lab.appendRecords(saved.records);
-  const imported = saved ? undefined : importedStart(config);
+  const imported = saved || inClass ? undefined : importedStart(config);
   const started: TrainingSession = new TrainingSession(config, (m) => handle(started, m), {
     resumeFrom: saved?.state ?? imported,
     onCheckpoint: (state) => persist(config, state),
+    env: inClass?.env,
+    heartbeatMs: inClass?.heartbeatMs,
   });
   session = started;
   fromImport = !saved && imported !== undefined;

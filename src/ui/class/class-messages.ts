@@ -1,0 +1,48 @@
+// What a teacher page and its members' pages say to each other over the class server, beside the run's own
+// messages (which serveClass and classMemberHost carry): the teacher's view of the run for each member, and
+// each member's figures for the roster. Both sides check what they read: a page never trusts its peer.
+import type { RunConfig } from '../../core/config';
+import type { MetricRecord } from '../../core/metrics';
+import type { RunStatus } from '../store';
+
+/** Teacher → member: the run as the member's page shows it. `run` counts the teacher's runs: a new one starts the view afresh. */
+export interface ClassView {
+  k: 'view';
+  run: number;
+  /** The member's rank in this run; null: it joined after the run started and waits for the next. */
+  rank: number | null;
+  /** The run's members by rank. */
+  names: string[];
+  config: RunConfig;
+  status: RunStatus;
+  /** The records since the last view of this run. */
+  records: MetricRecord[];
+}
+
+/** Member → teacher, about once a second: what the roster shows of it. */
+export interface MemberStats {
+  k: 'stats';
+  adapter: string;
+  /** Web Workers (each its own GPU device) the member trains with. */
+  workers: number;
+  /** Bytes through its connection to the class server, both ways. */
+  sent: number;
+  received: number;
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** A member's stats as the teacher may use them; null for anything else. */
+export function readStats(body: unknown): MemberStats | null {
+  const b = body as Partial<MemberStats> | null;
+  if (b?.k !== 'stats' || typeof b.adapter !== 'string' || !finite(b.workers) || !finite(b.sent) || !finite(b.received)) return null;
+  return { k: 'stats', adapter: b.adapter.slice(0, 120), workers: b.workers, sent: b.sent, received: b.received };
+}
+
+/** The teacher's view as a member may use it; null for anything else. */
+export function readView(body: unknown): ClassView | null {
+  const b = body as Partial<ClassView> | null;
+  if (b?.k !== 'view' || !Number.isInteger(b.run) || !Array.isArray(b.records) || !Array.isArray(b.names) || typeof b.config !== 'object' || b.config === null) return null;
+  if (b.rank !== null && !Number.isInteger(b.rank)) return null;
+  return b as ClassView;
+}

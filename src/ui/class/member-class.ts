@@ -1,0 +1,68 @@
+// A member's side of a class in the page: checks WebGPU, joins the session its link names, serves the
+// teacher's runs with this page's Web Workers (each replica its own GPU device, as in one tab), tells the
+// teacher its adapter and traffic about once a second, and shows the teacher's view of the run.
+import { connectBrowser, type Traffic } from '../../class/browser-connect';
+import { serveClass } from '../../class/member-client';
+import type { SessionLink } from '../../class/session-link';
+import { webMemberHost } from '../../parallel/web-replicas';
+import { useLab } from '../store';
+import { readView, type MemberStats } from './class-messages';
+import { addEvent, useClass, type Membership } from './class-store';
+
+const STATS_MS = 1000;
+
+
+/** The page's WebGPU adapter, named as the replicas name theirs; throws saying plainly what is missing. */
+async function adapterName(): Promise<string> {
+  if (!('gpu' in navigator) || !navigator.gpu) {
+    throw new Error('This browser has no WebGPU, so it cannot train with the class. Use a recent Chrome or Edge (on Linux started with --enable-unsafe-webgpu), over HTTPS or on this computer.');
+  }
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('WebGPU is present but found no GPU adapter, so this computer cannot train with the class. Check chrome://gpu.');
+  const { vendor, architecture, description } = adapter.info;
+  return [vendor, architecture, description].filter(Boolean).join(' ') || 'WebGPU adapter';
+}
+
+export const traffic: Traffic = { sent: 0, received: 0 };
+let lastRun = 0;
+
+/** Joins the class as `name` and serves it until the session ends. */
+export async function joinClass(link: SessionLink, name: string): Promise<void> {
+  const set = (change: Partial<Membership>) => useClass.setState((s) => ({ member: { name, state: 'joining', id: null, message: null, ...s.member, ...change } }));
+  set({ name, state: 'joining', message: null });
+  let adapter: string;
+  try {
+    adapter = await adapterName();
+  } catch (e) {
+    return set({ state: 'ended', message: e instanceof Error ? e.message : String(e) });
+  }
+  let joined;
+  try {
+    joined = await connectBrowser(link.server, { t: 'join', session: link.session, key: link.key, name }, traffic);
+  } catch (e) {
+    return set({ state: 'ended', message: e instanceof Error ? e.message : String(e) });
+  }
+  const { connection, welcome } = joined;
+  set({ state: 'joined', id: welcome.t === 'joined' ? welcome.id : null });
+  const stats = () => connection.send('teacher', { k: 'stats', adapter, workers: 1, sent: traffic.sent, received: traffic.received } satisfies MemberStats);
+  stats();
+  const timer = setInterval(stats, STATS_MS);
+  connection.onMessage(({ from, body }) => {
+    const view = from === 'teacher' ? readView(body) : null;
+    if (!view) return;
+    const lab = useLab.getState();
+    if (view.run !== lastRun) {
+      lastRun = view.run;
+      lab.beginRun(view.config);
+    }
+    if (view.records.length > 0) lab.appendRecords(view.records);
+    if (useLab.getState().status !== view.status) lab.setStatus(view.status);
+    useClass.setState({ runNames: view.names, memberRank: view.rank });
+  });
+  connection.onNews((news) => {
+    if (news.t === 'teacher-left') addEvent(null, 'The teacher left: waiting for the teacher to come back');
+  });
+  const why = await serveClass(connection, webMemberHost());
+  clearInterval(timer);
+  set({ state: 'ended', message: `The class ended: ${why}` });
+}

@@ -1,0 +1,152 @@
+// The teacher's side of a class in the page: opens (or, from a teacher link, takes) a session, keeps the
+// roster from the server's news and the members' stats, lends the run controller the class's members as
+// the run's replicas (rank k: the k-th member present when Train was pressed), and sends each member
+// its view of the run as the records arrive.
+import { connectBrowser, pageServer } from '../../class/browser-connect';
+import type { ClassConnection } from '../../class/connection';
+import type { Roster, ToServer } from '../../class/protocol';
+import { classMemberHost, type ClassMemberHost } from '../../class/remote-members';
+import { parseSessionLink, sessionLink } from '../../class/session-link';
+import { applyOverrides, type RunConfig } from '../../core/config';
+import type { MetricRecord } from '../../core/metrics';
+import { fetchAsset } from '../../parallel/fetch-asset';
+import type { MemberHost } from '../../parallel/members';
+import { useLab } from '../store';
+import { readStats, type ClassView } from './class-messages';
+import { addEvent, useClass, type RosterEntry } from './class-store';
+
+/** A member's silence counts after three of these: a loaded laptop or a slow relay may hold a message for seconds. */
+const CLASS_HEARTBEAT_MS = 10_000;
+/** Records per view message, to stay well under the server's text-frame limit. */
+const VIEW_CHUNK = 64;
+
+let connection: ClassConnection | null = null;
+let host: ClassMemberHost | null = null;
+/** The ranks of the current run (classMemberHost reads it at each spawn). */
+const ranks: Roster[] = [];
+let runs = 0;
+/** The class run shown: its number, and how many of its records the members have. */
+let shown: { run: number; config: RunConfig; sent: number } | null = null;
+let pending: { run: number; config: RunConfig } | null = null;
+
+const lastStep = () => {
+  const records = useLab.getState().records;
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.type === 'step') return r.step;
+  }
+  return null;
+};
+
+function updateMember(id: number, change: Partial<RosterEntry>): void {
+  useClass.setState((s) => ({ roster: s.roster.map((m) => (m.id === id ? { ...m, ...change } : m)) }));
+}
+
+function addMember(id: number, name: string): void {
+  const entry: RosterEntry = { id, name, adapter: null, workers: null, sent: 0, received: 0, lastHeard: Date.now(), status: 'present', why: null };
+  useClass.setState((s) => ({ roster: [...s.roster.filter((m) => m.id !== id), entry] }));
+  addEvent(shown ? lastStep() : null, `${name} joined the class`);
+}
+
+/** Opens a session of the class server that served this page, or takes the one a teacher link names. */
+export async function startClass(teachLink: string | null = null): Promise<void> {
+  if (connection) return;
+  useClass.setState({ teacherError: null });
+  let server = pageServer();
+  let hello: ToServer = { t: 'open' };
+  if (teachLink) {
+    const link = parseSessionLink(teachLink, 'teach');
+    server = link.server;
+    hello = { t: 'teach', session: link.session, key: link.key };
+  }
+  let joined;
+  try {
+    joined = await connectBrowser(server, hello);
+  } catch (e) {
+    useClass.setState({ teacherError: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  const { connection: c, welcome } = joined;
+  if (welcome.t !== 'opened') return c.disconnect();
+  connection = c;
+  useClass.setState({ teacher: { joinLink: sessionLink('join', server, welcome.session, welcome.joinKey), shortCode: null }, roster: [], events: [] });
+  welcome.members.forEach((m) => addMember(m.id, m.name));
+  host = classMemberHost(c, ranks, fetchAsset);
+  c.onNews((news) => {
+    if (news.t === 'member') addMember(news.id, news.name);
+    if (news.t !== 'left') return;
+    const member = useClass.getState().roster.find((m) => m.id === news.id);
+    if (!member || member.status !== 'present') return;
+    updateMember(news.id, { status: 'left', why: news.why });
+    addEvent(shown ? lastStep() : null, `${member.name} left the class (${news.why})`);
+  });
+  c.onMessage(({ from, body }) => {
+    if (from === 'teacher') return;
+    const stats = readStats(body);
+    updateMember(from, { lastHeard: Date.now(), ...(stats && { adapter: stats.adapter, workers: stats.workers, sent: stats.sent, received: stats.received }) });
+  });
+  void c.ended.then((why) => {
+    connection = null;
+    host = null;
+    useClass.setState({ teacher: null, teacherError: `The class ended: ${why}` });
+  });
+}
+
+/** Takes member `id` out of the class (its part of a run fails, naming it). */
+export function removeMember(id: number): void {
+  const member = useClass.getState().roster.find((m) => m.id === id);
+  if (!connection || !member || member.status !== 'present') return;
+  connection.remove(id, 'removed by the teacher');
+  updateMember(id, { status: 'removed', why: 'removed by the teacher' });
+  addEvent(shown ? lastStep() : null, `${member.name} was removed by the teacher`);
+}
+
+/** Ends the session: every member is let go and the links stop working. */
+export function endClass(): void {
+  connection?.closeSession();
+}
+
+export const classActive = (): boolean => connection !== null;
+
+/**
+ * The run Train starts while a class is open: the config in the form as data parallelism with one replica
+ * per member present, on the class's members. Throws (a ConfigError naming the field) where the class
+ * cannot train it; null when no class is open.
+ */
+export function classRun(config: RunConfig): { config: RunConfig; env: MemberHost; heartbeatMs: number } | null {
+  if (!connection || !host) return null;
+  const present = useClass.getState().roster.filter((m) => m.status === 'present');
+  if (present.length === 0) throw new Error('No member has joined the class yet: share the join link, then press Train.');
+  const run = applyOverrides(config, [['mode', 'data'], ['replicas', String(present.length)]]);
+  ranks.splice(0, ranks.length, ...present.map((m) => ({ id: m.id, name: m.name })));
+  pending = { run: ++runs, config: run };
+  return { config: run, env: host, heartbeatMs: CLASS_HEARTBEAT_MS };
+}
+
+function sendViews(records: MetricRecord[], from: number): void {
+  if (!connection || !shown) return;
+  const { status } = useLab.getState();
+  const names = ranks.map((m) => m.name);
+  const fresh = records.slice(from);
+  const chunks = fresh.length === 0 ? [[]] : Array.from({ length: Math.ceil(fresh.length / VIEW_CHUNK) }, (_, i) => fresh.slice(i * VIEW_CHUNK, (i + 1) * VIEW_CHUNK));
+  for (const member of useClass.getState().roster) {
+    if (member.status !== 'present') continue;
+    const rank = ranks.findIndex((m) => m.id === member.id);
+    for (const chunk of chunks) {
+      const view: ClassView = { k: 'view', run: shown.run, rank: rank < 0 ? null : rank, names, config: shown.config, status, records: chunk };
+      connection.send(member.id, view);
+    }
+  }
+}
+
+// A class run begins when the run controller starts the run classRun lent its members to, and ends with Reset.
+useLab.subscribe((s, prev) => {
+  if (s.runConfig !== prev.runConfig) {
+    shown = pending && s.runConfig === pending.config ? { ...pending, sent: 0 } : null;
+    pending = null;
+    useClass.setState({ runNames: shown ? ranks.map((m) => m.name) : null, runIds: shown ? ranks.map((m) => m.id) : null });
+  }
+  if (!shown || (s.records === prev.records && s.status === prev.status)) return;
+  sendViews(s.records, shown.sent);
+  shown.sent = s.records.length;
+});
