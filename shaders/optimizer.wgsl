@@ -5,6 +5,7 @@
 // sgd:      w −= lr·g
 // momentum: m = μ·m − lr·g; w += m
 // adam:     m += (1−β1)(g − m); v += (1−β2)(g² − v); w −= α·m/(√v + ε), α = lr·√(1−β2ᵗ)/(1−β1ᵗ)
+// lr is this step's learning rate (warm-up and decay applied on the host, in float64).
 
 struct OptimizerParams {
   P: u32,

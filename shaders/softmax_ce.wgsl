@@ -1,7 +1,8 @@
 // Softmax + sparse categorical cross-entropy, forward and fused backward, in one workgroup.
 // Legend: B rows (batch), C classes.
 // Bindings: 0 params (SoftmaxCeParams); 1 logits [B, C]; 2 labels [B] (u32); 3 dlogits [B, C];
-// 4 stats (LossStats): the batch's summed loss and its count of correct arg-max predictions.
+// 4 stats (LossStats): the batch's summed loss and its count of correct arg-max predictions, or, with
+// accumulate = 1, those added to what stats holds (the micro-batches of one step, in their order).
 // Per row: m = max z, lse = m + log Σ exp(z − m), loss = lse − z[label],
 // dlogits = (softmax(z) − onehot(label))·scale, where scale is 1/B of the global batch.
 // Row partials are summed per thread in row order, then by a fixed tree: deterministic.
@@ -10,7 +11,7 @@ struct SoftmaxCeParams {
   B: u32,
   C: u32,
   scale: f32,
-  _pad: u32,
+  accumulate: u32,
 }
 
 struct LossStats {
@@ -62,7 +63,10 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     }
     workgroupBarrier();
   }
-  if (lid.x == 0u) {
+  if (lid.x == 0u && params.accumulate != 0u) {
+    stats.lossSum += partialLoss[0];
+    stats.correct += partialCorrect[0];
+  } else if (lid.x == 0u) {
     stats.lossSum = partialLoss[0];
     stats.correct = partialCorrect[0];
   }

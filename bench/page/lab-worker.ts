@@ -8,6 +8,7 @@ import { createContext } from '../../src/gpu/context';
 import { requestDevice } from '../../src/gpu/device';
 import { StatsLog } from '../../src/gpu/stats-log';
 import { createTrainer, type Trainer } from '../../src/gpu/trainer';
+import { constantLr } from '../../src/core/optimizers';
 import { fetchAsset } from '../../src/parallel/fetch-asset';
 import { copyBandwidth, LAB_MATMUL, timeMatmul } from '../kernels';
 import type { LabReply, LabRequest } from './protocol';
@@ -22,7 +23,7 @@ const order = epochOrder(1, 1, dataset.train.n);
 async function train(batch: number, steps: number, first: number): Promise<LabReply> {
   let trainer = trainers.get(batch);
   if (!trainer) {
-    trainer = await createTrainer(device, { layout, optimizer: 'adam', lr: 0.001, maxRows: batch }, dataset, initParams(layout, 1));
+    trainer = await createTrainer(device, { layout, optimizer: 'adam', lr: constantLr(0.001), maxRows: batch, accumulate: 1 }, dataset, initParams(layout, 1));
     trainers.set(batch, trainer);
   }
   const log = new StatsLog(device, steps);

@@ -1,7 +1,7 @@
 // The CLI's exports checked against tools nobody here wrote: one epoch of quick-mnist on 2 replicas,
 // its TensorFlow.js export loaded by @tensorflow/tfjs (cpu backend), and its PyTorch DDP export run on
 // 2 ranks launched by hand over gloo (where a Python with torch exists; skipped, saying so, elsewhere);
-// and local SGD on label shards of a CSV set, exported and run the same way.
+// a learning-rate schedule on the spiral, and local SGD on label shards of a CSV set, exported and run the same way.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,6 +123,23 @@ describe('--export-ddp: PyTorch DDP', () => {
     expect(Math.max(...relative)).toBeLessThan(1e-4);
     expect(Math.abs(torchAccuracy - labAccuracy)).toBeLessThan(0.005);
     expect(ofType<DoneRecord>(torch, 'done')[0].steps).toBe(71);
+  });
+
+  it.skipIf(!python)('schedules the learning rate as the lab does (warm-up, then cosine decay) with LambdaLR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-ddp-schedule-'));
+    const r = spawnSync(process.execPath, [
+      ...NODE_ARGS, '--set', 'dataset=spiral', '--set', 'layers=16', '--set', 'batch=40', '--set', 'epochs=2', '--set', 'replicas=2',
+      '--set', 'lr=0.02', '--set', 'warmup=6', '--set', 'lrschedule=cosine', '--json', '--export-ddp', dir,
+    ], { encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const labSteps = ofType<StepRecord>(r.stdout.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord), 'step');
+    const torchSteps = ofType<StepRecord>(await runRanks(dir, 2), 'step');
+    expect(torchSteps).toHaveLength(40);
+    expect(labSteps.slice(0, 7).map((s) => s.lr)).toEqual([1, 2, 3, 4, 5, 6, 6].map((k) => (0.02 * k) / 6));
+    labSteps.forEach((s, i) => {
+      expect(torchSteps[i].lr, `step ${s.step}`).toBeCloseTo(s.lr, 15);
+      expect(Math.abs(torchSteps[i].loss - s.loss) / s.loss, `step ${s.step}`).toBeLessThan(1e-5);
+    });
   });
 
   it.skipIf(!python)('reproduces local SGD on label shards with momentum, on a CSV set', async () => {

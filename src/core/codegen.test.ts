@@ -45,7 +45,7 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
     expect(code).toContain('nn.Linear(128, 10)');
     expect(code.match(/nn\.ReLU\(\)/g)).toHaveLength(2);
     expect(code).toContain('BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-7');
-    expect(code).toContain('alpha = LR * math.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)');
+    expect(code).toContain('alpha = lr * math.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)');
     expect(code).toContain('p.sub_(alpha * m / (v.sqrt() + EPSILON))');
     expect(code).not.toContain('torch.optim.Adam(');
     expect(code).toContain('LR = 0.001');
@@ -59,14 +59,29 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
     const code = pytorchCode({ ...SEED, dataset: 'xor', layers: [], optimizer: 'sgd', lr: 0.1 });
     expect(code).toContain('nn.Linear(2, 2)');
     expect(code).not.toContain('ReLU');
-    expect(code).toContain('p.sub_(LR * p.grad)');
+    expect(code).toContain('p.sub_(lr * p.grad)');
     expect(code).not.toContain('BETA1');
   });
 
   it('writes momentum the Keras way', () => {
     const code = pytorchCode({ ...SEED, optimizer: 'momentum', lr: 0.05 });
     expect(code).toContain('MOMENTUM = 0.9');
-    expect(code).toContain('m.copy_(MOMENTUM * m - LR * p.grad)');
+    expect(code).toContain('m.copy_(MOMENTUM * m - lr * p.grad)');
+  });
+
+  it('takes the rate of every step at LR without a schedule, and from LambdaLR with one', () => {
+    const constant = pytorchCode(SEED);
+    expect(constant).toContain('        lr = LR\n        update(t, lr)\n');
+    expect(constant).not.toContain('LambdaLR');
+    const linear = pytorchCode({ ...SEED, warmup: 30, lrschedule: 'linear' });
+    expect(linear).toContain('WARMUP = 30');
+    expect(linear).toContain('    return 1 - p\n');
+    expect(linear).toContain('scheduler = torch.optim.lr_scheduler.LambdaLR(torch.optim.SGD(params, lr=LR), lr_factor)');
+    expect(linear).toContain('        lr = scheduler.get_last_lr()[0]  # this step\'s rate\n        update(t, lr)\n        scheduler.step()\n');
+    expect(pytorchCode({ ...SEED, lrschedule: 'cosine' })).toContain('    return (1 + math.cos(math.pi * p)) / 2\n');
+    const warmupOnly = pytorchCode({ ...SEED, warmup: 10 });
+    expect(warmupOnly).toContain('    return 1.0\n');
+    expect(warmupOnly).not.toContain('p = (t - 1 - WARMUP)');
   });
 
   it('says how to launch the replicas with torchrun and by hand, and names the sampler', () => {

@@ -101,14 +101,39 @@ function torchModel(c: RunConfig, shape: ModelShape): string[] {
   ];
 }
 
+/** Whether the run's learning rate changes over the run (a warm-up or a decay). */
+const scheduled = (c: RunConfig) => c.warmup > 0 || c.lrschedule !== 'constant';
+
+/**
+ * The lab's schedule (core/optimizers.ts learningRate) as the factor PyTorch's LambdaLR multiplies LR by;
+ * LambdaLR counts the steps taken from 0, the lab the step being taken from 1.
+ */
+function torchSchedule(c: RunConfig): string[] {
+  const decay = { constant: '1.0', linear: '1 - p', cosine: '(1 + math.cos(math.pi * p)) / 2' }[c.lrschedule];
+  return [
+    'def lr_factor(taken):',
+    `    """Warm-up over ${c.warmup} steps, then ${c.lrschedule}${c.lrschedule === 'constant' ? '' : ' decay to 0 at the run\'s end'}, as the lab schedules lr."""`,
+    '    t = taken + 1',
+    '    if t <= WARMUP:',
+    '        return t / WARMUP',
+    ...(c.lrschedule === 'constant' ? [] : ['    p = (t - 1 - WARMUP) / (total_steps - WARMUP)']),
+    `    return ${decay}`,
+    '',
+    '',
+    '# LambdaLR schedules the rate of a torch optimizer; this one only holds it (the update above is the lab\'s).',
+    'warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")',
+    'scheduler = torch.optim.lr_scheduler.LambdaLR(torch.optim.SGD(params, lr=LR), lr_factor)',
+  ];
+}
+
 /** The lab's optimizer update written out in float32, so PyTorch takes exactly the lab's steps. */
 function torchUpdate(c: RunConfig): string[] {
-  const head = ['def update(t):', '    """One optimizer step on every parameter (t counts steps from 1)."""'];
+  const head = ['def update(t, lr):', '    """One optimizer step on every parameter at rate lr (t counts steps from 1)."""'];
   if (c.optimizer === 'adam') {
     return [...head,
       '    # Keras Adam, like the lab: ε is added to √v, and the bias correction is folded into α.',
       '    # (torch.optim.Adam adds ε to the bias-corrected √v̂, a slightly different step.)',
-      '    alpha = LR * math.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)',
+      '    alpha = lr * math.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)',
       '    with torch.no_grad():',
       '        for p, m, v in zip(params, moments, variances):',
       '            g = p.grad',
@@ -122,11 +147,11 @@ function torchUpdate(c: RunConfig): string[] {
       '    # Keras SGD(momentum=0.9), like the lab: velocity = μ·velocity − lr·g; w += velocity.',
       '    with torch.no_grad():',
       '        for p, m in zip(params, moments):',
-      '            m.copy_(MOMENTUM * m - LR * p.grad)',
+      '            m.copy_(MOMENTUM * m - lr * p.grad)',
       '            p.add_(m)',
       ''];
   }
-  return [...head, '    with torch.no_grad():', '        for p in params:', '            p.sub_(LR * p.grad)', ''];
+  return [...head, '    with torch.no_grad():', '        for p in params:', '            p.sub_(lr * p.grad)', ''];
 }
 
 /**
@@ -138,6 +163,9 @@ export function pytorchCode(c: RunConfig): string {
   const link = serializeConfig(c);
   const shape = datasetShape(c.dataset);
   const localSgd = c.sync !== 'step';
+  const stepUpdate = scheduled(c)
+    ? ['        lr = scheduler.get_last_lr()[0]  # this step\'s rate', '        update(t, lr)', '        scheduler.step()']
+    : ['        lr = LR', '        update(t, lr)'];
   const optimizerState = c.optimizer === 'adam'
     ? ['moments = [torch.zeros_like(p) for p in params]', 'variances = [torch.zeros_like(p) for p in params]']
     : c.optimizer === 'momentum' ? ['moments = [torch.zeros_like(p) for p in params]'] : [];
@@ -146,7 +174,7 @@ export function pytorchCode(c: RunConfig): string {
       '        # Local SGD: the mean loss over this rank\'s own rows, a step of its own.',
       '        net.zero_grad(set_to_none=True)',
       '        (loss_sum * (1 / len(ids))).backward()',
-      '        update(t)',
+      ...stepUpdate,
       `        if t % SYNC == 0 or t == total_steps:  # average the weights every ${c.sync} steps and at the end`,
       '            with torch.no_grad():',
       '                for p in params:',
@@ -158,7 +186,7 @@ export function pytorchCode(c: RunConfig): string {
       '        # DDP averages them over the ranks, so scale by WORLD as well.',
       '        net.zero_grad(set_to_none=True)',
       '        (loss_sum * (WORLD / global_rows)).backward()',
-      '        update(t)',
+      ...stepUpdate,
     ];
   return [
     `# ${DDP_FILES.script}: the WebGPU Training Lab run #${link}`,
@@ -173,6 +201,7 @@ export function pytorchCode(c: RunConfig): string {
     'import os',
     'import struct',
     'import sys',
+    ...(scheduled(c) ? ['import warnings'] : []),
     '',
     'import torch',
     'import torch.distributed as dist',
@@ -183,6 +212,7 @@ export function pytorchCode(c: RunConfig): string {
     `REPLICAS = ${c.replicas}`,
     `EPOCHS = ${c.epochs}`,
     `LR = ${num(c.lr)}`,
+    ...(scheduled(c) ? [`WARMUP = ${c.warmup}`] : []),
     ...(c.optimizer === 'adam' ? [`BETA1, BETA2, EPSILON = ${ADAM.beta1}, ${ADAM.beta2}, ${ADAM.epsilon}`] : []),
     ...(c.optimizer === 'momentum' ? [`MOMENTUM = ${MOMENTUM}`] : []),
     ...(localSgd ? [`SYNC = ${c.sync}`] : []),
@@ -285,6 +315,7 @@ export function pytorchCode(c: RunConfig): string {
     '',
     't = 0',
     'total_steps = epochs * steps',
+    ...(scheduled(c) ? ['', '', ...torchSchedule(c), ''] : []),
     'test_accuracy = 0.0',
     'for epoch in range(1, EPOCHS + 1):',
     '    for i in range(steps):',
@@ -305,7 +336,7 @@ export function pytorchCode(c: RunConfig): string {
     '            emit({"type": "stopped", "step": t, "reason": "diverged",',
     '                  "message": f"loss diverged at step {t} ({loss}): lower the learning rate and train again"})',
     '            sys.exit(1)',
-    '        record = {"type": "step", "step": t, "epoch": epoch, "loss": loss, "accuracy": corrects / rows}',
+    '        record = {"type": "step", "step": t, "epoch": epoch, "loss": loss, "accuracy": corrects / rows, "lr": lr}',
     '        if WORLD > 1:',
     '            record["replicaLoss"] = [float(s[0] / s[2]) for s in gathered]',
     '        emit(record)',

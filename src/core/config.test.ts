@@ -53,7 +53,14 @@ function randomConfig(seed: number): RunConfig {
         break;
     }
   }
-  return withBalanceLimits(withModelParallelLimits(out as unknown as RunConfig));
+  return withAccumulateLimit(withBalanceLimits(withModelParallelLimits(out as unknown as RunConfig)));
+}
+
+/** Every accumulated micro-batch needs a sample of each replica's share (of each pipeline micro-batch). */
+function withAccumulateLimit(c: RunConfig): RunConfig {
+  const perReplica = Math.ceil(c.batch / c.replicas);
+  const most = Math.floor(perReplica / (c.mode === 'pipeline' ? c.microbatches : 1));
+  return { ...c, accumulate: Math.max(1, Math.min(c.accumulate, most)) };
 }
 
 /** balance=speed only with data-parallel strided gradient all-reduce: the draw keeps it where it fits. */
@@ -102,9 +109,9 @@ describe('round trip', () => {
 describe('hash format', () => {
   it('writes v first, then every field in table order, starting with the run basics', () => {
     const link = serializeConfig(DEFAULT_CONFIG);
-    expect(link.startsWith('v=1&dataset=mnist&layers=64&optimizer=adam&lr=0.001&batch=32&epochs=10&seed=1')).toBe(true);
+    expect(link.startsWith('v=1&dataset=mnist&layers=64&optimizer=adam&lr=0.001&warmup=0&lrschedule=constant&batch=32&accumulate=1&epochs=10&seed=1')).toBe(true);
     const keys = link.split('&').map((p) => p.split('=')[0]);
-    expect(keys.slice(0, 8)).toEqual(['v', 'dataset', 'layers', 'optimizer', 'lr', 'batch', 'epochs', 'seed']);
+    expect(keys.slice(0, 11)).toEqual(['v', 'dataset', 'layers', 'optimizer', 'lr', 'warmup', 'lrschedule', 'batch', 'accumulate', 'epochs', 'seed']);
     expect(keys).toEqual(['v', ...FIELDS.map((f) => f.key)]);
     expect(Object.keys(DEFAULT_CONFIG).sort()).toEqual(FIELDS.map((f) => f.key).sort());
   });
@@ -162,7 +169,7 @@ describe('defaults and accepted input', () => {
 
 describe('bad input', () => {
   it('unknown key names the key and the known keys', () => {
-    expectConfigError(() => parseLink('momentum=0.9'), 'momentum', 'unknown key', 'dataset, layers, optimizer, lr, batch, epochs, seed');
+    expectConfigError(() => parseLink('momentum=0.9'), 'momentum', 'unknown key', 'dataset, layers, optimizer, lr, warmup, lrschedule, batch, accumulate, epochs, seed');
   });
 
   it('model-parallel limits name the field and the limit', () => {
@@ -179,6 +186,17 @@ describe('bad input', () => {
     expectConfigError(() => parseLink('mode=pipeline&stages=9'), 'stages', '[2, 8]');
     expect(parseLink('mode=pipeline&layers=256,256,256&stages=4&microbatches=32&schedule=1f1b')).toMatchObject({ stages: 4, microbatches: 32 });
     expect(parseLink('mode=tensor&layers=10,3&stages=4').layers).toEqual([10, 3]);
+  });
+
+  it('accumulate and the learning-rate schedule name the field and the limit', () => {
+    expect(parseLink('batch=64&replicas=2&accumulate=4')).toMatchObject({ batch: 64, replicas: 2, accumulate: 4 });
+    expectConfigError(() => parseLink('accumulate=65'), 'accumulate', '[1, 64]');
+    expectConfigError(() => parseLink('batch=8&replicas=2&accumulate=5'), 'accumulate', 'at most the batch per replica (4)');
+    expectConfigError(() => parseLink('batch=16&accumulate=17'), 'accumulate', 'at most the batch (16)');
+    expectConfigError(() => parseLink('mode=pipeline&batch=32&microbatches=8&accumulate=5'), 'accumulate', 'at most 4', 'accumulate × microbatches (8)');
+    expect(parseLink('warmup=50&lrschedule=cosine')).toMatchObject({ warmup: 50, lrschedule: 'cosine' });
+    expectConfigError(() => parseLink('lrschedule=step'), 'lrschedule', 'constant|linear|cosine');
+    expectConfigError(() => parseLink('warmup=-1'), 'warmup', '[0, 100000]');
   });
 
   it('balance=speed limits name the field and what it needs', () => {
@@ -240,8 +258,10 @@ describe('bad input', () => {
         for (const raw of [String(f.min - 1), String(f.max + 1), String(f.min + 0.5)]) {
           expectConfigError(() => parseLink(`${f.key}=${raw}`), f.key, `[${f.min}, ${f.max}]`);
         }
-        expect(parseLink(`${f.key}=${f.min}`)[f.key]).toBe(f.min);
-        expect(parseLink(`${f.key}=${f.max}`)[f.key]).toBe(f.max);
+        // Accumulating 64 micro-batches takes a batch of 64 or more.
+        const base = f.key === 'accumulate' ? 'batch=64&' : '';
+        expect(parseLink(`${base}${f.key}=${f.min}`)[f.key]).toBe(f.min);
+        expect(parseLink(`${base}${f.key}=${f.max}`)[f.key]).toBe(f.max);
       });
     } else if (f.kind === 'enum') {
       it(`${f.key}: a value outside ${f.values.join('|')} is rejected with the list`, () => {

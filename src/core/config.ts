@@ -14,6 +14,7 @@ export const BALANCE_MODES = ['equal', 'speed'] as const;
 /** The matmul kernels (src/gpu/matmul-candidates.ts): all give the same bits, at different speeds per adapter. */
 export const MATMUL_KERNELS = ['blocked', 'tile64-4', 'tile64-8', 'tile128x64-8', 'tile128-8'] as const;
 export const KERNEL_CHOICES = ['auto', ...MATMUL_KERNELS] as const;
+export const LR_DECAYS = ['constant', 'linear', 'cosine'] as const;
 /** A built-in set, or a CSV set imported on this computer (its data never leaves it; a link only names it). */
 export type DatasetName = (typeof DATASETS)[number] | `csv:${string}`;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -24,15 +25,26 @@ export type Schedule = (typeof SCHEDULES)[number];
 export type BalanceMode = (typeof BALANCE_MODES)[number];
 export type MatmulKernel = (typeof MATMUL_KERNELS)[number];
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
+export type LrDecay = (typeof LR_DECAYS)[number];
 
 export interface RunConfig {
   dataset: DatasetName;
   /** Hidden layer widths, input and output sizes come from the data set. */
   layers: number[];
   optimizer: OptimizerName;
+  /** The peak learning rate (every step's, with lrschedule=constant and no warm-up). */
   lr: number;
-  /** Global batch size. */
+  /** Steps over which the learning rate climbs linearly from lr/warmup to lr (0: none). */
+  warmup: number;
+  /** After the warm-up: lr held, or decayed linearly or along a half cosine to 0 at the run's end. */
+  lrschedule: LrDecay;
+  /** Global batch size: the samples of one update, over all replicas and accumulated micro-batches. */
   batch: number;
+  /**
+   * Gradient accumulation: each replica (or the one device, or each pipeline replica) cuts its share of a
+   * batch into this many micro-batches and adds up their gradients before one all-reduce and update.
+   */
+  accumulate: number;
   epochs: number;
   seed: number;
   /** Data-parallel replicas, each a worker with its own GPUDevice. */
@@ -86,7 +98,10 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   { key: 'optimizer', kind: 'enum', values: OPTIMIZERS, label: 'Optimizer', help: 'SGD, SGD with momentum 0.9, or Adam' },
   { key: 'lr', kind: 'number', min: 0, max: 10, minExclusive: true, label: 'Learning rate', help: 'step size, e.g. 0.001' },
-  { key: 'batch', kind: 'int', min: 1, max: 8192, label: 'Batch', help: 'global batch size' },
+  { key: 'warmup', kind: 'int', min: 0, max: 100000, label: 'Warm-up', help: 'steps over which the learning rate climbs linearly to lr (0: none)' },
+  { key: 'lrschedule', kind: 'enum', values: LR_DECAYS, label: 'LR schedule', help: 'after the warm-up: constant lr, or decayed linearly or along a cosine to 0 at the run\'s end' },
+  { key: 'batch', kind: 'int', min: 1, max: 8192, label: 'Batch', help: 'global batch size: the samples of one update, over all replicas and micro-batches' },
+  { key: 'accumulate', kind: 'int', min: 1, max: 64, label: 'Accumulate', help: 'gradient accumulation: micro-batches per replica per update; micro-batch = batch ÷ (accumulate × replicas)' },
   { key: 'epochs', kind: 'int', min: 1, max: 1000, label: 'Epochs', help: 'passes over the training set' },
   { key: 'seed', kind: 'int', min: 0, max: 4294967295, label: 'Seed', help: 'all randomness comes from it' },
   { key: 'replicas', kind: 'int', min: 1, max: 8, label: 'Replicas', help: 'data-parallel workers, each with its own GPU device' },
@@ -103,7 +118,7 @@ export const FIELDS: readonly FieldSpec[] = [
 ];
 
 export const DEFAULT_CONFIG: RunConfig = {
-  dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, batch: 32, epochs: 10, seed: 1,
+  dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, warmup: 0, lrschedule: 'constant', batch: 32, accumulate: 1, epochs: 10, seed: 1,
   replicas: 1, shard: 'strided', balance: 'equal', droplast: 0, allreduce: 'ring', sync: 'step',
   mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe',
   kernel: 'auto',
@@ -225,6 +240,7 @@ export function validateConfig(c: RunConfig): RunConfig {
     throw new ConfigError('layers', 'model too large: at most 64M weights between hidden layers');
   }
   if (c.mode !== 'data') validateModelParallel(c);
+  if (c.accumulate > 1) validateAccumulate(c);
   if (c.balance === 'speed') validateSpeedBalance(c);
   return c;
 }
@@ -236,6 +252,16 @@ function validateSpeedBalance(c: RunConfig): void {
     throw new ConfigError('balance', `speed needs shard=strided: with shard=${c.shard} each replica owns its samples, so its share cannot follow its speed`);
   }
   if (c.sync !== 'step') throw new ConfigError('balance', `speed needs sync=step: local SGD (sync=${c.sync}) averages the replicas' weights equally, whatever their shares`);
+}
+
+/** Every accumulated micro-batch (of every pipeline micro-batch) needs a sample of each replica's share. */
+function validateAccumulate(c: RunConfig): void {
+  const perReplica = Math.ceil(c.batch / c.replicas);
+  const share = c.replicas > 1 ? `the batch per replica (${perReplica})` : `the batch (${c.batch})`;
+  if (c.mode === 'pipeline' && c.accumulate * c.microbatches > perReplica) {
+    throw new ConfigError('accumulate', `at most ${Math.floor(perReplica / c.microbatches)}: accumulate × microbatches (${c.microbatches}) must be at most ${share}`);
+  }
+  if (c.accumulate > perReplica) throw new ConfigError('accumulate', `at most ${share}: each micro-batch needs one sample or more`);
 }
 
 /** The most workers a run may start (each a Web Worker with its own GPU device). */

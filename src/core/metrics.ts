@@ -10,6 +10,8 @@ export interface StepRecord {
   loss: number;
   /** Fraction of the batch classified correctly. */
   accuracy: number;
+  /** The learning rate the step's update used (warm-up and decay applied). */
+  lr: number;
   /** Data parallel: each replica's mean loss over its own shard of the batch. */
   replicaLoss?: number[];
 }

@@ -1,7 +1,7 @@
 // The float64 reference: its ops on hand-worked cases, backprop against finite differences, optimizer steps.
 import { describe, expect, it } from 'vitest';
 import { modelLayout, type ModelLayout } from './model';
-import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha } from './optimizers';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha, constantLr } from './optimizers';
 import {
   biasAddRef, colsumRef, forwardBackwardRef, gatherRef, matmulRef, optimizerStepRef, reluBackwardRef, reluRef,
   softmaxCeRef, type OptimizerState,
@@ -196,9 +196,9 @@ describe('optimizerStepRef', () => {
 
   it('sgd: w −= lr·g', () => {
     const s = fresh([1, -2]);
-    optimizerStepRef('sgd', s, [0.5, -0.25], 0.1);
+    optimizerStepRef('sgd', s, [0.5, -0.25], constantLr(0.1));
     expect(Array.from(s.params)).toEqual([0.95, -1.975]);
-    optimizerStepRef('sgd', s, [1, 0], 0.1);
+    optimizerStepRef('sgd', s, [1, 0], constantLr(0.1));
     expect(s.params[0]).toBeCloseTo(0.85, 15);
     expect(s.params[1]).toBe(-1.975);
     expect(s.t).toBe(2);
@@ -206,10 +206,10 @@ describe('optimizerStepRef', () => {
 
   it('momentum: m = 0.9·m − lr·g; w += m', () => {
     const s = fresh([1, -2]);
-    optimizerStepRef('momentum', s, [0.5, -0.25], 0.1);
+    optimizerStepRef('momentum', s, [0.5, -0.25], constantLr(0.1));
     expect(Array.from(s.m)).toEqual([-0.05, 0.025]);
     expect(Array.from(s.params)).toEqual([0.95, -1.975]);
-    optimizerStepRef('momentum', s, [1, 0], 0.1);
+    optimizerStepRef('momentum', s, [1, 0], constantLr(0.1));
     expect(s.m[0]).toBeCloseTo(-0.145, 15);
     expect(s.m[1]).toBeCloseTo(0.0225, 15);
     expect(s.params[0]).toBeCloseTo(0.805, 15);
@@ -219,7 +219,7 @@ describe('optimizerStepRef', () => {
   it('adam: two bias-corrected Keras steps, worked by hand', () => {
     const s = fresh([1, 3]);
     // Step 1, g = 0.5: m = 0.05, v = 0.00025, α = 0.001·√0.001/0.1, Δw = α·m/(√v + 1e-7) = 0.000999993675…
-    optimizerStepRef('adam', s, [0.5, 0], 0.001);
+    optimizerStepRef('adam', s, [0.5, 0], constantLr(0.001));
     expect(s.t).toBe(1);
     expect(s.m[0]).toBeCloseTo(0.05, 16);
     expect(s.v[0]).toBeCloseTo(0.00025, 18);
@@ -227,7 +227,7 @@ describe('optimizerStepRef', () => {
     // A zero gradient leaves m = 0, so the weight does not move.
     expect(s.params[1]).toBe(3);
     // Step 2, g = −0.25: m = 0.02, v = 0.00031225, α = 0.001·√(1 − 0.999²)/(1 − 0.9²).
-    optimizerStepRef('adam', s, [-0.25, 0], 0.001);
+    optimizerStepRef('adam', s, [-0.25, 0], constantLr(0.001));
     expect(s.t).toBe(2);
     expect(s.m[0]).toBeCloseTo(0.02, 16);
     expect(s.v[0]).toBeCloseTo(0.00031225, 18);
@@ -238,7 +238,7 @@ describe('optimizerStepRef', () => {
   it('adam: the first step moves each weight by about lr against the sign of its gradient', () => {
     const g = [3, -0.01, 1e-3, -50];
     const s = fresh([0, 0, 0, 0]);
-    optimizerStepRef('adam', s, g, 0.01);
+    optimizerStepRef('adam', s, g, constantLr(0.01));
     for (let i = 0; i < g.length; i++) {
       const expected = (-adamAlpha(0.01, 1) * 0.1 * g[i]) / (Math.sqrt(0.001 * g[i] * g[i]) + 1e-7);
       expect(s.params[i]).toBeCloseTo(expected, 15);

@@ -2,7 +2,7 @@
 // tested against. Plain loops, written for clarity, not speed.
 import type { OptimizerName } from './config';
 import type { ModelLayout } from './model';
-import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha } from './optimizers';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha, learningRate, type LrSchedule } from './optimizers';
 
 type Vec = ArrayLike<number>;
 
@@ -85,9 +85,11 @@ export interface OptimizerState {
   t: number;
 }
 
-export function optimizerStepRef(kind: OptimizerName, s: OptimizerState, grads: Vec, lr: number): void {
+/** One update at step s.t + 1, with that step's learning rate from the schedule. */
+export function optimizerStepRef(kind: OptimizerName, s: OptimizerState, grads: Vec, schedule: LrSchedule): void {
   s.t += 1;
   const { params: w, m, v } = s;
+  const lr = learningRate(schedule, s.t);
   const alpha = adamAlpha(lr, s.t);
   for (let i = 0; i < w.length; i++) {
     const g = grads[i];

@@ -1,7 +1,8 @@
 // optimizer.wgsl: SGD, momentum and Adam (bias-corrected) against the float64 reference over several
-// steps, on a parameter count that is not a multiple of the workgroup size.
+// steps of a warm-up and a cosine decay, on a parameter count that is not a multiple of the workgroup size.
 import { describe, expect, it } from 'vitest';
 import { OPTIMIZERS } from '../core/config';
+import type { LrSchedule } from '../core/optimizers';
 import { optimizerStepRef } from '../core/reference';
 import { optimizerUpdate } from './optimizer';
 import { encodeDispatches } from './context';
@@ -9,11 +10,11 @@ import { freshRng, randomFloats, readFloats, relativeError, testContext, upload 
 
 describe('optimizer', () => {
   for (const kind of OPTIMIZERS) {
-    it(`${kind}: 3 steps, P=1000`, async () => {
+    it(`${kind}: 2 warm-up steps and 3 of cosine decay, P=1000`, async () => {
       const ctx = await testContext();
       const { rng, seed } = freshRng();
       const P = 1000;
-      const lr = 0.01;
+      const lr: LrSchedule = { peak: 0.01, warmup: 2, decay: 'cosine', totalSteps: 5 };
       const w0 = randomFloats(rng, P);
       const weights = upload(ctx, w0);
       const m = upload(ctx, new Float32Array(P));
@@ -21,7 +22,7 @@ describe('optimizer', () => {
       const gradBuffer = upload(ctx, new Float32Array(P));
       const update = optimizerUpdate(ctx, 'test', { kind, lr, P, grads: gradBuffer, weights, m, v });
       const ref = { params: Float64Array.from(w0), m: new Float64Array(P), v: new Float64Array(P), t: 0 };
-      for (let t = 1; t <= 3; t++) {
+      for (let t = 1; t <= lr.totalSteps; t++) {
         const g = randomFloats(rng, P, 0.5);
         ctx.device.queue.writeBuffer(gradBuffer, 0, g);
         update.prepare(t);

@@ -1,13 +1,14 @@
 // Typed wrapper for shaders/optimizer.wgsl: SGD, momentum and Adam over the flat parameter buffer.
-// The per-step scalars (Adam's bias-corrected α) are rewritten into the uniform before each step.
+// The per-step scalars (the scheduled learning rate and Adam's bias-corrected α, both from the step
+// index, in float64) are rewritten into the uniform before each step: the one write a step needs anyway.
 import code from '../../shaders/optimizer.wgsl?raw';
 import type { OptimizerName } from '../core/config';
-import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha } from '../core/optimizers';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha, learningRate, type LrSchedule } from '../core/optimizers';
 import { bindGroup, flatGrid, uniformBuffer, type Dispatch, type GpuContext } from './context';
 
 export interface OptimizerArgs {
   kind: OptimizerName;
-  lr: number;
+  lr: LrSchedule;
   /** Floats in the flat buffers. */
   P: number;
   grads: GPUBuffer;
@@ -28,9 +29,10 @@ function paramWords(args: OptimizerArgs, t: number): ArrayBuffer {
   const words = new ArrayBuffer(32);
   const u32 = new Uint32Array(words);
   const f32 = new Float32Array(words);
+  const lr = learningRate(args.lr, t);
   u32[0] = args.P;
-  f32[1] = args.lr;
-  f32[2] = adamAlpha(args.lr, t);
+  f32[1] = lr;
+  f32[2] = adamAlpha(lr, t);
   f32[3] = MOMENTUM;
   f32[4] = 1 - ADAM_BETA1;
   f32[5] = 1 - ADAM_BETA2;

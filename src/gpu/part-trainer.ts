@@ -6,6 +6,7 @@ import type { OptimizerName } from '../core/config';
 import type { Dataset } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
 import type { LayerPart } from '../core/model-parallel';
+import type { LrSchedule } from '../core/optimizers';
 import {
   createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
 } from './context';
@@ -21,7 +22,7 @@ export interface PartSpec {
   /** Each local layer's role (see LayerPart). */
   roles: LayerPart['role'][];
   optimizer: OptimizerName;
-  lr: number;
+  lr: LrSchedule;
   /** Gathers its input batch from the data set: the first stage, and every tensor-parallel worker. */
   takesInput: boolean;
   /** Ends in softmax and the loss: the last stage, and every tensor-parallel worker. */

@@ -4,6 +4,7 @@
 import { weightsSha256 } from '../core/checksum';
 import { divergedMessage, LossWatch, type MetricRecord } from '../core/metrics';
 import type { ModelLayout } from '../core/model';
+import { learningRate } from '../core/optimizers';
 import { Throughput } from '../core/throughput';
 import { runClock } from './run-clock';
 import { RunHandover, type Checkpointing } from './run-handover';
@@ -58,7 +59,8 @@ export class SingleDeviceRun {
     this.trainer.step(indices, step, this.records.log.buffer, this.records.log.nextOffset());
     this.handover.submitted(step);
     this.control.tookStep();
-    const halt = await this.records.logged({ step, epoch, rows: indices.length }, step === this.steps.doneSteps + 1);
+    const lr = learningRate(this.trainer.spec.lr, step);
+    const halt = await this.records.logged({ step, epoch, rows: indices.length, lr }, step === this.steps.doneSteps + 1);
     return halt ? this.halted(halt) : null;
   }
 

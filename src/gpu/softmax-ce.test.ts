@@ -1,5 +1,6 @@
 // softmax_ce.wgsl: loss sum, correct count and the fused backward (p − onehot)·scale against the
-// float64 reference, including rows with huge logits and more rows than threads.
+// float64 reference, including rows with huge logits and more rows than threads; and a step's second
+// micro-batch adding its loss to the first's.
 import { describe, expect, it } from 'vitest';
 import { softmaxCeRef } from '../core/reference';
 import { randomBelow } from '../core/rng';
@@ -27,4 +28,22 @@ describe('softmax + cross-entropy', () => {
       expect(relativeError(await readFloats(ctx, dlogits, B * C), ref.dlogits), `seed ${seed}`).toBeLessThan(1e-5);
     });
   }
+
+  it('accumulate: a second batch adds its loss and count to the first\'s', async () => {
+    const ctx = await testContext();
+    const { rng, seed } = freshRng();
+    const [B, C] = [23, 5];
+    const batches = [0, 1].map(() => ({
+      logits: randomFloats(rng, B * C, 3), labels: Uint32Array.from({ length: B }, () => randomBelow(rng, C)),
+    }));
+    const stats = poisoned(ctx, LOSS_STATS_BYTES / 4);
+    await run(ctx, batches.map(({ logits, labels }, k) => softmaxCe(ctx, `batch ${k}`, {
+      logits: upload(ctx, logits), labels: upload(ctx, labels), dlogits: poisoned(ctx, B * C), stats, B, C, scale: 1, accumulate: k > 0,
+    })));
+    const refs = batches.map(({ logits, labels }) => softmaxCeRef(logits, labels, B, C, 1));
+    const got = decodeLossStats(await readBuffer(ctx.device, stats));
+    const lossSum = refs[0].lossSum + refs[1].lossSum;
+    expect(Math.abs(got.lossSum - lossSum) / lossSum, `seed ${seed}`).toBeLessThan(1e-5);
+    expect(got.correct, `seed ${seed}`).toBe(refs[0].correct + refs[1].correct);
+  });
 });

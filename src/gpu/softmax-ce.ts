@@ -21,11 +21,13 @@ export interface SoftmaxCeArgs {
   C: number;
   /** Gradient scale, 1/B of the global batch. */
   scale: number;
+  /** Add the loss sum and correct count to `stats` (a step's later micro-batches) instead of writing them. */
+  accumulate?: boolean;
 }
 
 export function softmaxCe(ctx: GpuContext, label: string, args: SoftmaxCeArgs): Dispatch {
   const pipeline = ctx.pipeline(code, 'main');
-  const params = uniformBuffer(ctx.device, `${label}.params`, [args.B, args.C, { f32: args.scale }, 0]);
+  const params = uniformBuffer(ctx.device, `${label}.params`, [args.B, args.C, { f32: args.scale }, args.accumulate ? 1 : 0]);
   return {
     label,
     pipeline,

@@ -19,6 +19,8 @@ interface StepMeta {
   step: number;
   epoch: number;
   rows: number;
+  /** The step's learning rate. */
+  lr: number;
 }
 
 export class StepRecords {
@@ -74,7 +76,7 @@ export class StepRecords {
       else this.backup.verified(meta.step);
       this.samplesDone += meta.rows;
       this.lastEmitted = meta.step;
-      this.emit({ type: 'step', step: meta.step, epoch: meta.epoch, loss, accuracy: s.correct / meta.rows });
+      this.emit({ type: 'step', step: meta.step, epoch: meta.epoch, loss, accuracy: s.correct / meta.rows, lr: meta.lr });
       const warning = this.watch.check(meta.step, loss);
       if (warning) this.emit(warning);
     }

@@ -5,6 +5,7 @@ import type { RunConfig } from '../core/config';
 import type { Dataset, DatasetLabels } from '../core/datasets';
 import type { MetricRecord } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
+import { runLrSchedule } from '../core/optimizers';
 import { shardSpec } from '../core/sharding';
 import { runClock } from './run-clock';
 import type { Checkpointing } from './run-handover';
@@ -58,18 +59,20 @@ async function trainLoop({
 }: RunOptions): Promise<MetricRecord> {
   validateForDataset(config, dataset);
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
-  const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
+  // Activations for one accumulated micro-batch of the batch, or an evaluation chunk.
+  const maxRows = Math.max(Math.ceil(config.batch / config.accumulate), Math.min(EVAL_CHUNK, dataset.test.n));
   const gpuError = firstGpuError(device);
-  const trainer = await createTrainer(
-    device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, resumeFrom?.params ?? initParams(layout, config.seed),
-  );
-  if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
-  // Compiled before training begins: start-up, not the first step's time.
-  await trainer.compile(config.batch, config.batch);
   // The replicas' plan with one replica: the same batches (and droplast) as N replicas take together.
   const schedule = new RunSchedule({ ...shardSpec(config), replicas: 1 }, config.epochs, dataset.train.y, resumeFrom?.step ?? 0);
   const { doneSteps, totalSteps } = schedule;
   if (doneSteps >= totalSteps) throw new Error(`the saved state is at step ${doneSteps}, but this run has only ${totalSteps} steps`);
+  const trainer = await createTrainer(
+    device, { layout, optimizer: config.optimizer, lr: runLrSchedule(config, totalSteps), maxRows, accumulate: config.accumulate }, dataset,
+    resumeFrom?.params ?? initParams(layout, config.seed),
+  );
+  if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
+  // Compiled before training begins: start-up, not the first step's time.
+  await trainer.compile(config.batch, config.batch);
   const run = new SingleDeviceRun(trainer, control, gpuError, schedule, { lr: config.lr, startedAt, emit, checkpoint });
   for (const { epoch, plan, steps } of schedule.epochs()) {
     for (const { step, index } of steps) {

@@ -1,9 +1,11 @@
-// The GPU trainer against the float64 reference trainer: gradients of one batch, then several whole
-// steps of each optimizer (losses and parameters), on a 2-hidden-layer model with awkward widths.
+// The GPU trainer against the float64 reference trainer: gradients of one batch (whole, and accumulated
+// over micro-batches), then several whole steps of each optimizer (losses and parameters) through a
+// warm-up and a cosine decay, on a 2-hidden-layer model with awkward widths.
 import { describe, expect, it } from 'vitest';
 import { OPTIMIZERS, type OptimizerName } from '../core/config';
 import { twoDDataset, type Dataset } from '../core/datasets';
 import { initParams, modelLayout } from '../core/model';
+import type { LrSchedule } from '../core/optimizers';
 import { forwardBackwardRef, gatherRef, optimizerStepRef } from '../core/reference';
 import { batchIndices, epochOrder } from '../core/sampler';
 import { readBuffer, storageBuffer } from './context';
@@ -14,13 +16,15 @@ import { Trainer } from './trainer';
 
 const SIZES = [2, 13, 7, 3];
 const BATCH = 37;
+/** Two warm-up steps, then a cosine decay over the 6 steps the tests take. */
+const LR: LrSchedule = { peak: 0.01, warmup: 2, decay: 'cosine', totalSteps: 6 };
 
 async function setup(optimizer: OptimizerName, seed: number) {
   const ctx = await testContext();
   const dataset: Dataset = twoDDataset('spiral', seed);
   const layout = modelLayout(SIZES);
   const params = initParams(layout, seed);
-  const trainer = new Trainer(ctx.device, { layout, optimizer, lr: 0.01, maxRows: 512 }, dataset, params);
+  const trainer = new Trainer(ctx.device, { layout, optimizer, lr: LR, maxRows: 512, accumulate: 1 }, dataset, params);
   return { ctx, dataset, layout, params, trainer };
 }
 
@@ -39,11 +43,28 @@ describe('GPU trainer vs float64 reference', () => {
     expect(stats.correct).toBe(ref.correct);
   });
 
+  it('accumulate=4: a batch of 37 through activations of 10 rows gives the whole batch\'s gradients and loss', async () => {
+    const { ctx, dataset, layout, params } = await setup('sgd', 7);
+    const trainer = new Trainer(ctx.device, { layout, optimizer: 'sgd', lr: LR, maxRows: 10, accumulate: 4 }, dataset, params);
+    const indices = batchIndices(epochOrder(7, 1, dataset.train.n), BATCH, 0);
+    const encoder = ctx.device.createCommandEncoder();
+    trainer.encodeGradients(encoder, indices, BATCH);
+    ctx.device.queue.submit([encoder.finish()]);
+    const batch = gatherRef(dataset.train.x, dataset.train.y, 2, indices);
+    const ref = forwardBackwardRef(layout, params, batch.x, batch.y, BATCH, 1 / BATCH);
+    expect(relativeError(await trainer.readGrads(), ref.grads)).toBeLessThan(1e-5);
+    const stats = decodeLossStats(await readBuffer(ctx.device, trainer.stats));
+    expect(Math.abs(stats.lossSum - ref.lossSum) / ref.lossSum).toBeLessThan(1e-5);
+    expect(stats.correct).toBe(ref.correct);
+    // Four micro-batches of at most 10 rows hold 40: one more row does not fit.
+    expect(() => trainer.encodeGradients(ctx.device.createCommandEncoder(), new Uint32Array(41), 41)).toThrow('outside 1..40');
+  });
+
   for (const optimizer of OPTIMIZERS) {
-    it(`${optimizer}: 6 steps, losses and parameters`, async () => {
+    it(`${optimizer}: 6 steps of warm-up and cosine decay, losses and parameters`, async () => {
       const seed = 11;
       const { ctx, dataset, layout, params, trainer } = await setup(optimizer, seed);
-      const steps = 6;
+      const steps = LR.totalSteps;
       const log = storageBuffer(ctx.device, 'log', steps * LOSS_STATS_BYTES);
       const ref = { params: Float64Array.from(params), m: new Float64Array(params.length), v: new Float64Array(params.length), t: 0 };
       const refLosses: number[] = [];
@@ -55,7 +76,7 @@ describe('GPU trainer vs float64 reference', () => {
         const batch = gatherRef(dataset.train.x, dataset.train.y, 2, indices);
         const fb = forwardBackwardRef(layout, ref.params, batch.x, batch.y, indices.length, 1 / indices.length);
         refLosses.push(fb.lossSum / indices.length);
-        optimizerStepRef(optimizer, ref, fb.grads, 0.01);
+        optimizerStepRef(optimizer, ref, fb.grads, LR);
       }
       const bytes = await readBuffer(ctx.device, log);
       const losses = refLosses.map((_, i) => decodeLossStats(bytes, i * LOSS_STATS_BYTES).lossSum / (i === steps - 1 ? 5 : BATCH));
@@ -79,7 +100,7 @@ describe('compile', () => {
     const { createComputePipeline, createComputePipelineAsync } = device;
     device.createComputePipeline = (d) => (counts.sync++, createComputePipeline.call(device, d));
     device.createComputePipelineAsync = (d) => (counts.async++, createComputePipelineAsync.call(device, d));
-    const compiled = new Trainer(device, { layout, optimizer: 'adam', lr: 0.01, maxRows: 512 }, dataset, params);
+    const compiled = new Trainer(device, { layout, optimizer: 'adam', lr: LR, maxRows: 512, accumulate: 1 }, dataset, params);
     await compiled.compile(BATCH, BATCH);
     expect(counts.async).toBeGreaterThanOrEqual(4);
     const runs = [];

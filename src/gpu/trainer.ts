@@ -5,6 +5,8 @@
 import type { OptimizerName } from '../core/config';
 import type { Dataset, Split } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
+import { microbatchSizes } from '../core/model-parallel';
+import type { LrSchedule } from '../core/optimizers';
 import {
   createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
   type Dispatch, type GpuContext,
@@ -20,9 +22,14 @@ import { readTrainingState, writeOptimizerState } from './training-state';
 export interface TrainerSpec {
   layout: ModelLayout;
   optimizer: OptimizerName;
-  lr: number;
-  /** Most rows any step or evaluation chunk uses. */
+  lr: LrSchedule;
+  /** Most rows any micro-batch or evaluation chunk uses. */
   maxRows: number;
+  /**
+   * Micro-batches each step's rows are cut into (gradient accumulation): each one's gradients and loss are
+   * added to the earlier ones', so the update sees the whole batch's with activations for a micro-batch.
+   */
+  accumulate: number;
 }
 
 export type SplitName = 'train' | 'test';
@@ -46,7 +53,7 @@ export class Trainer {
   readonly grads: GPUBuffer;
   readonly m: GPUBuffer;
   readonly v: GPUBuffer;
-  /** LossStats of the latest forward pass. */
+  /** LossStats of the latest step (its micro-batches summed) or evaluation chunk. */
   readonly stats: GPUBuffer;
   /** acts[0] = input batch [maxRows, D]; acts[l] = output of layer l [maxRows, sizes[l]]. */
   private readonly acts: GPUBuffer[];
@@ -54,8 +61,10 @@ export class Trainer {
   private readonly deltas: GPUBuffer[];
   /** [maxRows] u32 labels of the current batch. */
   private readonly batchLabels: GPUBuffer;
-  /** [maxRows] u32 sample ids of the current training batch. */
+  /** [accumulate, indexStride] u32 sample ids of the current step, micro-batch k's from k·indexStride. */
   private readonly batchIndices: GPUBuffer;
+  /** maxRows rounded up to 64 ids (256 bytes), so each micro-batch's ids start at an aligned offset. */
+  private readonly indexStride: number;
   /** [testN] u32: 0..testN−1, so evaluation chunks gather by offset. */
   private readonly evalIndices: GPUBuffer;
   private readonly data: Record<SplitName, SplitBuffers>;
@@ -74,7 +83,8 @@ export class Trainer {
     this.acts = layout.sizes.map((w, l) => storageBuffer(device, `acts${l}`, maxRows * w * 4));
     this.deltas = layout.sizes.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 ? 4 : maxRows * w * 4));
     this.batchLabels = storageBuffer(device, 'batch.labels', maxRows * 4);
-    this.batchIndices = storageBuffer(device, 'batch.indices', maxRows * 4);
+    this.indexStride = Math.ceil(maxRows / 64) * 64;
+    this.batchIndices = storageBuffer(device, 'batch.indices', spec.accumulate * this.indexStride * 4);
     this.evalIndices = storageBufferFrom(device, 'eval.indices', Uint32Array.from({ length: dataset.test.n }, (_, i) => i));
     this.data = { train: uploadSplit(device, 'train', dataset.train), test: uploadSplit(device, 'test', dataset.test) };
   }
@@ -93,8 +103,8 @@ export class Trainer {
     return this.data.test.n;
   }
 
-  /** Gather + forward + softmax/CE (+ fused dlogits) for B rows of a split. */
-  private forward(split: SplitName, indices: GPUBufferBinding, B: number, scale: number): Dispatch[] {
+  /** Gather + forward + softmax/CE (+ fused dlogits) for B rows of a split; `accumulate` adds the loss to the stats. */
+  private forward(split: SplitName, indices: GPUBufferBinding, B: number, scale: number, accumulate = false): Dispatch[] {
     const { layers } = this.layout;
     const D = this.layout.sizes[0];
     const L = layers.length;
@@ -108,17 +118,17 @@ export class Trainer {
     });
     out.push(softmaxCe(this.ctx, 'loss', {
       logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats,
-      B, C: layers[L - 1].outputs, scale,
+      B, C: layers[L - 1].outputs, scale, accumulate,
     }));
     return out;
   }
 
-  /** Backward, layer by layer in reverse: dW = Aᵀ·δ, db = Σ_rows δ, δ_prev = (δ·Wᵀ) ⊙ relu'(A). */
-  private backward(B: number): Dispatch[] {
+  /** Backward, layer by layer in reverse: dW = Aᵀ·δ, db = Σ_rows δ (added to grads with `accumulate`), δ_prev = (δ·Wᵀ) ⊙ relu'(A). */
+  private backward(B: number, accumulate: boolean): Dispatch[] {
     const { layers } = this.layout;
     return layers.map((_, i) => i + 1).reverse().flatMap((l) => layerBackward(this.ctx, `bwd${l}`, {
       layer: layers[l - 1], params: this.params, grads: this.grads, input: this.acts[l - 1], delta: this.deltas[l], B,
-      accumulate: false, inputGrad: l > 1 ? { buffer: this.deltas[l - 1], mask: this.acts[l - 1] } : undefined,
+      accumulate, inputGrad: l > 1 ? { buffer: this.deltas[l - 1], mask: this.acts[l - 1] } : undefined,
     }));
   }
 
@@ -126,10 +136,11 @@ export class Trainer {
     return this.ctx.cached(key, build);
   }
 
-  private gradProgram(B: number, globalBatch: number): Dispatch[] {
-    return this.program(`grad:${B}:${globalBatch}`, () => [
-      ...this.forward('train', slice(this.batchIndices, 0, B), B, 1 / globalBatch),
-      ...this.backward(B),
+  /** Micro-batch k of a step (B rows): its ids at k·indexStride; after the first, gradients and loss add up. */
+  private gradProgram(B: number, globalBatch: number, k: number): Dispatch[] {
+    return this.program(`grad:${B}:${globalBatch}:${k}`, () => [
+      ...this.forward('train', slice(this.batchIndices, k * this.indexStride, B), B, 1 / globalBatch, k > 0),
+      ...this.backward(B, k > 0),
     ]);
   }
 
@@ -144,23 +155,28 @@ export class Trainer {
    * their pipelines compiled asynchronously (all at once, and the thread keeps answering messages).
    */
   async compile(rows: number, globalBatch: number): Promise<void> {
+    const sizes = microbatchSizes(rows, this.spec.accumulate);
     const chunks = Math.ceil(this.data.test.n / EVAL_CHUNK);
-    const build = () => [this.gradProgram(rows, globalBatch), this.update, Array.from({ length: chunks }, (_, c) => this.evalProgram(c))];
+    const build = () => [sizes.map((B, k) => this.gradProgram(B, globalBatch, k)), this.update, Array.from({ length: chunks }, (_, c) => this.evalProgram(c))];
     await this.ctx.precompile(build);
     build();
   }
 
   /**
-   * Encodes forward and backward for the given training sample ids; gradients are scaled by
-   * 1/globalBatch so they sum to the global-batch mean across replicas. A timer stamps the pass.
+   * Encodes forward and backward for the given training sample ids, micro-batch by micro-batch in one
+   * pass; gradients are scaled by 1/globalBatch so they sum to the global-batch mean across micro-batches
+   * and replicas. A timer stamps the pass.
    */
   encodeGradients(encoder: GPUCommandEncoder, indices: Uint32Array, globalBatch: number, timer: GpuTimer | null = null): void {
-    const B = indices.length;
-    if (B < 1 || B > this.spec.maxRows) throw new Error(`batch of ${B} rows outside 1..${this.spec.maxRows}`);
-    this.device.queue.writeBuffer(this.batchIndices, 0, indices as Uint32Array<ArrayBuffer>);
-    const dispatches = this.gradProgram(B, globalBatch);
+    const sizes = microbatchSizes(indices.length, this.spec.accumulate);
+    if (indices.length < 1 || sizes[0] > this.spec.maxRows) {
+      throw new Error(`batch of ${indices.length} rows outside 1..${this.spec.maxRows * this.spec.accumulate}`);
+    }
+    const laidOut = new Uint32Array((sizes.length - 1) * this.indexStride + sizes[sizes.length - 1]);
+    sizes.reduce((at, B, k) => (laidOut.set(indices.subarray(at, at + B), k * this.indexStride), at + B), 0);
+    this.device.queue.writeBuffer(this.batchIndices, 0, laidOut);
     const pass = encoder.beginComputePass({ label: 'gradients', timestampWrites: timer?.passWrites() });
-    encodeDispatches(pass, dispatches);
+    sizes.forEach((B, k) => encodeDispatches(pass, this.gradProgram(B, globalBatch, k)));
     pass.end();
     timer?.resolve(encoder);
   }

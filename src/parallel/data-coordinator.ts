@@ -7,6 +7,7 @@ import type { RunConfig } from '../core/config';
 import { datasetShape } from '../core/datasets';
 import { LossWatch } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
+import { learningRate, runLrSchedule } from '../core/optimizers';
 import { runClock, type TrainingState } from '../gpu/train-run';
 import { lastGoodOfReplicas, replicaDivergence } from './divergence';
 import { ranks, ring } from './links';
@@ -47,7 +48,11 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   const shape = datasetShape(config.dataset);
   const layout = modelLayout(layerSizes(config, shape.inputs, shape.classes));
   // The replicas start their devices, data and trainers while the run is checked against its data set.
-  const check = prepareRun(config, env.readAsset).then((p) => p.totalSteps);
+  let lrSchedule = runLrSchedule(config, 1);
+  const check = prepareRun(config, env.readAsset).then((p) => {
+    lrSchedule = runLrSchedule(config, p.totalSteps);
+    return p.totalSteps;
+  });
   const initial = initParams(layout, config.seed);
   const run = new Run<ReplicaStart, StepReport>(options, world, startedAt, resumeFrom?.step ?? 0);
   const star = new StarRounds(world, (rank, m, transfer) => run.members.send(rank, m, transfer));
@@ -64,7 +69,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
       void run.halt(replicaDivergence(step, group), lastGood);
       return;
     }
-    const { records, rows } = replicaStepRecords(config, layout.totalFloats, step, group, watch);
+    const { records, rows } = replicaStepRecords(config, layout.totalFloats, step, learningRate(lrSchedule, step), group, watch);
     records.forEach((r) => run.emit(r));
     run.stepDone(step, rows);
     const next = balance?.add(step, group);

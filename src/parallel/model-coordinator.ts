@@ -8,6 +8,7 @@ import type { RunConfig } from '../core/config';
 import { weightsSha256 } from '../core/checksum';
 import { LossWatch } from '../core/metrics';
 import { initParams, layerSizes, modelLayout, type ModelLayout } from '../core/model';
+import { learningRate, runLrSchedule } from '../core/optimizers';
 import {
   assembleParts, bubbleTheory, extractPart, microbatchSizes, modelParallelPlan, type ModelParallelPlan,
 } from '../core/model-parallel';
@@ -67,6 +68,7 @@ export async function startModelParallel(options: RunOptions): Promise<RunHandle
   const consistent = new ConsistentStates(model, plan, start, checkpoint);
   const good = new GoodStates();
   const watch = new LossWatch(config.lr);
+  const lrSchedule = runLrSchedule(config, totalSteps);
   /** Replica 0's stages' final parameters, which make the whole model. */
   let parts: Float32Array[] = [];
   let assembled: Float32Array | null = null;
@@ -80,7 +82,7 @@ export async function startModelParallel(options: RunOptions): Promise<RunHandle
     const warning = watch.check(step, loss.mean);
     if (warning) run.emit(warning);
     good.stepLoss(step, watch.tooHigh(loss.mean));
-    run.emit({ type: 'step', step, epoch: group[0].epoch, loss: loss.mean, accuracy: loss.accuracy, replicaLoss: replicas > 1 ? loss.replicaLoss : undefined });
+    run.emit({ type: 'step', step, epoch: group[0].epoch, loss: loss.mean, accuracy: loss.accuracy, lr: learningRate(lrSchedule, step), replicaLoss: replicas > 1 ? loss.replicaLoss : undefined });
     run.emit(stagesRecord(config, step, group, stages, theory));
     run.stepDone(step, loss.rows);
   };

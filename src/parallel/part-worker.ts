@@ -8,6 +8,7 @@
 // The passes are part-passes.ts, the exchanges part-exchange.ts, the GPU step gpu/part-step.ts.
 import type { Dataset } from '../core/datasets';
 import { inFlight, microbatchSizes, stageSchedule, type PipelineOp } from '../core/model-parallel';
+import { runLrSchedule } from '../core/optimizers';
 import { shardSpec, type EpochPlan } from '../core/sharding';
 import { PartGpuStep } from '../gpu/part-step';
 import { PartTrainer } from '../gpu/part-trainer';
@@ -49,14 +50,15 @@ export async function trainPart(
   const m = roles.microbatches;
   const ops = (micro: number) => stageSchedule(config.schedule, stages, stage, micro);
   const schedule = new RunSchedule(shardSpec(config), config.epochs, dataset.train.y, init.resume?.step ?? 0);
-  const rows = microbatchSizes(schedule.largestRows(replica), m)[0];
+  // The largest micro-batch of the largest accumulated share.
+  const rows = microbatchSizes(microbatchSizes(schedule.largestRows(replica), config.accumulate)[0], m)[0];
   const evalRows = Math.min(EVAL_CHUNK, dataset.test.n);
   const trainer = new PartTrainer(device, {
-    layout: plan.layout, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: config.lr,
+    layout: plan.layout, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: runLrSchedule(config, schedule.totalSteps),
     takesInput: roles.takesInput, computesLoss: roles.computesLoss, slots: roles.pipeline ? inFlight(ops(m)) : 1, rows, evalRows,
   }, dataset, init.initialParams);
   if (init.resume) writeOptimizerState(device, trainer, init.resume.m, init.resume.v);
-  const gpu = new PartGpuStep(device, trainer, m, replicas);
+  const gpu = new PartGpuStep(device, trainer, m * config.accumulate, replicas);
   const timeline = new StepTimeline();
   const exchange = new PartExchange(init, timeline);
   const passes = new PartPasses(trainer, gpu, exchange, timeline, roles, dataset);
@@ -83,25 +85,22 @@ export async function trainPart(
 }
 
 /**
- * One step of this part: its micro-batches' forwards and backwards in the stage's order, the loss where it
- * computes one, the gradients summed across replicas (data × pipeline), the update; and its report.
+ * One step of this part: for each accumulated share of its batch, that share's micro-batches' forwards and
+ * backwards in the stage's order (gradients added up over all of them); the loss where it computes one,
+ * the gradients summed across replicas (data × pipeline), the update; and its report.
  */
 async function trainStep(w: PartWorker, step: number, epoch: number, plan: EpochPlan, index: number): Promise<PartReport> {
-  const { init, roles, trainer, passes, timeline } = w;
+  const { init, roles, trainer, timeline } = w;
   const { replica, replicas } = init.part!;
   timeline.reset();
   const ids = plan.rankBatch(index, replica);
   const rows = globalRows(plan, index, replicas);
-  const sizes = microbatchSizes(ids.length, roles.microbatches);
-  const offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
-  const ops = roles.pipeline ? w.ops(sizes.length) : [{ kind: 'F' as const, microbatch: 0 }, { kind: 'B' as const, microbatch: 0 }];
-  for (const { kind, microbatch: k } of ops) {
-    const key = `${step} ${k}`;
-    const slot = k % trainer.spec.slots;
-    if (kind === 'F') await passes.forward(slot, key, k, ids.subarray(offsets[k], offsets[k] + sizes[k]), 'train', 1 / rows, 0, k * LOSS_STATS_BYTES);
-    else await passes.backward(slot, key, k, sizes[k], k > 0);
+  // Micro-batches are numbered across the accumulated shares: their messages, timeline spans and losses.
+  let first = 0;
+  for (const share of splitRows(ids, init.config.accumulate)) {
+    first += await trainShare(w, step, share, first, 1 / rows);
   }
-  const loss = roles.computesLoss ? { ...(await w.gpu.readLosses(sizes.length)), rows: ids.length } : undefined;
+  const loss = roles.computesLoss ? { ...(await w.gpu.readLosses(first)), rows: ids.length } : undefined;
   // Each replica's gradient is scaled by 1/global batch, so their sum is the whole batch's.
   if (roles.pipeline && replicas > 1) await timeline.timed('allreduce', 0, () => sumGradients(w, step));
   await timeline.timed('update', 0, () => w.gpu.update(step));
@@ -109,6 +108,29 @@ async function trainStep(w: PartWorker, step: number, epoch: number, plan: Epoch
     type: 'part-report', rank: init.rank, step, epoch, loss: roles.reporter ? loss : undefined, spans: timeline.spans,
     bytesSent: timeline.bytesSent, activationBytes: trainer.activationBytes,
   };
+}
+
+/** ids cut into `parts` runs as even as possible (fewer where there are fewer ids). */
+function splitRows(ids: Uint32Array, parts: number): Uint32Array[] {
+  let at = 0;
+  return microbatchSizes(ids.length, parts).map((n) => ids.subarray(at, (at += n)));
+}
+
+/**
+ * One accumulated share through the pipeline schedule (or one forward and backward, tensor-parallel), its
+ * micro-batches numbered from `first`; gradients add to what the step has so far. Returns its micro-batches.
+ */
+async function trainShare({ roles, trainer, passes, ops }: PartWorker, step: number, ids: Uint32Array, first: number, scale: number): Promise<number> {
+  const micro = splitRows(ids, roles.microbatches);
+  const order = roles.pipeline ? ops(micro.length) : [{ kind: 'F' as const, microbatch: 0 }, { kind: 'B' as const, microbatch: 0 }];
+  for (const { kind, microbatch: k } of order) {
+    const g = first + k;
+    const key = `${step} ${g}`;
+    const slot = k % trainer.spec.slots;
+    if (kind === 'F') await passes.forward(slot, key, g, micro[k], 'train', scale, 0, g * LOSS_STATS_BYTES);
+    else await passes.backward(slot, key, g, micro[k].length, g > 0);
+  }
+  return micro.length;
 }
 
 /** Data × pipeline: this stage's gradients summed with the same stage of every replica. */

@@ -3,6 +3,7 @@
 // test set after each epoch.
 import type { Dataset } from '../core/datasets';
 import { layerSizes, modelLayout } from '../core/model';
+import { runLrSchedule } from '../core/optimizers';
 import { shardSpec } from '../core/sharding';
 import { ReplicaGpuStep } from '../gpu/replica-step';
 import { runClock } from '../gpu/run-clock';
@@ -28,8 +29,16 @@ export async function trainReplica(
 ): Promise<Float32Array | null> {
   const { config, rank, world } = init;
   const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
-  const maxRows = Math.max(config.batch, Math.min(EVAL_CHUNK, dataset.test.n));
-  const trainer = await createTrainer(device, { layout, optimizer: config.optimizer, lr: config.lr, maxRows }, dataset, init.initialParams);
+  const balanced = config.balance === 'speed' && world > 1;
+  const schedule = new RunSchedule(shardSpec(config), config.epochs, dataset.train.y, init.resume?.step ?? 0, balanced ? (e) => shares!.of(e) : undefined);
+  const shares = balanced ? new ReplicaShares(world, inbox, schedule.firstEpoch, init.shares) : null;
+  const lr = runLrSchedule(config, schedule.totalSteps);
+  // Activations for one accumulated micro-batch of this replica's largest share (of any batch: speed balance
+  // moves rows between replicas), or an evaluation chunk.
+  const maxRows = Math.max(Math.ceil(config.batch / config.accumulate), Math.min(EVAL_CHUNK, dataset.test.n));
+  const trainer = await createTrainer(
+    device, { layout, optimizer: config.optimizer, lr, maxRows, accumulate: config.accumulate }, dataset, init.initialParams,
+  );
   if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
   const parts: ReplicaParts = {
@@ -41,9 +50,6 @@ export async function trainReplica(
     world,
     throttleMs: init.throttleMsPerSample ?? 0,
   };
-  const balanced = config.balance === 'speed' && world > 1;
-  const schedule = new RunSchedule(shardSpec(config), config.epochs, dataset.train.y, init.resume?.step ?? 0, balanced ? (e) => shares!.of(e) : undefined);
-  const shares = balanced ? new ReplicaShares(world, inbox, schedule.firstEpoch, init.shares) : null;
   const firstRows = schedule.firstRows(rank);
   await trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
   await ready();

@@ -6,16 +6,19 @@ import type { LossWatch, MetricRecord } from '../core/metrics';
 import { ringTheoryBytes } from './allreduce';
 import type { StepReport } from './replica-protocol';
 
-/** `floats`: the length of the vector each synchronisation all-reduces. Also says how many rows the step trained. */
+/**
+ * `floats`: the length of the vector each synchronisation all-reduces; `lr`: the step's learning rate.
+ * Also says how many rows the step trained.
+ */
 export function replicaStepRecords(
-  config: RunConfig, floats: number, step: number, group: StepReport[], watch: LossWatch,
+  config: RunConfig, floats: number, step: number, lr: number, group: StepReport[], watch: LossWatch,
 ): { records: MetricRecord[]; rows: number } {
   const world = group.length;
   const rows = group.reduce((s, r) => s + r.rows, 0);
   const loss = group.reduce((s, r) => s + r.lossSum, 0) / rows;
   const epoch = group[0].epoch;
   const records: MetricRecord[] = [{
-    type: 'step', step, epoch, loss, accuracy: group.reduce((s, r) => s + r.correct, 0) / rows,
+    type: 'step', step, epoch, loss, accuracy: group.reduce((s, r) => s + r.correct, 0) / rows, lr,
     replicaLoss: group.map((r) => r.lossSum / r.rows),
   }];
   const warning = watch.check(step, loss);

@@ -13,7 +13,7 @@ function run(steps: number, divergeAt = 0): MetricRecord[] {
   for (let step = 1; step <= steps; step++) {
     const epoch = Math.ceil(step / 4);
     const s = (step - 1) % 4;
-    records.push({ type: 'step', step, epoch, loss: step, accuracy: 0.5, replicaLoss: [step - 1, step + 1] });
+    records.push({ type: 'step', step, epoch, loss: step, accuracy: 0.5, lr: 0.01, replicaLoss: [step - 1, step + 1] });
     records.push({ type: 'shard', step, epoch, ids: [[2 * s], [2 * s + 1]] });
     const synced = step % 2 === 0;
     records.push({ type: 'workers', step, clock: 'wall', times: [times(step), times(10)], bytesSent: synced ? [8, 8] : [0, 0], theoryBytes: synced ? 8 : 0 });
@@ -36,7 +36,7 @@ describe('replicaLossSeries', () => {
   });
 
   it('has no replica series on a single-device run', () => {
-    const s = replicaLossSeries([{ type: 'step', step: 1, epoch: 1, loss: 1, accuracy: 0 }]);
+    const s = replicaLossSeries([{ type: 'step', step: 1, epoch: 1, loss: 1, accuracy: 0, lr: 0.01 }]);
     expect([s.replicas, Object.keys(s.points[0])]).toEqual([0, ['step', 'loss']]);
   });
 });

@@ -6,10 +6,10 @@ import { CSV_COLUMNS, toChromeTrace, toCsv } from './exports';
 
 const times = (c: number) => ({ computeMs: c, readbackMs: 1, allreduceMs: 2, updateMs: 0.5 });
 const RECORDS: MetricRecord[] = [
-  { type: 'step', step: 1, epoch: 1, loss: 0.7, accuracy: 0.5, replicaLoss: [0.6, 0.8] },
+  { type: 'step', step: 1, epoch: 1, loss: 0.7, accuracy: 0.5, lr: 0.05, replicaLoss: [0.6, 0.8] },
   { type: 'shard', step: 1, epoch: 1, ids: [[0], [1]] },
   { type: 'workers', step: 1, clock: 'wall', times: [times(3), times(4)], bytesSent: [10, 10], theoryBytes: 10 },
-  { type: 'step', step: 2, epoch: 1, loss: 0.5, accuracy: 1, replicaLoss: [0.4, 0.6] },
+  { type: 'step', step: 2, epoch: 1, loss: 0.5, accuracy: 1, lr: 0.1, replicaLoss: [0.4, 0.6] },
   { type: 'workers', step: 2, clock: 'wall', times: [times(3), times(3)], bytesSent: [10, 10], theoryBytes: 10 },
   { type: 'timing', step: 2, totalSteps: 2, samplesPerSec: 100, windowSteps: 2, averageSamplesPerSec: 90, elapsedMs: 20, startupMs: 1800 },
   { type: 'eval', epoch: 1, step: 2, testLoss: 0.4, testAccuracy: 0.75 },
@@ -21,9 +21,9 @@ describe('toCsv', () => {
     const lines = toCsv(RECORDS).trimEnd().split('\n');
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(6);
-    expect(lines[1]).toBe('step,1,1,0.7,0.5,0.6;0.8,,,,,,,,,,,,,,');
-    expect(lines[3]).toBe('timing,2,,,,,,,2,100,2,90,20,1800,,,,,,');
-    expect(lines[4]).toBe('eval,2,1,,,,0.4,0.75,,,,,,,,,,,,');
+    expect(lines[1]).toBe('step,1,1,0.7,0.5,0.05,0.6;0.8,,,,,,,,,,,,,,');
+    expect(lines[3]).toBe('timing,2,,,,,,,,2,100,2,90,20,1800,,,,,,');
+    expect(lines[4]).toBe('eval,2,1,,,,,0.4,0.75,,,,,,,,,,,,');
     expect(lines[5].endsWith(',user,"stopped, ""by hand""",,')).toBe(true);
     for (const line of lines.slice(1, 4)) expect(line.split(',')).toHaveLength(CSV_COLUMNS.length);
   });

@@ -4,7 +4,7 @@ import type { RunConfig } from '../../core/config';
 import type { MetricRecord, PhaseTimes, TimingRecord, WorkersRecord } from '../../core/metrics';
 
 export const CSV_COLUMNS = [
-  'type', 'step', 'epoch', 'loss', 'accuracy', 'replicaLoss', 'testLoss', 'testAccuracy',
+  'type', 'step', 'epoch', 'loss', 'accuracy', 'lr', 'replicaLoss', 'testLoss', 'testAccuracy',
   'totalSteps', 'samplesPerSec', 'windowSteps', 'averageSamplesPerSec', 'elapsedMs', 'startupMs', 'steps', 'weightsSha256', 'reason', 'message', 'rank', 'restartedFrom',
 ] as const;
 
