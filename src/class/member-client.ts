@@ -1,11 +1,13 @@
 // A member's side of a class: each instance the teacher starts (an init) runs as a local member of this
 // machine (a worker with its own GPU device, serving the lab's replica code unchanged), its messages go
-// to the teacher over the class server, and its link ends become local ports whose traffic is relayed to
-// and from the member at the other end.
+// to the teacher over the class server, and its link ends become local ports whose traffic goes to and
+// from the member at the other end over a WebRTC data channel, or the server's relay (peer-links.ts).
+// The teacher hears this member's traffic per link before each step report, and whenever a link's way changes.
 import type { Member, MemberHost } from '../parallel/members';
 import type { ClassConnection, Relayed } from './connection';
+import { PeerLinks, relayedBytes, type MemberTraffic, type PeerLinksOptions } from './peer-links';
 import type { LinkRef, MemberSays, TeacherSays } from './remote-members';
-import { decode, WireError } from './wire';
+import { decode, encode, WireError } from './wire';
 
 interface Instance {
   member: Member;
@@ -21,11 +23,31 @@ function linkRef(ref: unknown): LinkRef {
 
 /**
  * Serves the teacher until the session ends; resolves with why it ended. `log` hears one line per
- * instance started or ended.
+ * instance started or ended, and how each peer's link goes. `links`: this member's id and the session's
+ * STUN/TURN servers (the `joined` welcome's), for direct links; without an id every link is relayed.
  */
-export async function serveClass(connection: ClassConnection, local: Pick<MemberHost, 'spawn'>, log: (line: string) => void = () => {}): Promise<string> {
+export async function serveClass(
+  connection: ClassConnection, local: Pick<MemberHost, 'spawn'>, log: (line: string) => void = () => {}, links: PeerLinksOptions = {},
+): Promise<string> {
   const instances = new Map<number, Instance>();
   let lastInst = 0;
+  const teacherTraffic = { sent: 0, received: 0 };
+  const toTeacher = (body: MemberSays) => {
+    connection.send('teacher', body);
+    const { json, vectors } = encode(body);
+    teacherTraffic.sent += relayedBytes(json, vectors);
+  };
+  const reportTraffic = () => toTeacher({ k: 'links', traffic: { teacher: { ...teacherTraffic }, peers: peers.traffic() } satisfies MemberTraffic });
+  const peers = new PeerLinks(connection, links, {
+    deliver: (peer, link, value, buffers) => {
+      for (const instance of instances.values()) {
+        const end = instance.links.get(link);
+        if (end && end.peer === peer) return end.port.postMessage(value, buffers);
+      }
+    },
+    changed: reportTraffic,
+    log,
+  });
   const end = (inst: number) => {
     const instance = instances.get(inst);
     if (!instance) return;
@@ -43,21 +65,27 @@ export async function serveClass(connection: ClassConnection, local: Pick<Member
       const { link, peer } = linkRef(ref);
       const { port1, port2 } = new MessageChannel();
       links.set(link, { port: port1, peer });
-      port1.addEventListener('message', (e) => connection.send(peer, { k: 'link', link, m: e.data }));
+      port1.addEventListener('message', (e) => peers.send(peer, link, e.data));
       port1.start();
+      peers.prepare(peer);
       memberEnds.push(port2);
       return port2;
     });
     const init = value as { rank: number; world: number };
     const member = local.spawn(init.rank);
-    member.addEventListener('message', (e) => connection.send('teacher', { k: 'msg', inst, m: e.data } satisfies MemberSays));
-    member.onCrash((message) => connection.send('teacher', { k: 'crash', inst, message } satisfies MemberSays));
+    member.addEventListener('message', (e) => {
+      // The traffic up to this step goes just before its report, so the teacher can put it in the step's records.
+      if ((e.data as { type?: unknown } | null)?.type === 'report') reportTraffic();
+      toTeacher({ k: 'msg', inst, m: e.data });
+    });
+    member.onCrash((message) => toTeacher({ k: 'crash', inst, message }));
     instances.set(inst, { member, links });
     member.postMessage(value, [...buffers, ...memberEnds]);
-    log(`instance ${inst}: rank ${init.rank} of ${init.world}, ${links.size} relayed links`);
+    log(`instance ${inst}: rank ${init.rank} of ${init.world}, ${links.size} links`);
   };
 
   const fromTeacher = ({ body, frames }: Relayed) => {
+    teacherTraffic.received += relayedBytes(body, frames);
     const said = body as Partial<TeacherSays> | null;
     const inst = Number(said?.inst);
     if (said?.k === 'end') return end(inst);
@@ -72,22 +100,10 @@ export async function serveClass(connection: ClassConnection, local: Pick<Member
     }
   };
 
-  const fromPeer = ({ from, body, frames }: Relayed) => {
-    const said = body as { k?: unknown; link?: unknown; m?: unknown } | null;
-    if (said?.k !== 'link') return;
-    for (const instance of instances.values()) {
-      const link = instance.links.get(Number(said.link));
-      if (link && link.peer === from) {
-        const { value, buffers } = decode(said.m, frames);
-        return link.port.postMessage(value, buffers);
-      }
-    }
-  };
-
   connection.onMessage((m) => {
     try {
       if (m.from === 'teacher') fromTeacher(m);
-      else fromPeer(m);
+      else peers.fromServer(m.from, m.body, m.frames);
     } catch (e) {
       // A message this member cannot read is dropped; the teacher's heartbeat notices what it breaks.
       log(`dropped a message from ${m.from === 'teacher' ? 'the teacher' : `member ${m.from}`}: ${e instanceof Error ? e.message : String(e)}`);
@@ -99,6 +115,7 @@ export async function serveClass(connection: ClassConnection, local: Pick<Member
   });
   const why = await connection.ended;
   [...instances.keys()].forEach(end);
+  peers.close();
   return why;
 }
 

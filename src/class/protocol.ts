@@ -4,6 +4,13 @@
 /** Where a relayed message goes or came from: the session's teacher, or a member by its id. */
 export type Address = 'teacher' | number;
 
+/** A STUN or TURN server for the members' peer connections, as RTCPeerConnection takes it. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 export interface Roster {
   id: number;
   name: string;
@@ -24,7 +31,8 @@ export type ToServer =
 
 export type FromServer =
   | { t: 'opened'; session: string; joinKey: string; teachKey: string; members: Roster[] }
-  | { t: 'joined'; session: string; id: number }
+  /** `ice`: the STUN/TURN servers the class server was given, for the member's direct links. */
+  | { t: 'joined'; session: string; id: number; ice?: IceServer[] }
   | { t: 'member'; id: number; name: string }
   | { t: 'left'; id: number; why: string }
   | { t: 'teacher-left' }

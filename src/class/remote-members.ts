@@ -2,14 +2,29 @@
 // travel over the class server, and the links between two members are relayed between them (never
 // through the teacher). Each spawn is a new instance on that member, so a restarted generation's messages
 // never mix with the last one's. The coordinator sees the same Member and MemberHost as with workers.
+// Members report their traffic per link (direct or relayed); each step report carries its step's share.
+import type { MemberStepTraffic } from '../core/metrics';
 import type { Member, MemberHost } from '../parallel/members';
 import type { ClassConnection } from './connection';
+import { parseTraffic, type MemberTraffic, type PeerTraffic } from './peer-links';
 import type { Roster } from './protocol';
 import { decode } from './wire';
 
 /** What the teacher and a member say to each other, besides the lab's own messages inside `m`. */
 export type TeacherSays = { k: 'msg'; inst: number; m: unknown } | { k: 'end'; inst: number };
-export type MemberSays = { k: 'msg'; inst: number; m: unknown } | { k: 'crash'; inst: number; message: string };
+export type MemberSays =
+  | { k: 'msg'; inst: number; m: unknown }
+  | { k: 'crash'; inst: number; message: string }
+  /** The member's traffic so far: sent before each step report, and when a link's way changes. */
+  | { k: 'links'; traffic: MemberTraffic };
+
+/** One member's links as the roster shows them: its traffic with the teacher and with each peer, by name. */
+export interface MemberLinks {
+  id: number;
+  name: string;
+  teacher: MemberTraffic['teacher'];
+  peers: (PeerTraffic & { name: string })[];
+}
 /** A link end as it travels in an init: the link's id and the member at its other end. */
 export interface LinkRef {
   link: number;
@@ -23,8 +38,29 @@ class RelayEnd {
 
 const linkOf = (v: object) => (v instanceof RelayEnd ? v.ref : undefined);
 
+/** What a member's traffic grew by since `before`, with its peers named by rank (peers not in the run left out). */
+function stepTraffic(now: MemberTraffic, before: MemberTraffic | undefined, rankOf: (id: number) => number | undefined): MemberStepTraffic {
+  const peers: MemberStepTraffic['peers'] = [];
+  for (const p of now.peers) {
+    const rank = rankOf(p.peer);
+    const b = before?.peers.find((q) => q.peer === p.peer);
+    if (rank === undefined) continue;
+    peers.push({
+      rank, via: p.via,
+      sent: p.sentDirect + p.sentRelayed - (b ? b.sentDirect + b.sentRelayed : 0),
+      received: p.receivedDirect + p.receivedRelayed - (b ? b.receivedDirect + b.receivedRelayed : 0),
+    });
+  }
+  return {
+    teacher: { sent: now.teacher.sent - (before?.teacher.sent ?? 0), received: now.teacher.received - (before?.teacher.received ?? 0) },
+    peers: peers.sort((a, b) => a.rank - b.rank),
+  };
+}
+
 class RemoteMember implements Member {
   private readonly listeners: ((e: MessageEvent) => void)[] = [];
+  /** The member's traffic when its last step report (or its spawn) came: each report carries what it grew by. */
+  trafficMark: MemberTraffic | undefined;
   private crashListener: ((message: string) => void) | null = null;
   private crashed: string | null = null;
   ended = false;
@@ -65,6 +101,10 @@ class RemoteMember implements Member {
 export interface ClassMemberHost extends MemberHost {
   /** Ends the session: every member is let go. */
   shutdown(): Promise<void>;
+  /** Each member's links as it last reported them (members that have not reported yet are left out). */
+  links(): MemberLinks[];
+  /** Calls back with links() whenever a member reports. */
+  onLinks(listener: (links: MemberLinks[]) => void): void;
 }
 
 /** `members`: the session's members in the order they joined; rank k is members[k]. */
@@ -73,6 +113,23 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
   const gone = new Set<number>();
   let nextInst = 1;
   let nextLink = 1;
+  const traffic = new Map<number, MemberTraffic>();
+  const linkListeners: ((links: MemberLinks[]) => void)[] = [];
+  const nameOf = (id: number) => members.find((m) => m.id === id)?.name ?? `member ${id}`;
+  const links = (): MemberLinks[] => [...traffic].map(([id, t]) => ({ id, name: nameOf(id), teacher: t.teacher, peers: t.peers.map((p) => ({ ...p, name: nameOf(p.peer) })) }));
+  const rankOf = (id: number) => [...live.values()].find((m) => m.id === id && !m.ended)?.rank;
+  const heardTraffic = (from: number, raw: unknown) => {
+    if (!members.some((m) => m.id === from)) return;
+    try {
+      traffic.set(from, parseTraffic(raw));
+    } catch (e) {
+      const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
+      live.forEach((m) => m.id === from && m.crash(`${m.name} ${why}`));
+      return connection.remove(from, why);
+    }
+    const now = links();
+    linkListeners.forEach((l) => l(now));
+  };
   const memberOf = (rank: number): Roster => {
     const member = members[rank];
     if (!member) throw new Error(`rank ${rank} has no member: the class has ${members.length}`);
@@ -81,7 +138,8 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
 
   connection.onMessage(({ from, body, frames }) => {
     const said = body as Partial<MemberSays> | null;
-    const member = live.get(Number(said?.inst));
+    if (said?.k === 'links' && from !== 'teacher') return heardTraffic(from, (said as { traffic?: unknown }).traffic);
+    const member = live.get(Number((said as { inst?: unknown } | null)?.inst));
     // A member speaks only for its own instances.
     if (!member || member.id !== from) return;
     if (said!.k === 'crash') return member.crash(`${member.name}: ${String(said!.message).slice(0, 500)}`);
@@ -90,6 +148,10 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
       const m = decode(said!.m, frames).value as { type?: unknown; rank?: unknown } | null;
       if (typeof m?.type !== 'string') throw new Error('it has no type');
       if (m.rank !== member.rank) throw new Error(`it speaks for rank ${String(m.rank)}, not its own ${member.rank}`);
+      const now = traffic.get(member.id);
+      // Only the teacher's own count goes in a report: whatever the member put there is replaced.
+      if (m.type === 'report') (m as { traffic?: MemberStepTraffic }).traffic = now && stepTraffic(now, member.trafficMark, rankOf);
+      if (m.type === 'report' && now) member.trafficMark = now;
       member.hear(m);
     } catch (e) {
       const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
@@ -113,6 +175,7 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
     spawn(rank) {
       const { id, name } = memberOf(rank);
       const member = new RemoteMember(connection, id, name, rank, nextInst++);
+      member.trafficMark = traffic.get(id);
       live.forEach((m, inst) => m.ended && live.delete(inst));
       live.set(member.inst, member);
       if (lost) member.crash(lost);
@@ -129,5 +192,7 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
       connection.closeSession();
       await connection.ended;
     },
+    links,
+    onLinks: (listener) => { linkListeners.push(listener); },
   };
 }

@@ -2,7 +2,7 @@
 // is a rendezvous, nothing more: the run (config, weights, steps) lives with the teacher and the members,
 // so a restarted server loses only who was connected. Nothing is ever looked up outside the sender's session.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { LIMITS, type Address, type FromServer, type Roster } from './protocol';
+import { LIMITS, type Address, type FromServer, type IceServer, type Roster } from './protocol';
 
 /** One connected client, as the sessions reach it. */
 export interface Peer {
@@ -41,6 +41,9 @@ export class RefusedError extends Error {}
 export class Sessions {
   private readonly byId = new Map<string, Session>();
 
+  /** `ice`: the STUN/TURN servers every member hears of as it joins (none: direct links on one network only). */
+  constructor(private readonly ice: IceServer[] = []) {}
+
   open(teacher: Peer | null, permanent = false): Session {
     if (this.byId.size >= LIMITS.sessions) throw new RefusedError(`the class server already holds ${LIMITS.sessions} sessions: end one, or restart the server`);
     const session: Session = {
@@ -66,7 +69,7 @@ export class Sessions {
     if (session.members.size >= LIMITS.membersPerSession) throw new RefusedError(`the session is full (${LIMITS.membersPerSession} members)`);
     const memberId = session.nextId++;
     session.members.set(memberId, { peer, name });
-    peer.control({ t: 'joined', session: session.id, id: memberId });
+    peer.control({ t: 'joined', session: session.id, id: memberId, ...(this.ice.length > 0 ? { ice: this.ice } : {}) });
     session.teacher?.control({ t: 'member', id: memberId, name });
     return { kind: 'member', session, id: memberId };
   }

@@ -83,7 +83,7 @@ export async function joinClass(options: JoinOptions): Promise<never> {
   say(`joined the class at ${link.server} as ${options.name} (member ${welcome.t === 'joined' ? welcome.id : '?'}): waiting for the teacher's run`);
   process.once('SIGINT', () => connection.disconnect());
   const local = nodeMemberHost();
-  const why = await serveClass(connection, local, say);
+  const why = await serveClass(connection, local, say, welcome.t === 'joined' ? { self: welcome.id, ice: welcome.ice } : {});
   await local.shutdown();
   say(`the class ended: ${why}`);
   process.exit(why === 'the teacher ended the session' ? 0 : 1);

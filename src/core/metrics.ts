@@ -55,6 +55,20 @@ export interface WorkersRecord {
   bytesSent: number[];
   /** The ring's ideal 2K(N−1)/N for this step's vector, in the same units. */
   theoryBytes: number;
+  /** A class run: each member's traffic in this step on the wire, by rank (see MemberStepTraffic). */
+  traffic?: MemberStepTraffic[];
+}
+
+/**
+ * One member of a class in one step: the bytes its messages took on the wire (JSON and vectors, with the
+ * data channel's framing on direct links), with the teacher (star's vectors and sums, reports) and with
+ * each other member by rank, and how that link went: over a WebRTC data channel ('direct') or through the
+ * class server ('relay'). A ring link carries about theoryBytes each step; a star member sends and
+ * receives about 2K with the teacher. The first step also carries the run's start (the init's weights).
+ */
+export interface MemberStepTraffic {
+  teacher: { sent: number; received: number };
+  peers: { rank: number; via: 'connecting' | 'direct' | 'relay'; sent: number; received: number }[];
 }
 
 /** Data parallel: parameter fingerprints of every replica after a synchronisation. */

@@ -1,7 +1,7 @@
 // Messages between the coordinator (page or CLI) and its members (replicas and model-parallel workers):
 // one discriminated union each way, the same over every transport; members.ts says who sends what, when.
 import type { RunConfig } from '../core/config';
-import type { MetricRecord, PhaseTimes } from '../core/metrics';
+import type { MemberStepTraffic, MetricRecord, PhaseTimes } from '../core/metrics';
 import type { TimelineSpan, WorkerPlan } from '../core/model-parallel';
 import type { ParamsSnapshot, TrainingState } from '../gpu/train-run';
 
@@ -95,6 +95,8 @@ export interface StepReport {
    * rank's gradient, or an overflow). The replica then took no update and holds its last good state.
    */
   nonFinite?: { what: 'loss' | 'gradient' | 'sum'; value: number };
+  /** A class run: the member's traffic this step, which the teacher's host adds (never the member itself). */
+  traffic?: MemberStepTraffic;
 }
 
 /** A model-parallel worker's step: the loss where it computes one, and its measured timeline. */

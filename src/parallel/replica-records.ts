@@ -30,6 +30,7 @@ export function replicaStepRecords(
   records.push({
     type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
     theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) : synced ? floats * 4 : 0,
+    ...(group.every((r) => r.traffic) ? { traffic: group.map((r) => r.traffic!) } : {}),
   });
   if (group.every((r) => r.checksum)) {
     const checksums = group.map((r) => r.checksum!);
