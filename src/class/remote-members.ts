@@ -1,10 +1,12 @@
 // The teacher's members' host for a class: rank k is the k-th member that joined the session, its messages
 // travel over the class server, and the links between two members are relayed between them (never
 // through the teacher). Each spawn is a new instance on that member, so a restarted generation's messages
-// never mix with the last one's. The coordinator sees the same Member and MemberHost as with workers.
+// never mix with the last one's. The coordinator sees the same Member and MemberHost as with workers, and a
+// membership: a member who leaves cannot take its rank again, so the run goes on without it (and the host
+// removes it from the session); one who joins waits until the run takes it in at a step boundary.
 // Members report their traffic per link (direct or relayed); each step report carries its step's share.
 import type { MemberStepTraffic } from '../core/metrics';
-import type { Member, MemberHost } from '../parallel/members';
+import type { Member, MemberHost, Membership } from '../parallel/members';
 import type { ClassConnection } from './connection';
 import { parseTraffic, type MemberTraffic, type PeerTraffic } from './peer-links';
 import type { Roster } from './protocol';
@@ -107,8 +109,14 @@ export interface ClassMemberHost extends MemberHost {
   onLinks(listener: (links: MemberLinks[]) => void): void;
 }
 
-/** `members`: the session's members in the order they joined; rank k is members[k]. */
-export function classMemberHost(connection: ClassConnection, members: Roster[], readAsset: (file: string) => Promise<Uint8Array>): ClassMemberHost {
+/**
+ * `members`: the run's members in the order they joined, rank k is members[k]; `waiting`: members of the
+ * session not in it yet. The host keeps both arrays as its roster: members dropped and admitted change them,
+ * and members who join the session later wait.
+ */
+export function classMemberHost(
+  connection: ClassConnection, members: Roster[], readAsset: (file: string) => Promise<Uint8Array>, waiting: Roster[] = [],
+): ClassMemberHost {
   const live = new Map<number, RemoteMember>();
   const gone = new Set<number>();
   let nextInst = 1;
@@ -159,9 +167,16 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
       connection.remove(member.id, why);
     }
   });
+  const joinListeners: (() => void)[] = [];
   connection.onNews((news) => {
+    if (news.t === 'member') {
+      waiting.push({ id: news.id, name: news.name });
+      joinListeners.forEach((l) => l());
+    }
     if (news.t !== 'left') return;
     gone.add(news.id);
+    const w = waiting.findIndex((m) => m.id === news.id);
+    if (w >= 0) waiting.splice(w, 1);
     live.forEach((m) => m.id === news.id && m.crash(`${m.name} left the class (${news.why})`));
   });
   /** Why the connection to the class server ended; every member is out of reach from then on. */
@@ -170,6 +185,21 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
     lost = `the class server connection ended: ${why}`;
     live.forEach((m) => m.crash(lost!));
   });
+
+  const membership: Membership = {
+    names: () => members.map((m) => m.name),
+    waiting: () => waiting.length,
+    admit(count) {
+      const entering = waiting.splice(0, count);
+      members.push(...entering);
+      return entering.map((m) => m.name);
+    },
+    drop(rank, why) {
+      const [member] = members.splice(rank, 1);
+      if (member && !gone.has(member.id)) connection.remove(member.id, why);
+    },
+    onJoin: (listener) => { joinListeners.push(listener); },
+  };
 
   return {
     spawn(rank) {
@@ -188,6 +218,7 @@ export function classMemberHost(connection: ClassConnection, members: Roster[], 
       return { port1: end(b), port2: end(a) };
     },
     readAsset,
+    membership,
     shutdown: async () => {
       connection.closeSession();
       await connection.ended;

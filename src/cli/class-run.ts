@@ -7,6 +7,7 @@ import { connectNode } from '../class/node-connect';
 import type { Roster, ToServer } from '../class/protocol';
 import { classMemberHost, type ClassMemberHost } from '../class/remote-members';
 import { parseSessionLink, sessionLink } from '../class/session-link';
+import { testFaultFromEnv, withTestFault } from '../class/test-fault';
 import { UsageError } from './args';
 import { readDataAsset } from './csv-data';
 import { nodeMemberHost } from './node-replicas';
@@ -65,7 +66,8 @@ export async function teachClass(options: TeachOptions): Promise<ClassMemberHost
     void connection.ended.then((why) => reject(new Error(`the class server connection ended: ${why}`)));
     progress();
   });
-  return classMemberHost(connection, roster.slice(0, options.members), readDataAsset);
+  // Members beyond the count enter the run at its first step boundary, as later joiners do.
+  return classMemberHost(connection, roster.slice(0, options.members), readDataAsset, roster.slice(options.members));
 }
 
 /** Serves the class until its session ends; exits 0 when the teacher ends it, 1 when the connection is lost. */
@@ -83,7 +85,8 @@ export async function joinClass(options: JoinOptions): Promise<never> {
   say(`joined the class at ${link.server} as ${options.name} (member ${welcome.t === 'joined' ? welcome.id : '?'}): waiting for the teacher's run`);
   process.once('SIGINT', () => connection.disconnect());
   const local = nodeMemberHost();
-  const why = await serveClass(connection, local, say, welcome.t === 'joined' ? { self: welcome.id, ice: welcome.ice } : {});
+  const fault = testFaultFromEnv(process.env.LAB_TEST_FAULT);
+  const why = await serveClass(connection, fault ? withTestFault(local, fault) : local, say, welcome.t === 'joined' ? { self: welcome.id, ice: welcome.ice } : {});
   await local.shutdown();
   say(`the class ended: ${why}`);
   process.exit(why === 'the teacher ended the session' ? 0 : 1);

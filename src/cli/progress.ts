@@ -55,9 +55,14 @@ export class ProgressPrinter {
         this.summariseStages();
         this.summariseThroughput();
         console.log(`done: ${r.steps} steps, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%, weights sha256 ${r.weightsSha256}`);
+        if (r.membershipChanges) console.log(`the class changed ${r.membershipChanges} time${r.membershipChanges > 1 ? 's' : ''} during the run: it is not claimed to match one device`);
         break;
       case 'stopped':
         this.clear();
+        break;
+      case 'membership':
+        this.clear();
+        console.log(`membership after step ${r.step}: ${r.message}`);
         break;
       case 'warning':
         this.clear();

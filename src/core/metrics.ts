@@ -109,6 +109,11 @@ export interface DoneRecord {
   steps: number;
   testAccuracy: number;
   weightsSha256: string;
+  /**
+   * Data parallel in a class: how many times members left, were removed or joined. Present only then; such a
+   * run no longer claims to train exactly like one device.
+   */
+  membershipChanges?: number;
 }
 
 /**
@@ -142,6 +147,28 @@ export interface FaultRecord {
   restartedFrom: number;
 }
 
+/**
+ * Data parallel in a class: a member left (its connection closed, it failed or went silent), was removed (it
+ * sent a non-finite, wrong-length or malformed message) or joined, and the run went on with `world` replicas,
+ * redoing the steps after `step` with the epoch plan of that world. From here on the run no longer claims to
+ * train exactly like one device, and `message` says so.
+ */
+export interface MembershipRecord {
+  type: 'membership';
+  /** The run's consistent state the new world starts from: the steps after it are (re)done by `world` replicas. */
+  step: number;
+  change: 'left' | 'removed' | 'joined';
+  /** The member's name, plain text as the member gave it. */
+  name: string;
+  /** Its rank in the world it left, or the one it takes. */
+  rank: number;
+  /** Why it left or was removed; empty for a join. */
+  reason: string;
+  /** Replicas after the change. */
+  world: number;
+  message: string;
+}
+
 /** Model parallelism: every worker's measured timeline of a step, its bubble, traffic and activation memory. */
 export interface StagesRecord {
   type: 'stages';
@@ -166,7 +193,7 @@ export interface StagesRecord {
 
 export type MetricRecord =
   | StepRecord | StagesRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord | FaultRecord
-  | WarningRecord;
+  | WarningRecord | MembershipRecord;
 
 /** What went non-finite, where, and what was kept. */
 export interface Divergence {

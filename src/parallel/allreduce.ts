@@ -4,7 +4,9 @@
 //       rounded sum whenever the addends' magnitudes are within 2^26 of each other — in practice the
 //       same bits as star's rank-ordered sum, and the same bits on every run.
 // star: every replica sends its vector to the coordinator, which sums in rank order and sends it back.
+import { firstNonFinite } from '../core/metrics';
 import { Inbox, type Endpoint } from './ports';
+import type { BadInput } from './replica-protocol';
 
 export interface RingMessage {
   type: 'ring';
@@ -36,6 +38,8 @@ export function chunkBounds(length: number, chunks: number): number[] {
 export interface AllreduceResult {
   sum: Float32Array;
   bytesSent: number;
+  /** Ring: the first chunk from the left neighbour that this rank could not take (the sum is then NaN). */
+  badInput?: BadInput;
 }
 
 /** The sum over ranks times `scale` (1/N to average), scaled in float64 before the one rounding. */
@@ -50,21 +54,37 @@ export async function ringAllreduce(data: Float32Array, round: number, links: Ri
     bytesSent += part.byteLength;
     right.postMessage({ type: 'ring', round, chunk, data: part } satisfies RingMessage, [part.buffer]);
   };
-  const receive = (chunk: number) => left.next((m) => m.round === round && m.chunk === chunk);
+  let badInput: BadInput | undefined;
+  /**
+   * Chunk `chunk` from the left neighbour, the `at`-th receive of this all-reduce. One this rank cannot take
+   * is taken as NaN, so that no replica takes the step's update, and the first is named.
+   */
+  const receive = async (chunk: number, at: number): Promise<Float64Array> => {
+    const { data } = await left.next((m) => m.round === round && m.chunk === chunk);
+    const length = bounds[chunk + 1] - bounds[chunk];
+    const bad = firstNonFinite(data instanceof Float64Array ? data : []);
+    const what = !(data instanceof Float64Array) ? 'a chunk that is not float64'
+      : data.length !== length ? `a chunk of ${data.length} values where ${length} belong`
+        : bad >= 0 ? `non-finite values (${data[bad]})` : null;
+    if (what === null) return data;
+    badInput ??= { at, what };
+    return new Float64Array(length).fill(NaN);
+  };
   // Reduce-scatter: after N−1 steps this rank holds the full sum of chunk rank+1.
   for (let s = 0; s < world - 1; s++) {
     send(mod(rank - s));
-    const m = await receive(mod(rank - s - 1));
-    const base = bounds[m.chunk];
-    for (let i = 0; i < m.data.length; i++) acc[base + i] += m.data[i];
+    const chunk = mod(rank - s - 1);
+    const data = await receive(chunk, s);
+    const base = bounds[chunk];
+    for (let i = 0; i < data.length; i++) acc[base + i] += data[i];
   }
   // All-gather: pass the finished chunks around the ring.
   for (let s = 0; s < world - 1; s++) {
     send(mod(rank + 1 - s));
-    const m = await receive(mod(rank - s));
-    acc.set(m.data, bounds[m.chunk]);
+    const chunk = mod(rank - s);
+    acc.set(await receive(chunk, world - 1 + s), bounds[chunk]);
   }
-  return { sum: Float32Array.from(acc, (x) => x * scale), bytesSent };
+  return { sum: Float32Array.from(acc, (x) => x * scale), bytesSent, badInput };
 }
 
 /** A replica's half of star: its vector to the coordinator, and the coordinator's sum of the round back. */

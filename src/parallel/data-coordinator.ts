@@ -2,14 +2,17 @@
 // each global batch. What it adds to every run (run.ts): rank 0's initial weights for all, the ring's links
 // or the star rounds, the replicas' step records, and its restart points: with gradient all-reduce every
 // step a survivor's state (all hold the same), with local SGD every replica's own state at the last
-// synchronisation. A diverged step keeps the last good state the replicas held back.
-import type { RunConfig } from '../core/config';
+// synchronisation. A diverged step keeps the last good state the replicas held back. In a class (an elastic
+// run, elastic.ts) each generation's inits carry its world, and a member whose vector the others' sum cannot
+// take (the wrong length, or non-finite where theirs are finite) is removed before any replica takes that update.
+import { MAX_WORKERS, type RunConfig } from '../core/config';
 import { datasetShape } from '../core/datasets';
 import { LossWatch } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
+import { checkPlan, shardSpec } from '../core/sharding';
 import { learningRate, runLrSchedule } from '../core/optimizers';
 import { runClock, type TrainingState } from '../gpu/train-run';
-import { lastGoodOfReplicas, replicaDivergence } from './divergence';
+import { badSender, lastGoodOfReplicas, replicaDivergence } from './divergence';
 import { ranks, ring } from './links';
 import type { Init, MemberReport } from './member-generations';
 import type { MemberHost } from './members';
@@ -27,6 +30,12 @@ interface ReplicaStart extends RestartPoint {
   /** Rank r's state; null: the seed's initial weights. */
   stateOf: ((rank: number) => TrainingState) | null;
 }
+
+/** How many times (100 ms apart) a join asks the held members for their state until its step's records are out. */
+const JOIN_TRIES = 100;
+
+/** The run's config for a generation of `world` replicas: the epoch plans (core/sharding.ts) follow from it. */
+const worldConfig = (config: RunConfig, world: number): RunConfig => (world === config.replicas ? config : { ...config, replicas: world });
 
 /** Each replica's init: its weights (its own copy, as they are handed over) and its ring links. */
 function replicaInits(config: RunConfig, host: MemberHost, from: ReplicaStart, initial: Float32Array, extra: Pick<Init, 'checkpointEvery' | 'startedAt' | 'shares'>): Init[] {
@@ -48,23 +57,28 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   const shape = datasetShape(config.dataset);
   const layout = modelLayout(layerSizes(config, shape.inputs, shape.classes));
   // The replicas start their devices, data and trainers while the run is checked against its data set.
+  const prepared = prepareRun(config, env.readAsset);
   let lrSchedule = runLrSchedule(config, 1);
-  const check = prepareRun(config, env.readAsset).then((p) => {
+  const check = prepared.then((p) => {
     lrSchedule = runLrSchedule(config, p.totalSteps);
     return p.totalSteps;
   });
   const initial = initParams(layout, config.seed);
   const run = new Run<ReplicaStart, StepReport>(options, world, startedAt, resumeFrom?.step ?? 0);
-  const star = new StarRounds(world, (rank, m, transfer) => run.members.send(rank, m, transfer));
+  const star = new StarRounds(layout.totalFloats, (rank, m, transfer) => run.members.send(rank, m, transfer), (rank, why) => run.remove(rank, why));
   const results = new ReplicaResults(world);
   /** Local SGD: each rank's state at a synchronisation, and every rank's at the latest one all reached. */
-  const synced = new StepGroups<TrainingState>(world);
+  let synced = new StepGroups<TrainingState>(world);
   let lastSync: TrainingState[] | null = null;
+  /** Where the current generation started. */
+  let started: ReplicaStart | null = null;
   const watch = new LossWatch(config.lr);
   const balance = config.balance === 'speed' ? new SpeedBalance(config.epochs) : null;
 
   const onStep = (step: number, group: StepReport[]) => {
     if (group.some((r) => r.nonFinite)) {
+      const culprit = run.isElastic ? badSender(step, group) : null;
+      if (culprit) return run.remove(culprit.rank, culprit.why);
       const lastGood = () => (config.sync === 'step' ? lastGoodOfReplicas(group, (r) => run.members.requestState(r)) : Promise.resolve(null));
       void run.halt(replicaDivergence(step, group), lastGood);
       return;
@@ -81,37 +95,62 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
       if (group) onStep(m.step, group);
     } else if (m.type === 'star') {
       star.add(m);
-    } else if (m.type === 'metric' && world > 1) {
+    } else if (m.type === 'metric' && run.world > 1) {
       run.steps.evaluated(m.record, m.evalMs);
     } else if (m.type === 'metric') {
       // A single replica is single-device training: its records are the run's.
       if (!results.holdsLast(m.record)) run.emit(m.record);
-    } else if (m.type === 'finished' && !run.lifecycle.is('halting')) {
-      // (While halting, the replicas that stopped at the non-finite step finish too: the halt ends the run.)
+    } else if (m.type === 'finished' && run.lifecycle.is('training', 'paused')) {
+      // (While halting or changing members, the replicas that stopped at the non-finite step finish too: the
+      // halt ends the run, or the next generation goes on.)
       const last = results.finished(m, { step: run.steps.lastStep, testAccuracy: run.steps.lastEval });
-      if (last) run.lifecycle.end(last);
+      const changes = run.membershipChanges;
+      if (last) run.lifecycle.end(last.type === 'done' && changes > 0 ? { ...last, membershipChanges: changes } : last);
     } else if (m.type === 'checkpoint') {
       checkpoint?.save(m.state);
     } else if (m.type === 'sync-state') {
       lastSync = synced.add(m.state.step, m.rank, m.state) ?? lastSync;
     }
   };
-  const restartPoint = async (failed: number): Promise<ReplicaStart | null> => {
+  const restartPoint = async (failed: number | null, kept: (number | null)[]): Promise<ReplicaStart | null> => {
     if (config.sync === 'step') {
-      // Gradient all-reduce every step: every replica holds the run's state; the survivors' most advanced restarts all.
-      const best = await survivorsState(world, failed, (r) => run.members.requestState(r));
-      return best && { step: best.step, stateOf: () => best };
+      // Gradient all-reduce every step: every replica holds the run's state; the survivors' most advanced
+      // restarts all (a generation that has not trained yet holds none: it starts where it would have).
+      // For a join the members hold at a step boundary (elastic.ts): their state is taken once that step's
+      // records are out, so that no step is reported by one world and trained again by the next.
+      const ask = () => survivorsState(run.world, failed ?? -1, (r) => run.members.requestState(r));
+      let best = await ask();
+      for (let tries = 0; failed === null && best && best.step !== run.steps.lastStep && tries < JOIN_TRIES; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        best = await ask();
+      }
+      return best ? { step: best.step, stateOf: () => best } : started;
     }
     // Local SGD: between synchronisations every replica's weights and optimizer state are its own, so all
-    // restart from their states at the last synchronisation (or the start) and replay the steps since.
-    const states = lastSync;
+    // restart from their states at the last synchronisation (or the start) and replay the steps since; a
+    // newcomer takes rank 0's (the weights are the same just after a synchronisation).
+    const states = lastSync && kept.map((r) => lastSync![r ?? 0]);
+    lastSync = states;
     return { step: states?.[0].step ?? 0, stateOf: states && ((r) => states[r]) };
   };
-  const inits = (from: ReplicaStart) => {
-    star.clear();
-    synced.clear();
-    results.clear();
-    return replicaInits(config, env, from, initial, { checkpointEvery: checkpoint?.every, startedAt, shares: balance?.plannedShares(world) });
+  /** An elastic run: a world the config allows, with samples for every replica at every step. */
+  let labels: Uint8Array | null = null;
+  prepared.then((p) => { labels = p.dataset.train.y; }, () => {});
+  const fits = (w: number): boolean => {
+    if (w > MAX_WORKERS || !labels) return false;
+    try {
+      checkPlan(shardSpec(worldConfig(config, w)), labels, shape.classes);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const inits = (from: ReplicaStart, world: number) => {
+    started = from;
+    star.start(world, run.isElastic);
+    synced = new StepGroups<TrainingState>(world);
+    results.clear(world);
+    return replicaInits(worldConfig(config, world), env, from, initial, { checkpointEvery: checkpoint?.every, startedAt, shares: balance?.plannedShares(world) });
   };
 
   const from: ReplicaStart = { step: resumeFrom?.step ?? 0, stateOf: resumeFrom ? () => resumeFrom : null };
@@ -119,10 +158,10 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
     balance?.counted(total);
     return total;
   });
-  await run.start({ inits, message, restartPoint }, from, counted);
+  await run.start({ inits, message, restartPoint, fits }, from, counted);
   return run.handle({
     snapshot: () => run.members.requestSnapshot(0),
-    state: () => (world > 1 && config.sync !== 'step' ? Promise.resolve(null) : run.members.requestState(0)),
+    state: () => (run.world > 1 && config.sync !== 'step' ? Promise.resolve(null) : run.members.requestState(0)),
     finalParams: () => results.params,
   });
 }

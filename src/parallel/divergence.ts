@@ -18,6 +18,28 @@ export function replicaDivergence(step: number, group: StepReport[]): Diverged {
 }
 
 /**
+ * An elastic run (a class): the member whose vector made step `step` non-finite while the others' were finite,
+ * with why, if one can be named: one whose own loss or gradient was non-finite, else the ring neighbour that
+ * sent the first chunk a replica could not take (the earliest receive: those after it only passed it on). Null
+ * when every replica's own loss or gradient went non-finite (the run diverged) or none is named. On the ring
+ * a member is judged by its neighbour's word; with star the coordinator checks every vector itself.
+ */
+export function badSender(step: number, group: StepReport[]): { rank: number; why: string } | null {
+  const own = group.filter((r) => r.nonFinite && r.nonFinite.what !== 'sum');
+  if (own.length === group.length) return null;
+  if (own.length > 0) {
+    const { what, value } = own[0].nonFinite!;
+    return { rank: own[0].rank, why: `its ${what} at step ${step} was ${value} where the others' were finite` };
+  }
+  const [first] = group.filter((r) => r.badInput).sort((a, b) => a.badInput!.at - b.badInput!.at);
+  if (!first) return null;
+  return {
+    rank: (first.rank - 1 + group.length) % group.length,
+    why: `it sent ${first.badInput!.what} to replica ${first.rank} in step ${step}'s all-reduce`,
+  };
+}
+
+/**
  * Gradient all-reduce: none of the replicas that saw the non-finite step took its update, and each holds
  * its last good state, from before the two steps before it at the latest (those that saw nothing went
  * on, so their state is not asked for). Replicas not at fault are asked first: a fault in one replica's

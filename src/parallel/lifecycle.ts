@@ -7,14 +7,16 @@ import type { MetricRecord } from '../core/metrics';
  * ready       every member is ready; training waits only for the run's check against its data set
  * training    the members train
  * paused      the members train held (Pause): they finish the step in flight, then wait
- * recovering  a member failed: the run gathers its restart point, then starts a new generation
+ * recovering  a member failed (in a class: left, or joined): the run gathers its restart point, then starts
+ *             a new generation
  * halting     a step went non-finite: the run is ending at its last good state, and nothing else ends it first
  * ended       done or stopped: the last record is out and the members are gone
  */
 export type RunState = 'starting' | 'ready' | 'training' | 'paused' | 'recovering' | 'halting' | 'ended';
 
 const NEXT: Record<RunState, readonly RunState[]> = {
-  starting: ['ready', 'ended'],
+  // In a class a member who leaves while its generation starts is dropped and the others start again (elastic.ts).
+  starting: ['ready', 'recovering', 'ended'],
   // A member may fail after all were ready but before the check passed: that generation is restarted.
   ready: ['training', 'paused', 'recovering', 'ended'],
   training: ['paused', 'recovering', 'halting', 'ended'],

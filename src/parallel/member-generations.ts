@@ -32,6 +32,8 @@ function transferOf(init: Init): Transferable[] {
 
 export class MemberGenerations {
   private members: Member[] = [];
+  /** Members of the current generation (an elastic run's world changes from one to the next). */
+  private world = 0;
   private generation = 0;
   private heartbeat: Heartbeat | null = null;
   private readyCount = 0;
@@ -39,11 +41,12 @@ export class MemberGenerations {
   private readonly states = new PendingReplies<TrainingState>();
   private readonly snapshots = new PendingReplies<ParamsSnapshot>();
 
-  constructor(private readonly host: MemberHost, private readonly world: number, private readonly heartbeatMs: number, private readonly on: MemberEvents) {}
+  constructor(private readonly host: MemberHost, private readonly heartbeatMs: number, private readonly on: MemberEvents) {}
 
   /** Spawns the next generation, one member per init, and sends each its init; only its members are heard from now on. */
   spawn(inits: Init[]): void {
     const gen = ++this.generation;
+    this.world = inits.length;
     this.readyCount = 0;
     this.heartbeat?.stop();
     // A Web Worker that is terminated or dies without an error event is only noticed by its silence.

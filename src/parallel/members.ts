@@ -20,10 +20,15 @@
 //
 // Crash and restart. A member that dies reports it through onCrash if its transport can tell (an
 // uncaught error, a thread exit); otherwise its silence does. Either way the coordinator ends that
-// generation (terminate on every member) and spawns a new one, every rank again, from the run's last
-// consistent state (recovery.ts); messages of the old generation are ignored from then on, except
-// answers (state, snapshot), which name their request. A member that fails before every member of its
-// generation is ready ends the run: it could not start.
+// generation (terminate on every member) and spawns a new one; messages of the old generation are
+// ignored from then on, except answers (state, snapshot), which name their request. What the new
+// generation is depends on the host:
+// - a host without `membership` (Web Workers, worker_threads) can start a member in the same rank again:
+//   every rank restarts from the run's last consistent state (recovery.ts). A member that fails before
+//   every member of its generation is ready ends the run: it could not start.
+// - a host with `membership` (a class: a student who closed the tab is not coming back in that rank)
+//   cannot: a data-parallel run drops the member and goes on with the others, a smaller world from the
+//   same consistent state, and takes in members who join at the next step boundary (elastic.ts).
 import type { RunConfig } from '../core/config';
 import type { Endpoint } from './ports';
 
@@ -50,6 +55,24 @@ export interface MemberHost {
    */
   channel(a: number, b: number): { port1: MessagePort; port2: MessagePort };
   readAsset(file: string): Promise<Uint8Array>;
+  /** Present where a lost member cannot take its rank again (see the header): who is in the run, and who waits to join. */
+  membership?: Membership;
+}
+
+/**
+ * The members of an elastic host, in the rank order of the next generation it spawns. Names are plain
+ * text, as the members gave them.
+ */
+export interface Membership {
+  names(): readonly string[];
+  /** Members who joined since and wait to enter the run. */
+  waiting(): number;
+  /** Takes the first `count` waiting members in, after the current ranks; returns their names. */
+  admit(count: number): string[];
+  /** Member `rank` is out of the run for good (`why`, for it and the roster); the ranks after it move down one. */
+  drop(rank: number, why: string): void;
+  /** Calls back when a member joins and waits. */
+  onJoin(listener: () => void): void;
 }
 
 /** How the page and the CLI name member k of a run (data × pipeline: member k is stage k mod S of replica ⌊k/S⌋). */

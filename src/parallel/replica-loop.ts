@@ -65,6 +65,7 @@ export async function trainReplica(
         type: 'report', rank, step, epoch, lossSum: outcome.lossSum, correct: outcome.correct, rows: ids.length, globalRows: rows,
         ids: Array.from(ids), share: shares?.of(epoch)[rank], padded: plan.rankPadding(index, rank), times: outcome.times, gpuTimed: outcome.gpuTimed,
         bytesSent: outcome.bytesSent, checksum: outcome.checksum, drift: outcome.drift, nonFinite: outcome.nonFinite,
+        badInput: outcome.badInput,
       });
       if (outcome.nonFinite) {
         parts.handover.diverged();

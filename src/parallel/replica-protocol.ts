@@ -66,6 +66,16 @@ export interface EpochShares {
   shares: number[];
 }
 
+/**
+ * Ring: what a rank received from its left neighbour and could not take (non-finite values, a chunk of the
+ * wrong length or type), at which receive of the all-reduce (0-based). The neighbour that sent it first is
+ * the one at fault: the others only passed it on.
+ */
+export interface BadInput {
+  at: number;
+  what: string;
+}
+
 export interface StepReport {
   type: 'report';
   rank: number;
@@ -95,6 +105,8 @@ export interface StepReport {
    * rank's gradient, or an overflow). The replica then took no update and holds its last good state.
    */
   nonFinite?: { what: 'loss' | 'gradient' | 'sum'; value: number };
+  /** Ring: the first chunk this rank could not take, from its left neighbour. */
+  badInput?: BadInput;
   /** A class run: the member's traffic this step, which the teacher's host adds (never the member itself). */
   traffic?: MemberStepTraffic;
 }

@@ -10,7 +10,7 @@ export class ReplicaResults {
   private soloLast: MetricRecord | null = null;
   private weights: Float32Array | null = null;
 
-  constructor(private readonly world: number) {}
+  constructor(private world: number) {}
 
   /** Rank 0's final weights (flat layout). */
   get params(): Float32Array | null {
@@ -39,8 +39,9 @@ export class ReplicaResults {
     return { type: 'stopped', step: last.step, reason: 'error', message: `replicas finished with different weights: ${this.shas.join(', ')}` };
   }
 
-  /** A new generation finishes afresh. */
-  clear(): void {
+  /** A new generation, of `world` replicas, finishes afresh. */
+  clear(world: number): void {
+    this.world = world;
     this.shas = [];
   }
 }

@@ -12,7 +12,7 @@ import type { ReplicaHandover } from './replica-handover';
 import type { StepReport } from './replica-protocol';
 
 /** The step report's fields a step decides. */
-export type StepOutcome = LossStats & Pick<StepReport, 'times' | 'gpuTimed' | 'bytesSent' | 'checksum' | 'drift' | 'nonFinite'>;
+export type StepOutcome = LossStats & Pick<StepReport, 'times' | 'gpuTimed' | 'bytesSent' | 'checksum' | 'drift' | 'nonFinite' | 'badInput'>;
 
 export interface ReplicaParts {
   gpu: ReplicaGpuStep;
@@ -72,7 +72,9 @@ export async function allreduceGradientsStep(
     clock.lap('updateMs');
   }
   if (gpuComputeMs !== null) clock.times.computeMs = gpuComputeMs + slept;
-  return { ...stats, times: clock.times, gpuTimed: gpuComputeMs !== null, bytesSent: reduced.bytesSent, checksum, drift: undefined, nonFinite };
+  return {
+    ...stats, times: clock.times, gpuTimed: gpuComputeMs !== null, bytesSent: reduced.bytesSent, checksum, drift: undefined, nonFinite, badInput: reduced.badInput,
+  };
 }
 
 /** Local SGD: a step on this shard alone; at each synchronisation (and the run's last step) the weights averaged. */

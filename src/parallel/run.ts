@@ -1,15 +1,17 @@
 // What every coordinated run shares, whatever its parallelism: the options the page and the CLI start it
 // with, the handle they hold, its check against the data set, and the Run that composes the lifecycle,
-// the member generations, the step gatherer, recovery and the halt. A mode (data-coordinator.ts,
-// model-coordinator.ts) adds only what differs: each generation's init messages, what its members
-// report, and where a restart begins.
+// the member generations, the step gatherer, recovery or elastic membership, and the halt. A mode
+// (data-coordinator.ts, model-coordinator.ts) adds only what differs: each generation's init messages,
+// what its members report, and where a restart begins.
 import type { RunConfig } from '../core/config';
 import { loadLabels } from '../core/datasets';
 import { divergedMessage, type MetricRecord } from '../core/metrics';
 import { checkPlan, epochPlan, shardSpec } from '../core/sharding';
 import { validateForDataset, type ParamsSnapshot, type TrainingState } from '../gpu/train-run';
 import type { Diverged } from './divergence';
+import { Elastic } from './elastic';
 import { RunLifecycle } from './lifecycle';
+import { ranks } from './links';
 import { MemberGenerations, type Init, type MemberReport } from './member-generations';
 import type { MemberHost } from './members';
 import { Recovery, type RestartPoint } from './recovery';
@@ -66,12 +68,21 @@ export async function prepareRun(config: RunConfig, readAsset: (file: string) =>
 
 /** What a mode tells the run. */
 export interface Mode<From extends RestartPoint> {
-  /** A generation starts from `from`: each rank's init, in rank order (the mode drops what the last generation left half done). */
-  inits(from: From): Init[];
+  /**
+   * A generation of `world` members starts from `from`: each rank's init, in rank order (the mode drops what
+   * the last generation left half done). The world changes only in an elastic run.
+   */
+  inits(from: From, world: number): Init[];
   /** What a member of the current generation reports. */
   message(m: MemberReport): void;
-  /** Where to restart after member `failed` failed (asked while recovering); null when no state can be had. */
-  restartPoint(failed: number): Promise<From | null>;
+  /**
+   * Where the next generation starts after member `failed` failed, left or was removed (null: members
+   * joined), asked while recovering; new rank r continues rank `kept[r]` of this generation (null: a
+   * newcomer). Null when no state can be had.
+   */
+  restartPoint(failed: number | null, kept: (number | null)[]): Promise<From | null>;
+  /** An elastic run: whether a world of this many members fits the run. Without it the world never changes. */
+  fits?(world: number): boolean;
 }
 
 export class Run<From extends RestartPoint, Report extends { step: number; rank: number }> {
@@ -79,25 +90,34 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
   readonly members: MemberGenerations;
   readonly steps: StepGatherer<Report>;
   private readonly recovery: Recovery<From>;
+  /** A host whose members cannot take their rank again (a class) in a data-parallel run: the world changes instead. */
+  private elastic: Elastic<From> | null = null;
   private mode: Mode<From> | null = null;
+  private currentWorld: number;
   /** Known once the run's check has passed: training waits for it. */
   private totalSteps: number | null = null;
 
   /** `startedAt`: when the run was asked for; `firstStep`: the steps a resumed run has behind it. */
   constructor(private readonly options: RunOptions, world: number, startedAt: number, firstStep: number) {
     const { config, env, emit } = options;
+    this.currentWorld = world;
     this.lifecycle = new RunLifecycle(emit, () => this.members.close());
-    this.members = new MemberGenerations(env, world, options.heartbeatMs ?? 2000, {
+    this.members = new MemberGenerations(env, options.heartbeatMs ?? 2000, {
       ready: (rank, adapter) => options.onReady?.(rank, adapter),
       allReady: () => this.allReady(),
       message: (m) => this.mode!.message(m),
-      failure: (rank, what) => void this.recovery.onFailure(rank, what),
+      failure: (rank, what) => void (this.elastic ? this.elastic.lost(rank, what, 'left') : this.recovery.onFailure(rank, what)),
     });
     this.steps = new StepGatherer<Report>(world, emit, startedAt, firstStep);
     this.recovery = new Recovery<From>({
       config, world, lifecycle: this.lifecycle, emit, lastStep: () => this.steps.lastStep,
-      retire: () => this.members.retire(), restartPoint: (failed) => this.mode!.restartPoint(failed), launch: (from) => this.launch(from),
+      retire: () => this.members.retire(), restartPoint: (failed) => this.mode!.restartPoint(failed, ranks(world)), launch: (from) => this.launch(from),
     });
+  }
+
+  /** Members in the current generation. */
+  get world(): number {
+    return this.currentWorld;
   }
 
   /**
@@ -106,6 +126,14 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
    */
   async start(mode: Mode<From>, from: From, check: Promise<number>): Promise<void> {
     this.mode = mode;
+    const { membership } = this.options.env;
+    if (membership && mode.fits) {
+      this.elastic = new Elastic<From>({
+        membership, lifecycle: this.lifecycle, world: () => this.currentWorld, lastStep: () => this.steps.lastStep,
+        emit: (r) => this.emit(r), hold: () => this.members.all({ type: 'pause' }), retire: () => this.members.retire(),
+        fits: (w) => mode.fits!(w), restartPoint: (lost, kept) => mode.restartPoint(lost, kept), launch: (next, world) => this.launch(next, world),
+      });
+    }
     this.launch(from);
     try {
       this.totalSteps = await check;
@@ -118,6 +146,25 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
 
   emit(record: MetricRecord): void {
     this.options.emit(record);
+  }
+
+  /**
+   * Member `rank` sent what the run cannot take (a vector of the wrong length, non-finite gradients where the
+   * others' are finite): an elastic run removes it and redoes the step without it; otherwise it fails like a crash.
+   */
+  remove(rank: number, why: string): void {
+    if (this.elastic) void this.elastic.lost(rank, why, 'removed');
+    else void this.recovery.onFailure(rank, `failed: ${why}`);
+  }
+
+  /** Whether the run goes on without a lost member and takes in members who join (a class). */
+  get isElastic(): boolean {
+    return this.elastic !== null;
+  }
+
+  /** How many times the members changed (an elastic run); 0 when they never did. */
+  get membershipChanges(): number {
+    return this.elastic?.count ?? 0;
   }
 
   /** A step's own records are out: the gatherer adds its timing record and the evaluations that waited for it. */
@@ -166,9 +213,10 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
     };
   }
 
-  private launch(from: From): void {
-    this.steps.restartAt(from.step);
-    this.members.spawn(this.mode!.inits(from));
+  private launch(from: From, world = this.currentWorld): void {
+    this.currentWorld = world;
+    this.steps.restartAt(from.step, world);
+    this.members.spawn(this.mode!.inits(from, world));
     if (this.lifecycle.held) this.members.all({ type: 'pause' });
   }
 
@@ -181,5 +229,6 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
     this.lifecycle.go();
     this.steps.begin(this.totalSteps!);
     this.members.go();
+    this.elastic?.settled();
   }
 }

@@ -7,7 +7,7 @@ import { runClock } from '../gpu/train-run';
 import { StepGroups } from './step-groups';
 
 export class StepGatherer<R extends { step: number; rank: number }> {
-  private readonly groups: StepGroups<R>;
+  private groups: StepGroups<R>;
   private throughput: Throughput | null = null;
   private totalSteps = 0;
   private last: number;
@@ -39,10 +39,13 @@ export class StepGatherer<R extends { step: number; rank: number }> {
     this.throughput ??= new Throughput(this.startedAt, runClock(), this.last);
   }
 
-  /** A generation starts at `step`: the steps up to it are not reported again, and half-gathered ones are dropped. */
-  restartAt(step: number): void {
+  /**
+   * A generation of `world` members starts at `step`: the steps up to it are not reported again, and
+   * half-gathered ones are dropped.
+   */
+  restartAt(step: number, world: number): void {
     this.last = Math.max(this.last, step);
-    this.groups.clear();
+    this.groups = new StepGroups<R>(world);
   }
 
   /** Adds a member's report; returns its step's reports in rank order once all are in, else null. */

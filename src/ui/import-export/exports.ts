@@ -6,9 +6,10 @@ import type { MetricRecord, PhaseTimes, TimingRecord, WorkersRecord } from '../.
 export const CSV_COLUMNS = [
   'type', 'step', 'epoch', 'loss', 'accuracy', 'lr', 'replicaLoss', 'testLoss', 'testAccuracy',
   'totalSteps', 'samplesPerSec', 'windowSteps', 'averageSamplesPerSec', 'elapsedMs', 'startupMs', 'steps', 'weightsSha256', 'reason', 'message', 'rank', 'restartedFrom',
+  'change', 'name', 'world', 'membershipChanges',
 ] as const;
 
-/** The flat records (step, eval, timing, done, stopped, fault) as CSV; replicaLoss joins its values with ';'. */
+/** The flat records (step, eval, timing, done, stopped, fault, membership) as CSV; replicaLoss joins its values with ';'. */
 export function toCsv(records: readonly MetricRecord[]): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const r of records) {

@@ -1,0 +1,70 @@
+// Tests only: a class member that breaks the all-reduce on purpose at one step, to show that the teacher
+// removes and names it and that the run never takes its update. It wraps the member's local host (what
+// serveClass runs each instance on): at that step the member's vector leaves poisoned, NaN or one value
+// short, on its star message to the teacher and on every ring chunk it sends to its right neighbour. The
+// member's replica does not know (its report is honest), so the teacher must find it from what arrives.
+// Nothing in a link or a config reaches it: a test wraps the host itself (a Node member: the
+// LAB_TEST_FAULT environment variable, see testFaultFromEnv).
+import type { RingMessage } from '../parallel/allreduce';
+import type { Member, MemberHost } from '../parallel/members';
+import type { FromReplica, ToReplica } from '../parallel/replica-protocol';
+
+export interface TestFault {
+  /** The step (counted from 1, as the records are) whose vector is poisoned. Gradient all-reduce (sync=step) only. */
+  step: number;
+  /** nan: every value NaN; length: the vector (or ring chunk) one value short. */
+  kind: 'nan' | 'length';
+}
+
+function poison<T extends Float32Array | Float64Array>(data: T, kind: TestFault['kind']): T {
+  return (kind === 'length' ? data.slice(0, data.length - 1) : data.map(() => NaN)) as T;
+}
+
+/** `local`, whose members poison their vector of step `fault.step`. */
+export function withTestFault(local: Pick<MemberHost, 'spawn'>, fault: TestFault): Pick<MemberHost, 'spawn'> {
+  return { spawn: (rank) => faulty(local.spawn(rank), fault) };
+}
+
+function faulty(member: Member, fault: TestFault): Member {
+  /** The all-reduce round of the poisoned step in this instance (its rounds count from its first step). */
+  let round = -1;
+  return {
+    postMessage(message, transfer = []) {
+      const init = message as ToReplica;
+      if (init.type === 'init') {
+        round = fault.step - 1 - (init.resume?.step ?? 0);
+        const right = init.right;
+        if (right) {
+          // The member sends on a port of ours; its chunks go on to the real right end, poisoned in that round.
+          const { port1, port2 } = new MessageChannel();
+          port1.addEventListener('message', (e) => {
+            const chunk = e.data as RingMessage;
+            const data = chunk.round === round ? poison(chunk.data, fault.kind) : chunk.data;
+            right.postMessage({ ...chunk, data }, [data.buffer]);
+          });
+          port1.start();
+          message = { ...init, right: port2 };
+          transfer = transfer.map((t) => (t === right ? port2 : t));
+        }
+      }
+      member.postMessage(message, transfer);
+    },
+    addEventListener(type, listener) {
+      member.addEventListener(type, (e) => {
+        const m = e.data as FromReplica;
+        if (m.type === 'star' && m.round === round) listener({ data: { ...m, data: poison(m.data, fault.kind) } } as MessageEvent);
+        else listener(e);
+      });
+    },
+    terminate: () => member.terminate(),
+    onCrash: (listener) => member.onCrash(listener),
+  };
+}
+
+/** LAB_TEST_FAULT=nan@6 or length@6: a Node member's test fault; null when unset. */
+export function testFaultFromEnv(value: string | undefined): TestFault | null {
+  if (!value) return null;
+  const match = /^(nan|length)@(\d+)$/.exec(value);
+  if (!match) throw new Error(`LAB_TEST_FAULT: give nan@STEP or length@STEP, got "${value.slice(0, 40)}"`);
+  return { kind: match[1] as TestFault['kind'], step: Number(match[2]) };
+}
