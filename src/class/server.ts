@@ -1,12 +1,14 @@
-// The class server: the built lab over HTTP and the session service (a WebSocket at /class) on one port.
+// The class server: the built lab over HTTP (or HTTPS, given a certificate) and the session service (a
+// WebSocket at /class) on one port.
 // Every connection says first who it is (open, teach or join), is held to the size and rate limits of
 // protocol.ts, and from then on only relays within its session; a client that breaks the protocol is told
 // why and disconnected, and the server goes on serving everyone else.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { CLASS_PATH, LIMITS, parseToServer, ProtocolError, type Address, type FromServer } from './protocol';
+import { CLASS_PATH, LIMITS, parseToServer, ProtocolError, type Address, type FromServer, type IceServer } from './protocol';
 import { TokenBucket } from './rate-limit';
 import { RefusedError, Sessions, type Peer, type Role } from './sessions';
 import { serveStatic } from './static-files';
@@ -30,6 +32,10 @@ export interface ClassServerOptions {
   port: number;
   /** The rate limits (default LIMITS'; tests tighten them). */
   rates?: Rates;
+  /** A certificate and its key (PEM): serve HTTPS and WSS, which browsers need to give a LAN page WebGPU. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** STUN/TURN servers for the members' direct links, handed to each member as it joins. */
+  ice?: IceServer[];
 }
 
 type Rates = Record<'framesPerSecond' | 'frameBurst' | 'bytesPerSecond' | 'byteBurst' | 'handshakesPerSecond' | 'handshakeBurst', number>;
@@ -137,15 +143,16 @@ function reject(socket: Duplex, status: string, message: string): void {
 
 export async function startClassServer(options: ClassServerOptions): Promise<ClassServer> {
   const rates = options.rates ?? LIMITS;
-  const sessions = new Sessions();
-  const http: Server = createServer((req, res) => {
+  const sessions = new Sessions(options.ice);
+  const serve: RequestListener = (req, res) => {
     // A plain GET of the session service's path tells the lab's page that a class server serves it (browser-connect.ts).
     if ((req.url ?? '').split('?')[0] === CLASS_PATH) {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       return void res.end(JSON.stringify({ classServer: 1 }));
     }
     void serveStatic(options.root, req, res).catch(() => res.destroy());
-  });
+  };
+  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serve) : createServer(serve);
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.binaryBytes, perMessageDeflate: false });
   const handshakes = new Map<string, TokenBucket>();
   const keepalive = new Map<WebSocket, Connection>();
@@ -193,7 +200,7 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
   const { port } = http.address() as AddressInfo;
   const hostPart = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `http://${hostPart}:${port}/`,
+    url: `${options.tls ? 'https' : 'http'}://${hostPart}:${port}/`,
     port,
     sessions,
     close: async () => {
