@@ -94,3 +94,22 @@ test('a join link with a wrong token is refused with the server\'s message', asy
   await expect(page.getByTestId('member-message')).toHaveText('wrong join token for this session: ask the teacher for the join link');
   await expect(teacher.getByTestId('class-roster').locator('tr[data-member="Eve"]')).toHaveCount(0);
 });
+
+test('a student who types the short code joins once the teacher lets them in by name; the teacher can remove them', async () => {
+  joinLink ??= await startClassAt(teacher, server, SPIRAL);
+  const code = await teacher.getByTestId('class-short-code').innerText();
+  const page = await browsers[2].newPage();
+  await page.goto(server.url);
+  await button(page, 'Join with a code').click();
+  await page.getByLabel('Class code', { exact: true }).fill(code);
+  await page.getByLabel('Your name', { exact: true }).fill('Linus');
+  await button(page, 'Ask to join').click();
+  await expect(page.getByText('Waiting for the teacher to let you in')).toBeVisible();
+  await button(teacher, 'Let Linus in').click();
+  await expect(page.getByTestId('member-status')).toContainText('Joined');
+  const row = teacher.getByTestId('class-roster').locator('tr[data-member="Linus"]');
+  await expect(row).toContainText(/ready|waiting for the next run/);
+  await button(teacher, 'Remove Linus').click();
+  await expect(row).toContainText('removed');
+  await expect(page.getByTestId('member-status')).toContainText('the teacher removed you from the class');
+});

@@ -19,13 +19,16 @@ export interface Relayed {
   frames: ArrayBuffer[];
 }
 
-export type Welcome = Extract<FromServer, { t: 'opened' | 'joined' }>;
-export type SessionNews = Extract<FromServer, { t: 'member' | 'left' | 'teacher-left' | 'closed' }>;
+/** What answers a hello: a session opened or taken, a member joined, or a knock passed on to the teacher. */
+export type Welcome = Extract<FromServer, { t: 'opened' | 'joined' | 'knocking' }>;
+export type SessionNews = Extract<FromServer, { t: 'member' | 'left' | 'teacher-left' | 'closed' | 'knock' | 'unknocked' }>;
 
 export class ClassConnection {
   /** Resolves with why the connection ended: the server's word (refused, closed) or the socket's. */
   readonly ended: Promise<string>;
   private why: string | null = null;
+  /** A knock the teacher let in: the session and its join token, to join with. */
+  admitted: { session: string; joinKey: string } | null = null;
   private pending: { from: Address; body: unknown; n: number; frames: ArrayBuffer[] } | null = null;
   /** Several may listen (a page's own view of the class beside serveClass or the run's member host): each takes what it knows. */
   private readonly messageListeners: ((m: Relayed) => void)[] = [];
@@ -77,6 +80,15 @@ export class ClassConnection {
     this.control({ t: 'remove', id, why });
   }
 
+  /** Teacher: lets a knock in (the knocker is handed the join token) or turns it away. */
+  admit(knock: number): void {
+    this.control({ t: 'admit', knock });
+  }
+
+  turnAway(knock: number): void {
+    this.control({ t: 'turn-away', knock });
+  }
+
   /** Teacher: ends the session (every member is let go), then the connection. */
   closeSession(): void {
     this.control({ t: 'close' });
@@ -112,7 +124,11 @@ export class ClassConnection {
     if (m.t === 'from') {
       if (m.n > 0) this.pending = { from: m.from, body: m.body, n: m.n, frames: [] };
       else this.deliver({ from: m.from, body: m.body, frames: [] });
-    } else if (m.t === 'opened' || m.t === 'joined') this.welcome(m);
+    } else if (m.t === 'opened' || m.t === 'joined' || m.t === 'knocking') this.welcome(m);
+    else if (m.t === 'admitted') {
+      this.admitted = { session: m.session, joinKey: m.joinKey };
+      this.why = 'admitted by the teacher';
+    }
     else if (m.t === 'refused') this.why = m.message;
     else {
       if (m.t === 'closed') this.why = m.why;

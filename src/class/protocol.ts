@@ -27,10 +27,21 @@ export type ToServer =
   /** Teacher: take member `id` out of the session. */
   | { t: 'remove'; id: number; why: string }
   /** Teacher: end the session; every member is told and let go. */
-  | { t: 'close' };
+  | { t: 'close' }
+  /** Ask to join the session whose short code this is; the teacher lets the student in (or not) by name. */
+  | { t: 'knock'; code: string; name: string }
+  /** Teacher: let a knock in (the knocker is handed the join link) or turn it away. */
+  | { t: 'admit' | 'turn-away'; knock: number };
 
 export type FromServer =
-  | { t: 'opened'; session: string; joinKey: string; teachKey: string; members: Roster[] }
+  /** `code`: the session's short code, to knock with. */
+  | { t: 'opened'; session: string; joinKey: string; teachKey: string; code: string; members: Roster[] }
+  /** To the teacher: someone knocks with the short code; `unknocked`: the knocker gave up or left. */
+  | { t: 'knock'; knock: number; name: string }
+  | { t: 'unknocked'; knock: number }
+  /** To a knocker: the teacher has been asked; then `admitted` with the join token, and the connection closes. */
+  | { t: 'knocking' }
+  | { t: 'admitted'; session: string; joinKey: string }
   /** `ice`: the STUN/TURN servers the class server was given, for the member's direct links. */
   | { t: 'joined'; session: string; id: number; ice?: IceServer[] }
   | { t: 'member'; id: number; name: string }
@@ -53,6 +64,8 @@ export const LIMITS = {
   vectorsPerMessage: 8,
   nameLength: 40,
   membersPerSession: 64,
+  /** Knocks one session holds at once, waiting for its teacher. */
+  knocksPerSession: 32,
   sessions: 32,
   connections: 512,
   /** Opens, teaches and joins one address may try per second, on average, and in a burst. */
@@ -107,6 +120,13 @@ export function parseToServer(text: string): ToServer {
       }
       return { t: 'send', to: to as Address, n: f.n as number, body: f.body };
     }
+    case 'knock':
+      if (!isString(f.code, 16)) throw new ProtocolError('knock: give the class\'s short code');
+      return { t: 'knock', code: f.code, name: cleanName(f.name) };
+    case 'admit':
+    case 'turn-away':
+      if (!Number.isInteger(f.knock)) throw new ProtocolError(`${f.t}: knock must be a knock's number`);
+      return { t: f.t, knock: f.knock as number };
     case 'remove':
       if (!Number.isInteger(f.id)) throw new ProtocolError('remove: id must be a member id');
       return { t: 'remove', id: f.id as number, why: typeof f.why === 'string' ? f.why.slice(0, 200) : 'removed by the teacher' };

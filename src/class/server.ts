@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLASS_PATH, LIMITS, parseToServer, ProtocolError, type Address, type FromServer, type IceServer } from './protocol';
 import { TokenBucket } from './rate-limit';
-import { RefusedError, Sessions, type Peer, type Role } from './sessions';
+import { RefusedError, Sessions, type Knock, type Peer, type Role } from './sessions';
 import { serveStatic } from './static-files';
 
 /** A ws-level ping this often; a client that has not answered the last one by the next is gone (asleep, unplugged). */
@@ -47,7 +47,7 @@ function toBytes(data: RawData): Uint8Array {
 
 /** One client's connection: its role once it has said who it is, and a relayed message still waiting for its binary frames. */
 class Connection implements Peer {
-  role: Role | null = null;
+  role: Role | Knock | null = null;
   private pending: { to: Address; body: unknown; n: number; frames: Uint8Array[] } | null = null;
   private readonly frames: TokenBucket;
   private readonly bytes: TokenBucket;
@@ -98,7 +98,7 @@ class Connection implements Peer {
     p.frames.push(bytes);
     if (p.frames.length < p.n) return;
     this.pending = null;
-    this.sessions.relay(this.role!, p.to, p.body, p.frames);
+    this.sessions.relay(this.role as Role, p.to, p.body, p.frames);
   }
 
   private text(text: string, size: number): void {
@@ -106,23 +106,27 @@ class Connection implements Peer {
     if (size > LIMITS.textBytes) throw new ProtocolError(`a text frame of ${size} bytes (at most ${LIMITS.textBytes})`);
     const m = parseToServer(text);
     if (!this.role) {
-      if (m.t !== 'open' && m.t !== 'teach' && m.t !== 'join') throw new ProtocolError('say open, teach or join first');
+      if (m.t !== 'open' && m.t !== 'teach' && m.t !== 'join' && m.t !== 'knock') throw new ProtocolError('say open, teach, join or knock first');
       if (!this.handshakes.take()) throw new RefusedError('too many attempts from this address: wait a few seconds');
       if (m.t === 'open') this.role = { kind: 'teacher', session: this.sessions.open(this) };
       else if (m.t === 'teach') this.role = this.sessions.teach(this, m.session, m.key);
-      else this.role = this.sessions.join(this, m.session, m.key, m.name);
+      else if (m.t === 'join') this.role = this.sessions.join(this, m.session, m.key, m.name);
+      else this.role = this.sessions.knock(this, m.code, m.name);
       return;
     }
+    if (this.role.kind === 'knock') throw new ProtocolError(`${m.t}: wait for the teacher to let you in`);
     if (m.t === 'send') {
       if (m.n === 0) this.sessions.relay(this.role, m.to, m.body, []);
       else this.pending = { to: m.to, body: m.body, n: m.n, frames: [] };
     } else if (m.t === 'remove') this.sessions.remove(this.role, m.id, m.why);
     else if (m.t === 'close') this.sessions.close(this.role);
+    else if (m.t === 'admit' || m.t === 'turn-away') this.sessions.answer(this.role, m.knock, m.t === 'admit');
     else throw new ProtocolError(`${m.t}: this connection is already in a session`);
   }
 
   closed(code: number): void {
-    if (this.role) this.sessions.leave(this.role, code === 1000 || code === 1001 ? 'disconnected' : `connection lost (code ${code})`);
+    if (this.role?.kind === 'knock') this.sessions.unknock(this.role);
+    else if (this.role) this.sessions.leave(this.role, code === 1000 || code === 1001 ? 'disconnected' : `connection lost (code ${code})`);
   }
 }
 

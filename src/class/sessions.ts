@@ -15,6 +15,12 @@ export interface Peer {
 
 /** What a connection is to the sessions once it has said who it is. */
 export type Role = { kind: 'teacher'; session: Session } | { kind: 'member'; session: Session; id: number };
+/** A connection that knocked with a session's short code and waits for its teacher's answer. */
+export interface Knock {
+  kind: 'knock';
+  session: Session;
+  knock: number;
+}
 
 export interface Session {
   readonly id: string;
@@ -25,6 +31,13 @@ export interface Session {
   teacher: Peer | null;
   members: Map<number, { peer: Peer; name: string }>;
   nextId: number;
+  /**
+   * What a student may type instead of the link. It is no key: it only asks the teacher, who lets each knock
+   * in by name (and the knocker is then handed the join token), so anyone who guesses it gets no further.
+   */
+  readonly code: string;
+  knocks: Map<number, Peer>;
+  nextKnock: number;
 }
 
 /** 192 random bits, URL-safe. */
@@ -36,20 +49,31 @@ function sameKey(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Short codes: no 0/O or 1/I, eight characters shown as two groups of four. */
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const newCode = () => [...randomBytes(8)].map((b, i) => (i === 4 ? '-' : '') + CODE_ALPHABET[b & 31]).join('');
+/** A typed code as the server stores it: upper case, without spaces or dashes. */
+const codeKey = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+
 export class RefusedError extends Error {}
 
 export class Sessions {
   private readonly byId = new Map<string, Session>();
+  private readonly byCode = new Map<string, Session>();
 
   /** `ice`: the STUN/TURN servers every member hears of as it joins (none: direct links on one network only). */
   constructor(private readonly ice: IceServer[] = []) {}
 
   open(teacher: Peer | null, permanent = false): Session {
     if (this.byId.size >= LIMITS.sessions) throw new RefusedError(`the class server already holds ${LIMITS.sessions} sessions: end one, or restart the server`);
+    let code = newCode();
+    while (this.byCode.has(codeKey(code))) code = newCode();
     const session: Session = {
       id: randomBytes(6).toString('base64url'), joinKey: secret(), teachKey: secret(), permanent, teacher, members: new Map(), nextId: 1,
+      code, knocks: new Map(), nextKnock: 1,
     };
     this.byId.set(session.id, session);
+    this.byCode.set(codeKey(code), session);
     teacher?.control(this.opened(session));
     return session;
   }
@@ -94,6 +118,33 @@ export class Sessions {
     member.peer.end({ t: 'refused', message: `the teacher removed you from the class: ${why}` });
   }
 
+  /** A student knocks with a short code: its teacher hears the name and answers with admit or turn-away. */
+  knock(peer: Peer, code: string, name: string): Knock {
+    const session = this.byCode.get(codeKey(code));
+    if (!session) throw new RefusedError('no class with this code on this class server: check the code, or ask the teacher for the join link');
+    if (!session.teacher) throw new RefusedError('the teacher of this class is not connected: try again when the class has started');
+    if (session.knocks.size >= LIMITS.knocksPerSession) throw new RefusedError('too many are waiting to be let in: try again in a moment');
+    const knock = session.nextKnock++;
+    session.knocks.set(knock, peer);
+    peer.control({ t: 'knocking' });
+    session.teacher.control({ t: 'knock', knock, name });
+    return { kind: 'knock', session, knock };
+  }
+
+  /** The teacher's answer to a knock: admitted, the knocker gets the join token (and joins as anyone with the link does). */
+  answer(by: Role, knock: number, admit: boolean): void {
+    if (by.kind !== 'teacher') throw new RefusedError('only the teacher lets students in');
+    const peer = by.session.knocks.get(knock);
+    if (!peer) return;
+    by.session.knocks.delete(knock);
+    peer.end(admit ? { t: 'admitted', session: by.session.id, joinKey: by.session.joinKey } : { t: 'refused', message: 'the teacher did not let you in' });
+  }
+
+  /** A knocker's connection closed before the answer. */
+  unknock({ session, knock }: Knock): void {
+    if (session.knocks.delete(knock)) session.teacher?.control({ t: 'unknocked', knock });
+  }
+
   /** The teacher ends the session: every member is let go, and its links stop working. */
   close(by: Role): void {
     if (by.kind !== 'teacher') throw new RefusedError('only the teacher ends the session');
@@ -110,6 +161,8 @@ export class Sessions {
       if (session.teacher === null) return;
       session.teacher = null;
       if (!session.permanent) return this.end(session, 'the teacher left');
+      session.knocks.forEach((peer) => peer.end({ t: 'refused', message: 'the teacher left before letting you in' }));
+      session.knocks.clear();
       session.members.forEach((m) => m.peer.control({ t: 'teacher-left' }));
     } else if (session.members.delete(role.id)) {
       session.teacher?.control({ t: 'left', id: role.id, why });
@@ -118,7 +171,12 @@ export class Sessions {
 
   /** Lets every member go; the server's own session stays open for the next class. */
   private end(session: Session, why: string): void {
-    if (!session.permanent) this.byId.delete(session.id);
+    if (!session.permanent) {
+      this.byId.delete(session.id);
+      this.byCode.delete(codeKey(session.code));
+    }
+    session.knocks.forEach((peer) => peer.end({ t: 'refused', message: `the class ended before the teacher let you in (${why})` }));
+    session.knocks.clear();
     session.members.forEach((m) => m.peer.end({ t: 'closed', why }));
     session.members.clear();
     session.teacher = null;
@@ -132,6 +190,6 @@ export class Sessions {
 
   private opened(session: Session): FromServer {
     const members: Roster[] = [...session.members].map(([id, m]) => ({ id, name: m.name }));
-    return { t: 'opened', session: session.id, joinKey: session.joinKey, teachKey: session.teachKey, members };
+    return { t: 'opened', session: session.id, joinKey: session.joinKey, teachKey: session.teachKey, code: session.code, members };
   }
 }

@@ -11,7 +11,7 @@ import { ProgressPanel } from '../run/ProgressPanel';
 import { useLab } from '../store';
 import { ClassEvents } from './ClassEvents';
 import { useClass } from './class-store';
-import { joinClass, traffic } from './member-class';
+import { joinClass, rememberedName, traffic } from './member-class';
 import { ownShard, rankFigures } from './roster-figures';
 
 /** Sample ids listed before "and N more". */
@@ -47,6 +47,11 @@ function JoinForm({ link, linkError }: { link: SessionLink | null; linkError: st
   const [name, setName] = useState('');
   const member = useClass((s) => s.member);
   const joining = member?.state === 'joining';
+  // Let in after typing the short code: the name was given already.
+  useEffect(() => {
+    const remembered = rememberedName();
+    if (link && remembered) void joinClass(link, remembered);
+  }, [link]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (link && name.trim()) void joinClass(link, name.trim());

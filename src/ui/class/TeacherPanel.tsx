@@ -7,7 +7,7 @@ import { ClassEvents } from './ClassEvents';
 import { useClass, type RosterEntry } from './class-store';
 import { QrCode } from './QrCode';
 import { rankFigures } from './roster-figures';
-import { endClass, removeMember } from './teacher-class';
+import { answerKnock, endClass, removeMember } from './teacher-class';
 
 /** Re-renders every second, for "last heard … ago". */
 function useNow(): number {
@@ -44,11 +44,15 @@ export function TeacherPanel() {
             one replica each, with the settings on the left.
           </p>
           {teacher.shortCode && (
-            <p className="class-code">Or open the lab here and type the code <strong data-testid="class-short-code">{teacher.shortCode}</strong></p>
+            <p className="class-code">
+              Or open <strong>{new URL(teacher.joinLink).origin}</strong>, press <em>Join with a code</em> and type{' '}
+              <strong className="short-code" data-testid="class-short-code">{teacher.shortCode}</strong>: you let each one in by name.
+            </p>
           )}
         </div>
         <QrCode text={teacher.joinLink} label="QR code of the join link" />
       </div>
+      <Knocks />
       <Roster />
       <ClassEvents />
     </section>
@@ -96,6 +100,26 @@ function Roster() {
           </tbody>
         </table>
       )}
+    </div>
+  );
+}
+
+/** Students who typed the short code: the code is no key, so each waits here until the teacher lets it in. */
+function Knocks() {
+  const knocks = useClass((s) => s.knocks);
+  if (knocks.length === 0) return null;
+  return (
+    <div className="class-knocks" data-testid="class-knocks">
+      <h3>Asking to join with the code</h3>
+      <ul>
+        {knocks.map((k) => (
+          <li key={k.knock}>
+            <strong>{k.name}</strong>{' '}
+            <button type="button" className="button small" onClick={() => answerKnock(k.knock, true)} aria-label={`Let ${k.name} in`}>Let in</button>{' '}
+            <button type="button" className="button small" onClick={() => answerKnock(k.knock, false)} aria-label={`Turn ${k.name} away`}>Turn away</button>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -53,13 +53,15 @@ interface ClassState {
   runNames: string[] | null;
   /** Teacher: the members' ids by rank in the run shown. */
   runIds: number[] | null;
+  /** Teacher: students who typed the short code and wait to be let in. */
+  knocks: { knock: number; name: string }[];
   member: Membership | null;
   /** A member page: its rank in the run shown (null: it joined after that run started). */
   memberRank: number | null;
 }
 
 export const useClass = create<ClassState>()(() => ({
-  available: null, teacher: null, teacherError: null, roster: [], events: [], runNames: null, runIds: null, member: null, memberRank: null,
+  available: null, teacher: null, teacherError: null, roster: [], events: [], runNames: null, runIds: null, knocks: [], member: null, memberRank: null,
 }));
 
 /** How the data-parallel views name rank k: the member's name in a class run, else the replica's number. */

@@ -23,6 +23,20 @@ async function adapterName(): Promise<string> {
   return [vendor, architecture, description].filter(Boolean).join(' ') || 'WebGPU adapter';
 }
 
+/** A name typed with a short code, carried over the reload to the join link the teacher's answer gave. */
+const NAME_KEY = 'lab-class-name';
+
+export function rememberName(name: string): void {
+  sessionStorage.setItem(NAME_KEY, name);
+}
+
+/** The name remembered by a knock the teacher let in (once: a later reload asks again). */
+export function rememberedName(): string | null {
+  const name = sessionStorage.getItem(NAME_KEY);
+  sessionStorage.removeItem(NAME_KEY);
+  return name;
+}
+
 export const traffic: Traffic = { sent: 0, received: 0 };
 let lastRun = 0;
 

@@ -69,11 +69,13 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   const { connection: c, welcome } = joined;
   if (welcome.t !== 'opened') return c.disconnect();
   connection = c;
-  useClass.setState({ teacher: { joinLink: sessionLink('join', server, welcome.session, welcome.joinKey), shortCode: null }, roster: [], events: [] });
+  useClass.setState({ teacher: { joinLink: sessionLink('join', server, welcome.session, welcome.joinKey), shortCode: welcome.code }, roster: [], events: [], knocks: [] });
   welcome.members.forEach((m) => addMember(m.id, m.name));
   host = classMemberHost(c, ranks, fetchAsset);
   c.onNews((news) => {
     if (news.t === 'member') addMember(news.id, news.name);
+    if (news.t === 'knock') useClass.setState((s) => ({ knocks: [...s.knocks, { knock: news.knock, name: news.name }] }));
+    if (news.t === 'unknocked') useClass.setState((s) => ({ knocks: s.knocks.filter((k) => k.knock !== news.knock) }));
     if (news.t !== 'left') return;
     const member = useClass.getState().roster.find((m) => m.id === news.id);
     if (!member || member.status !== 'present') return;
@@ -99,6 +101,13 @@ export function removeMember(id: number): void {
   connection.remove(id, 'removed by the teacher');
   updateMember(id, { status: 'removed', why: 'removed by the teacher' });
   addEvent(shown ? lastStep() : null, `${member.name} was removed by the teacher`);
+}
+
+/** Answers a student who typed the short code: let in, it is handed the join link and joins with it. */
+export function answerKnock(knock: number, admit: boolean): void {
+  if (admit) connection?.admit(knock);
+  else connection?.turnAway(knock);
+  useClass.setState((s) => ({ knocks: s.knocks.filter((k) => k.knock !== knock) }));
 }
 
 /** Ends the session: every member is let go and the links stop working. */

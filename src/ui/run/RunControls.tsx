@@ -7,6 +7,7 @@ import { pause, reset, step, train } from './run-controller';
 import { SharePanel } from '../share/SharePanel';
 import { useClass } from '../class/class-store';
 import { startClass } from '../class/teacher-class';
+import { CodeJoin } from '../class/CodeJoin';
 import { isActive, useLab } from '../store';
 
 export function RunControls() {
@@ -14,6 +15,7 @@ export function RunControls() {
   const gpuState = useLab((s) => s.gpu.state);
   const shareHidden = useHidden('share');
   const [sharing, setSharing] = useState(0);
+  const [codeJoin, setCodeJoin] = useState(false);
   const classServer = useClass((s) => s.available === true);
   // A class's members train on their own GPUs: the teacher's page needs none.
   const teaching = useClass((s) => s.teacher !== null);
@@ -37,10 +39,16 @@ export function RunControls() {
             Start a class
           </button>
         )}
+        {classServer && !teaching && (
+          <button type="button" className="button" aria-expanded={codeJoin} onClick={() => setCodeJoin(!codeJoin)} title="Join a class with the code the teacher shows">
+            Join with a code
+          </button>
+        )}
       </div>
       {gpuState === 'checking' && <p className="hint">Checking WebGPU…</p>}
       {gpuState === 'unavailable' && !teaching && <p className="hint">Training needs WebGPU: see the note above.</p>}
       {!shareHidden && sharing > 0 && <SharePanel request={sharing} />}
+      {codeJoin && !teaching && <CodeJoin />}
     </div>
   );
 }
