@@ -8,6 +8,7 @@ import type { MetricRecord, ShardRecord, StepRecord, WorkersRecord } from '../co
 import { epochOrder } from '../core/sampler';
 import { relativeError } from '../gpu/testing';
 import { startDataParallel } from './data-coordinator';
+import { median } from './speed-balance';
 import { throttledSpawn } from './test-throttle';
 import { inProcessHost, trainOneDevice } from './testing';
 
@@ -31,12 +32,6 @@ const ofType = <T extends MetricRecord['type']>(records: MetricRecord[], type: T
 
 /** Each step's time: the longest replica's phases together (the others' all-reduce includes waiting for it). */
 const stepMs = (w: WorkersRecord) => Math.max(...w.times.map((t) => t.computeMs + t.readbackMs + t.allreduceMs + t.updateMs));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 describe('balance=speed with rank 1 throttled', () => {
   let one: Awaited<ReturnType<typeof trainOneDevice>>;
