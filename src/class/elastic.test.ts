@@ -1,7 +1,8 @@
 // Elastic membership in a class on loopback, on Dawn: members in this process (each instance its own device,
 // joined through the class server) train the spiral run with a teacher in this process. A member that leaves
-// mid-run is dropped and the others finish; one that joins mid-run trains from the next step; one that sends
-// NaN (ring) or a vector one value short (star) is removed and named, and the run never takes its update.
+// mid-run, or goes silent, is dropped and the others finish; one that joins mid-run trains from the next step;
+// one that sends NaN (ring) or a vector one value short (star) is removed and named, and the run never takes
+// its update.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { DoneRecord, MembershipRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
@@ -61,11 +62,13 @@ async function classOf(names: string[], faults: Record<string, TestFault> = {}) 
   return { session, members, host: classMemberHost(session.connection, roster, readAsset) };
 }
 
-/** Trains `config` with the class's host; `onRecord` sees each record as it comes. */
-async function train(host: MemberHost, config: RunConfig, onRecord: (r: MetricRecord) => void = () => {}) {
+/**
+ * Trains `config` with the class's host; `onRecord` sees each record as it comes. A loaded test machine may
+ * hold a member for seconds: silence counts only after three heartbeats of `heartbeatMs`.
+ */
+async function train(host: MemberHost, config: RunConfig, onRecord: (r: MetricRecord) => void = () => {}, heartbeatMs = 10_000) {
   const records: MetricRecord[] = [];
-  // A loaded test machine may hold a member for seconds: silence counts only after 30 s.
-  const run = await startDataParallel({ config, env: host, emit: (r) => { records.push(r); onRecord(r); }, heartbeatMs: 10_000 });
+  const run = await startDataParallel({ config, env: host, emit: (r) => { records.push(r); onRecord(r); }, heartbeatMs });
   const last = await run.finished;
   return { records, last, params: run.finalParams() };
 }
@@ -116,6 +119,20 @@ describe('elastic membership in a class', () => {
     expect(relativeError(result.params!, one.params)).toBeLessThan(1e-5);
     session.connection.closeSession();
     await Promise.all(members.map((m) => m.served));
+  });
+
+  it('a member that goes silent (a laptop asleep: no chunks, reports or heartbeat answers) is dropped after three heartbeats', async () => {
+    const { session, members, host } = await classOf(['ada', 'bo', 'cy'], { bo: { step: 8, kind: 'silent' } });
+    const result = await train(host, { ...CONFIG, replicas: 3 }, () => {}, 3000);
+    expectFinished(result, 1);
+    const [left, ...others] = ofType(result.records, 'membership');
+    expect(others).toEqual([]);
+    expect(left).toMatchObject({ change: 'left', name: 'bo', rank: 1, world: 2, step: 7 } satisfies Partial<MembershipRecord>);
+    expect(left.reason).toMatch(/^stopped answering for 9 s/);
+    expectLikeOneDevice(result.records, STEPS, 'after a silent member');
+    expect(await members[1].served).toMatch(/the teacher removed you from the class: stopped answering/);
+    session.connection.closeSession();
+    await Promise.all([members[0].served, members[2].served]);
   });
 
   it('local SGD (sync=4): the others replay from the last synchronisation and finish when a member leaves', async () => {

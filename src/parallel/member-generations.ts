@@ -51,7 +51,7 @@ export class MemberGenerations {
     this.heartbeat?.stop();
     // A Web Worker that is terminated or dies without an error event is only noticed by its silence.
     this.heartbeat = new Heartbeat(this.world, this.heartbeatMs, (rank) => this.send(rank, { type: 'ping' }),
-      (rank) => this.fail(gen, rank, 'stopped answering (its worker was terminated or hung)'));
+      (rank) => this.fail(gen, rank, `stopped answering for ${(3 * this.heartbeatMs) / 1000} s (a hung or ended worker, or a computer asleep or off the network)`));
     this.members = inits.map((_, rank) => this.host.spawn(rank));
     this.members.forEach((member, rank) => {
       member.addEventListener('message', (e) => this.route(gen, e.data as FromReplica));
