@@ -26,6 +26,8 @@ export type SessionNews = Extract<FromServer, { t: 'member' | 'left' | 'teacher-
 export class ClassConnection {
   /** Resolves with why the connection ended: the server's word (refused, closed) or the socket's. */
   readonly ended: Promise<string>;
+  /** The server's welcome once it came (a member's id and the session's STUN/TURN servers are in `joined`). */
+  welcomed: Welcome | null = null;
   private why: string | null = null;
   /** A knock the teacher let in: the session and its join token, to join with. */
   admitted: { session: string; joinKey: string } | null = null;
@@ -49,6 +51,7 @@ export class ClassConnection {
       let welcomed = false;
       const connection: ClassConnection = new ClassConnection(socket, hello, (welcome) => {
         welcomed = true;
+        connection.welcomed = welcome;
         resolve({ connection, welcome });
       });
       void connection.ended.then((why) => {

@@ -15,6 +15,11 @@ interface Instance {
   links: Map<number, { port: MessagePort; peer: number }>;
 }
 
+function joinedAs(connection: ClassConnection): PeerLinksOptions {
+  const w = connection.welcomed;
+  return w?.t === 'joined' ? { self: w.id, ice: w.ice } : {};
+}
+
 function linkRef(ref: unknown): LinkRef {
   const r = ref as Partial<LinkRef> | null;
   if (!Number.isInteger(r?.link) || !Number.isInteger(r?.peer)) throw new WireError('a malformed link end');
@@ -24,10 +29,11 @@ function linkRef(ref: unknown): LinkRef {
 /**
  * Serves the teacher until the session ends; resolves with why it ended. `log` hears one line per
  * instance started or ended, and how each peer's link goes. `links`: this member's id and the session's
- * STUN/TURN servers (the `joined` welcome's), for direct links; without an id every link is relayed.
+ * STUN/TURN servers, for direct links (by default the connection's `joined` welcome's); without an id every
+ * link is relayed.
  */
 export async function serveClass(
-  connection: ClassConnection, local: Pick<MemberHost, 'spawn'>, log: (line: string) => void = () => {}, links: PeerLinksOptions = {},
+  connection: ClassConnection, local: Pick<MemberHost, 'spawn'>, log: (line: string) => void = () => {}, links: PeerLinksOptions = joinedAs(connection),
 ): Promise<string> {
   const instances = new Map<number, Instance>();
   let lastInst = 0;
