@@ -1,7 +1,7 @@
 // The shard map with its label histograms: which samples each replica trained on this step or so far
 // this epoch. MNIST shows sample thumbnails, the 2-D sets their points; both in replica colours, with
 // the repeats that pad the epoch (droplast=0) marked. With shard=label the legend names each replica's
-// classes.
+// classes; with balance=speed it gives each replica's share of every batch.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunConfig } from '../../core/config';
 import { classLabels, type Split } from '../../core/datasets';
@@ -82,7 +82,7 @@ function ShardBody({ config, shards, mode }: { config: RunConfig; shards: ShardW
             <li key={rank} data-testid="shard-legend-replica">
               <span className="swatch" style={{ background: replicaColor(rank) }} />{replicaName(members, rank)}
               {config.shard === 'label' && `: ${ownedClasses(names, rank, shards.byRank.length)}`}
-              {shards.shares && <span className="muted" data-testid="replica-share">{` · ${formatPercent(shards.shares[rank], 0)} of each batch`}</span>}
+              {shards.shares && <span className="muted" data-testid="replica-share">{`\u00a0· ${formatPercent(shards.shares[rank], 0)} of each batch`}</span>}
             </li>
           ))}
           {!(mnist && mode === 'step') && <li><span className="swatch" style={{ background: UNUSED_COLOR }} />{mnist ? 'not used yet' : 'unused'}</li>}
@@ -114,14 +114,13 @@ export function ShardPanel({ config, records, empty }: { config: RunConfig; reco
           ))}
         </div>
       </div>
-      <p className="dp-note">Sharding {SHARD_TEXT[config.shard]}.</p>
-      {config.balance === 'speed' && (
+      {config.balance === 'speed' ? (
         <p className="dp-note" data-testid="balance-note">
-          Balanced by speed: each replica takes a slice of every global batch in proportion to its measured speed (compute time per
-          sample over the previous epoch; the first epoch is cut equally, and no replica gets less than a tenth of an equal share).
-          The global batch, its loss and its gradient stay those of one device.
+          Sharding balanced by speed: each replica takes a contiguous slice of every shuffled global batch, sized by its measured
+          speed (its compute time per sample over the previous epoch; the first epoch is cut equally, and no replica gets less than
+          a tenth of an equal share). The global batch, its loss and its gradient stay those of one device.
         </p>
-      )}
+      ) : <p className="dp-note">Sharding {SHARD_TEXT[config.shard]}.</p>}
       {shards ? <ShardBody config={config} shards={shards} mode={mode} /> : <p className="chart-empty dp-empty">{empty}</p>}
     </figure>
   );
