@@ -8,7 +8,7 @@
 // members); the member loads its device and data, answers `ready`, and trains only after `go`, which
 // the coordinator sends once every member of the generation is ready. Then the coordinator sends only
 // controls (pause, resume, step, stop), requests (state, snapshot: answered with the same id), star
-// sums, and pings; the member sends its reports, records, star vectors, states (checkpoints, answers)
+// sums, each epoch's shares with balance=speed (speed-balance.ts), and pings; the member sends its reports, records, star vectors, states (checkpoints, answers)
 // and pongs, and at its end `finished` (or `error`). Members talk to each other only over the links of
 // their init (ring neighbours, pipeline stages), never through the coordinator, except for star.
 //
