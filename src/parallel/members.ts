@@ -8,9 +8,10 @@
 // members); the member loads its device and data, answers `ready`, and trains only after `go`, which
 // the coordinator sends once every member of the generation is ready. Then the coordinator sends only
 // controls (pause, resume, step, stop), requests (state, snapshot: answered with the same id), star
-// sums, each epoch's shares with balance=speed (speed-balance.ts), and pings; the member sends its reports, records, star vectors, states (checkpoints, answers)
-// and pongs, and at its end `finished` (or `error`). Members talk to each other only over the links of
-// their init (ring neighbours, pipeline stages), never through the coordinator, except for star.
+// sums, each epoch's shares with balance=speed (speed-balance.ts), and pings; the member sends its
+// reports, records, star vectors, states (checkpoints, answers) and pongs, and at its end `finished` (or
+// `error`). Members talk to each other only over the links of their init (ring neighbours, pipeline
+// stages), never through the coordinator, except for star.
 //
 // Silence. Once a generation trains, the coordinator pings every member each heartbeat period and
 // takes one it has not heard from for three periods for dead (heartbeat.ts): a closed tab, a hung
