@@ -1,8 +1,8 @@
 // Elastic membership in a class on loopback, on Dawn: members in this process (each instance its own device,
 // joined through the class server) train the spiral run with a teacher in this process. A member that leaves
 // mid-run, or goes silent, is dropped and the others finish; one that joins mid-run trains from the next step;
-// one that sends NaN (ring) or a vector one value short (star) is removed and named, and the run never takes
-// its update.
+// one that sends NaN (ring), a vector one value short or a message without its type (star) is removed and
+// named, and the run never takes its update.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { DoneRecord, MembershipRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
@@ -170,8 +170,13 @@ describe('elastic membership in a class', () => {
     await Promise.all([...members, await late!].map((m) => m.served));
   });
 
-  for (const [allreduce, kind, why] of [['ring', 'nan', /sent non-finite values \(NaN\) to replica 0 in step 6's all-reduce/], ['star', 'length', /sent a vector of \d+ values where the model has \d+ parameters/]] as const) {
-    it(`a member that sends ${kind === 'nan' ? 'NaN gradients' : 'a vector one value short'} (${allreduce}) is removed and named, and its update never taken`, async () => {
+  const bad = [
+    ['ring', 'nan', 'NaN gradients', /sent non-finite values \(NaN\) to replica 0 in step 6's all-reduce/],
+    ['star', 'length', 'a vector one value short', /sent a vector of \d+ values where the model has \d+ parameters/],
+    ['star', 'malformed', 'a vector without its type', /^sent a malformed message \(it has no type\)$/],
+  ] as const;
+  for (const [allreduce, kind, what, why] of bad) {
+    it(`a member that sends ${what} (${allreduce}) is removed and named, and its update never taken`, async () => {
       const { session, members, host } = await classOf(['ada', 'bo', 'mallory'], { mallory: { step: 6, kind } });
       const result = await train(host, { ...CONFIG, replicas: 3, allreduce });
       expectFinished(result, 1);

@@ -87,7 +87,7 @@ describe('class members host', () => {
       const spawned = [0, 1, 2].map((rank) => {
         const member = host.spawn(rank);
         member.addEventListener('message', (e) => heard[rank].push(e.data as Said));
-        member.onCrash((message) => crashes.push(message));
+        member.onCrash((message, removed) => crashes.push(removed ? `removed: ${message}` : message));
         return member;
       });
       spawned.forEach((m, rank) => m.postMessage({ type: 'init', rank, world: 3, initialParams: Float32Array.of(rank), left: links[rank].left, right: links[rank].right }));
@@ -120,10 +120,10 @@ describe('class members host', () => {
     await until(() => second.heard[0].some((m) => m.type === 'echo'));
     expect(first.heard.map((h) => h.length)).toEqual(firstHeard);
 
-    // Member 2 speaks for another rank: its instance crashes, naming it, and it is removed.
+    // Member 2 speaks for another rank: its host takes it out, saying why, and the server lets it go.
     members[2].connection.send('teacher', { k: 'msg', inst: 6, m: { type: 'ready', rank: 0, adapter: 'x' } });
     await until(() => second.crashes.length > 0);
-    expect(second.crashes).toEqual(['m2 sent a malformed message (it speaks for rank 0, not its own 2)']);
+    expect(second.crashes).toEqual(['removed: sent a malformed message (it speaks for rank 0, not its own 2)']);
     expect(await members[2].served).toBe('the teacher removed you from the class: sent a malformed message (it speaks for rank 0, not its own 2)');
     // Member 1 leaves: its instance crashes, and a later generation cannot start on it.
     members[1].connection.disconnect();

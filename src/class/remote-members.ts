@@ -63,8 +63,8 @@ class RemoteMember implements Member {
   private readonly listeners: ((e: MessageEvent) => void)[] = [];
   /** The member's traffic when its last step report (or its spawn) came: each report carries what it grew by. */
   trafficMark: MemberTraffic | undefined;
-  private crashListener: ((message: string) => void) | null = null;
-  private crashed: string | null = null;
+  private crashListener: ((message: string, removed: boolean) => void) | null = null;
+  private crashed: { message: string; removed: boolean } | null = null;
   ended = false;
 
   constructor(private readonly connection: ClassConnection, readonly id: number, readonly name: string, readonly rank: number, readonly inst: number) {}
@@ -83,20 +83,21 @@ class RemoteMember implements Member {
     this.connection.send(this.id, { k: 'end', inst: this.inst } satisfies TeacherSays);
   }
 
-  onCrash(listener: (message: string) => void): void {
+  onCrash(listener: (message: string, removed: boolean) => void): void {
     this.crashListener = listener;
     const crashed = this.crashed;
-    if (crashed !== null) queueMicrotask(() => listener(crashed));
+    if (crashed !== null) queueMicrotask(() => listener(crashed.message, crashed.removed));
   }
 
   hear(data: unknown): void {
     if (!this.ended) this.listeners.forEach((l) => l({ data } as MessageEvent));
   }
 
-  crash(message: string): void {
+  /** `removed`: the host takes the member out for what it sent, and `message` says what (without its name). */
+  crash(message: string, removed = false): void {
     if (this.crashed !== null || this.ended) return;
-    this.crashed = message;
-    this.crashListener?.(message);
+    this.crashed = { message, removed };
+    this.crashListener?.(message, removed);
   }
 }
 
@@ -132,7 +133,7 @@ export function classMemberHost(
       traffic.set(from, parseTraffic(raw));
     } catch (e) {
       const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
-      live.forEach((m) => m.id === from && m.crash(`${m.name} ${why}`));
+      live.forEach((m) => m.id === from && m.crash(why, true));
       return connection.remove(from, why);
     }
     const now = links();
@@ -163,7 +164,7 @@ export function classMemberHost(
       member.hear(m);
     } catch (e) {
       const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
-      member.crash(`${member.name} ${why}`);
+      member.crash(why, true);
       connection.remove(member.id, why);
     }
   });

@@ -22,6 +22,8 @@ export interface MemberEvents {
   message(m: MemberReport): void;
   /** A member of the current generation crashed, failed or went silent; `what` says which, for the user. */
   failure(rank: number, what: string): void;
+  /** Its host took a member of the current generation out for what it sent; `why` says what. */
+  removed(rank: number, why: string): void;
 }
 
 /** What an init hands over rather than copies: the weights and optimizer state, and the member's link ends. */
@@ -55,7 +57,10 @@ export class MemberGenerations {
     this.members = inits.map((_, rank) => this.host.spawn(rank));
     this.members.forEach((member, rank) => {
       member.addEventListener('message', (e) => this.route(gen, e.data as FromReplica));
-      member.onCrash((message) => this.fail(gen, rank, `crashed: ${message}`));
+      member.onCrash((message, removed) => {
+        if (removed && !this.closed && gen === this.generation) this.on.removed(rank, message);
+        else if (!removed) this.fail(gen, rank, `crashed: ${message}`);
+      });
     });
     inits.forEach((init, rank) => this.send(rank, init, transferOf(init)));
   }

@@ -37,8 +37,11 @@ import type { Endpoint } from './ports';
 export interface Member extends Endpoint {
   /** Ends the member; it may still be mid-step. Called more than once when a run ends during a restart. */
   terminate(): void;
-  /** Calls back once if the member dies (an uncaught error or an exit). */
-  onCrash(listener: (message: string) => void): void;
+  /**
+   * Calls back once if the member dies (an uncaught error or an exit), or with `removed` when its host took
+   * it out for what it sent (a message the lab cannot read; `message` says why, for the run to name it).
+   */
+  onCrash(listener: (message: string, removed?: boolean) => void): void;
 }
 
 /**

@@ -107,6 +107,7 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
       allReady: () => this.allReady(),
       message: (m) => this.mode!.message(m),
       failure: (rank, what) => void (this.elastic ? this.elastic.lost(rank, what, 'left') : this.recovery.onFailure(rank, what)),
+      removed: (rank, why) => this.remove(rank, why),
     });
     this.steps = new StepGatherer<Report>(world, emit, startedAt, firstStep);
     this.recovery = new Recovery<From>({
@@ -150,7 +151,7 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
 
   /**
    * Member `rank` sent what the run cannot take (a vector of the wrong length, non-finite gradients where the
-   * others' are finite): an elastic run removes it and redoes the step without it; otherwise it fails like a crash.
+   * others' are finite, a message the lab cannot read): an elastic run removes it and redoes the step without it; otherwise it fails like a crash.
    */
   remove(rank: number, why: string): void {
     if (this.elastic) void this.elastic.lost(rank, why, 'removed');
