@@ -9,8 +9,9 @@ export function throttledSpawn(spawn: (rank: number) => Member, msPerSample: (ra
   return (rank) => {
     const member = spawn(rank);
     const ms = msPerSample(rank);
+    const throttled = (m: unknown) => ((m as ToReplica).type === 'init' && ms > 0 ? { ...(m as object), throttleMsPerSample: ms } : m);
     return {
-      postMessage: (m, transfer) => member.postMessage((m as ToReplica).type === 'init' && ms > 0 ? { ...(m as object), throttleMsPerSample: ms } : m, transfer),
+      postMessage: (m, transfer) => member.postMessage(throttled(m), transfer),
       addEventListener: (type, listener) => member.addEventListener(type, listener),
       terminate: () => member.terminate(),
       onCrash: (listener) => member.onCrash(listener),

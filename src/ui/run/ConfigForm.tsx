@@ -4,7 +4,6 @@ import {
   applyOverrides, ConfigError, FIELDS, formatField, serializeConfig, type ConfigKey, type FieldSpec, type RunConfig,
 } from '../../core/config';
 import { PRESETS } from '../../core/presets';
-import { batchMakeup } from './batch-makeup';
 import { FieldControl } from './FieldControl';
 import { useHidden } from '../share/hidden';
 import { isActive, useLab } from '../store';
@@ -59,8 +58,7 @@ export function ConfigForm() {
         )}
         <div className="field-grid">
           {FIELDS.filter((f) => applies(f.key, config.mode)).map((f) => (
-            <FieldControl key={`${f.key}=${formatField(config[f.key])}`} field={f} value={config[f.key]} onCommit={commitField}
-              note={f.key === 'batch' && (config.accumulate > 1 || config.replicas > 1) ? batchMakeup(config) : undefined} />
+            <FieldControl key={`${f.key}=${formatField(config[f.key])}`} field={f} value={config[f.key]} onCommit={commitField} />
           ))}
         </div>
       </fieldset>

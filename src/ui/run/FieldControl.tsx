@@ -10,11 +10,9 @@ interface FieldControlProps {
   value: RunConfig[FieldSpec['key']];
   /** Applies the text, or reports why not in the alert region. */
   onCommit: (field: FieldSpec, text: string) => void;
-  /** A line under the help that follows the config (the batch's make-up). */
-  note?: string;
 }
 
-export function FieldControl({ field, value, onCommit, note }: FieldControlProps) {
+export function FieldControl({ field, value, onCommit }: FieldControlProps) {
   const text = formatField(value);
   const [draft, setDraft] = useState(text);
   const hidden = useHidden(field.key);
@@ -53,7 +51,6 @@ export function FieldControl({ field, value, onCommit, note }: FieldControlProps
         />
       )}
       <small id={helpId} className="field-help">{field.help}</small>
-      {note && <small className="field-note" data-testid={`${id}-note`}>{note}</small>}
     </div>
   );
 }
