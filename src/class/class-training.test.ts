@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
-import type { DoneRecord, MetricRecord, StepRecord } from '../core/metrics';
+import type { DoneRecord, MetricRecord, StepRecord, WorkersRecord } from '../core/metrics';
 import { relativeError } from '../gpu/testing';
 import { startDataParallel } from '../parallel/data-coordinator';
 import { readAsset, trainOneDevice } from '../parallel/testing';
@@ -37,6 +37,37 @@ const stepLosses = (records: MetricRecord[]) => records.filter((r): r is StepRec
 function expectLikeOneDevice(losses: number[], reference: number[], what: string): void {
   expect(losses, what).toHaveLength(STEPS);
   losses.forEach((loss, i) => expect(Math.abs(loss - reference[i]) / reference[i], `${what}: step ${i + 1} of ${STEPS}`).toBeLessThan(1e-5));
+}
+
+/**
+ * Node members have no WebRTC: every link is relayed. Ring: what each rank received from its left neighbour
+ * is the ring's 2K(N−1)/N a step plus each message's JSON; star: each member sends and receives its K with the
+ * teacher a step, beside its reports. A step's figures are what had arrived when its report left (a neighbour
+ * already on the next step may have sent its first message), so the run's totals are what is checked exactly.
+ * Printed for the record.
+ */
+function expectTrafficOfTheRing(workers: WorkersRecord[], allreduce: 'ring' | 'star'): void {
+  expect(workers).toHaveLength(STEPS);
+  const theory = workers.reduce((s, w) => s + w.theoryBytes, 0);
+  for (let rank = 0; rank < 3; rank++) {
+    const traffic = workers.map((w) => w.traffic![rank]);
+    const fromLeft = traffic.map((t) => t.peers.find((p) => p.rank === (rank + 2) % 3));
+    const total = (counts: (number | undefined)[]) => counts.reduce((s: number, c) => s + (c ?? 0), 0);
+    if (allreduce === 'ring') {
+      expect(fromLeft.every((p) => p?.via === 'relay'), `rank ${rank}: relayed`).toBe(true);
+      const received = total(fromLeft.map((p) => p!.received));
+      expect(received, `rank ${rank}: from its left over the run`).toBeGreaterThan(theory);
+      // Four messages a step, each with less than 100 characters of JSON.
+      expect(received).toBeLessThan(theory + STEPS * 4 * 100);
+    } else {
+      expect(total(fromLeft.map((p) => p?.received)), 'star: nothing between members').toBe(0);
+      expect(total(traffic.map((t) => t.teacher.received)), `rank ${rank}: from the teacher`).toBeGreaterThan(theory);
+      expect(total(traffic.map((t) => t.teacher.sent)), `rank ${rank}: to the teacher`).toBeGreaterThan(theory);
+    }
+  }
+  const last = workers.at(-1)!;
+  console.log(`${allreduce}, step ${last.step}: theory ${last.theoryBytes} B; ${last.traffic!.map((t, rank) =>
+    `rank ${rank}: teacher ${t.teacher.sent}/${t.teacher.received} B sent/received, ${t.peers.map((p) => `rank ${p.rank} ${p.via} ${p.sent}/${p.received} B`).join(', ')}`).join('; ')}`);
 }
 
 let server: ClassServer;
@@ -71,6 +102,7 @@ describe('a class of Node members', () => {
       expect(relativeError(run.finalParams()!, one.params), allreduce).toBeLessThan(1e-5);
       const steps = records.filter((r): r is StepRecord => r.type === 'step');
       expect(steps.every((s) => s.replicaLoss?.length === 3)).toBe(true);
+      expectTrafficOfTheRing(records.filter((r): r is WorkersRecord => r.type === 'workers'), allreduce);
       shas.push((last as DoneRecord).weightsSha256);
     }
     // Float64 partial sums: the ring's sum is star's rank-ordered sum, bit for bit.

@@ -1,7 +1,7 @@
 // The CLI's exports checked against tools nobody here wrote: one epoch of quick-mnist on 2 replicas,
 // its TensorFlow.js export loaded by @tensorflow/tfjs (cpu backend), and its PyTorch DDP export run on
 // 2 ranks launched by hand over gloo (where a Python with torch exists; skipped, saying so, elsewhere);
-// a learning-rate schedule on the spiral, and local SGD on label shards of a CSV set, exported and run the same way.
+// a learning-rate schedule with gradient accumulation on the spiral, and local SGD on label shards of a CSV set, exported and run the same way.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,11 +125,11 @@ describe('--export-ddp: PyTorch DDP', () => {
     expect(ofType<DoneRecord>(torch, 'done')[0].steps).toBe(71);
   });
 
-  it.skipIf(!python)('schedules the learning rate as the lab does (warm-up, then cosine decay) with LambdaLR', async () => {
+  it.skipIf(!python)('schedules the learning rate as the lab does (warm-up, then cosine decay) with LambdaLR, and accumulates with no_sync', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-ddp-schedule-'));
     const r = spawnSync(process.execPath, [
       ...NODE_ARGS, '--set', 'dataset=spiral', '--set', 'layers=16', '--set', 'batch=40', '--set', 'epochs=2', '--set', 'replicas=2',
-      '--set', 'lr=0.02', '--set', 'warmup=6', '--set', 'lrschedule=cosine', '--json', '--export-ddp', dir,
+      '--set', 'lr=0.02', '--set', 'warmup=6', '--set', 'lrschedule=cosine', '--set', 'accumulate=4', '--json', '--export-ddp', dir,
     ], { encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
     const labSteps = ofType<StepRecord>(r.stdout.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord), 'step');

@@ -51,7 +51,8 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
     expect(code).toContain('LR = 0.001');
     expect(code).toContain('EPOCHS = 10');
     expect(code).toContain('net = DDP(model)');
-    expect(code).toContain('(loss_sum * (WORLD / global_rows)).backward()');
+    expect(code).toContain('(loss * (WORLD / global_rows)).backward()');
+    expect(code).not.toContain('no_sync');
     expect(code).toContain(`run #${serializeConfig({ ...SEED, layers: [256, 128] })}`);
   });
 
@@ -67,6 +68,24 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
     const code = pytorchCode({ ...SEED, optimizer: 'momentum', lr: 0.05 });
     expect(code).toContain('MOMENTUM = 0.9');
     expect(code).toContain('m.copy_(MOMENTUM * m - lr * p.grad)');
+  });
+
+  it('accumulates micro-batches under no_sync, all-reducing in the last one\'s backward', () => {
+    const code = pytorchCode({ ...SEED, replicas: 2, batch: 64, accumulate: 4 });
+    expect(code).toContain('ACCUMULATE = 4  # micro-batches per rank per step: the batch of 64 is ACCUMULATE × micro-batch × ranks');
+    expect(code).toContain('        parts = ids.tensor_split(min(ACCUMULATE, len(ids)))\n');
+    expect(code).toContain('            with net.no_sync() if k < len(parts) - 1 else contextlib.nullcontext():\n');
+    expect(code).toContain('                (loss * (WORLD / global_rows)).backward()\n');
+    const local = pytorchCode({ ...SEED, replicas: 2, batch: 64, accumulate: 4, sync: 4 });
+    expect(local).toContain('            with contextlib.nullcontext():\n');
+    expect(local).not.toContain('no_sync');
+  });
+
+  it('tells Keras users what the schedule and accumulation do that model.fit does not', () => {
+    const code = kerasCode({ ...SEED, warmup: 40, lrschedule: 'cosine', accumulate: 2 });
+    expect(code).toContain('# The lab\'s learning rate warms up linearly over 40 steps to 0.001, then decays it (cosine) to 0 at the end of the run: pass a');
+    expect(code).toContain('# accumulate=2: the lab adds up 2 micro-batches\' gradients per update');
+    expect(kerasCode(SEED)).not.toContain('learning rate');
   });
 
   it('takes the rate of every step at LR without a schedule, and from LambdaLR with one', () => {

@@ -60,12 +60,26 @@ export function kerasCode(c: RunConfig): string {
     ...parallel,
     ...build,
     ...(c.droplast ? ['# droplast=1: the lab leaves out the short last batch of each epoch; model.fit trains it.'] : []),
+    ...kerasScheduleNote(c),
+    ...(c.accumulate > 1
+      ? [`# accumulate=${c.accumulate}: the lab adds up ${c.accumulate} micro-batches' gradients per update; model.fit has no such`,
+        '# option, and batch_size is the same global batch either way (only the memory differs).']
+      : []),
     `model.fit(x_train, y_train, batch_size=${c.batch}, epochs=${c.epochs}, shuffle=True,`,
     '          validation_data=(x_test, y_test))',
     '',
   ].join('\n');
 }
 
+
+/** The learning-rate schedule, which a Keras optimizer takes as a LearningRateSchedule (the PyTorch tab spells it out). */
+function kerasScheduleNote(c: RunConfig): string[] {
+  if (!scheduled(c)) return [];
+  const warmup = c.warmup > 0 ? `warms up linearly over ${c.warmup} steps to ${num(c.lr)}, then ` : `starts at ${num(c.lr)}, then `;
+  const decay = c.lrschedule === 'constant' ? 'holds it' : `decays it (${c.lrschedule}) to 0 at the end of the run`;
+  return [`# The lab's learning rate ${warmup}${decay}: pass a`,
+    '# keras.optimizers.schedules.LearningRateSchedule with lr_factor (PyTorch tab) as learning_rate for the same steps.'];
+}
 
 /** How the order file's epochs end: whole batches only, or a short last batch and perhaps padded shards. */
 function orderNote(c: RunConfig): string {
@@ -126,6 +140,37 @@ function torchSchedule(c: RunConfig): string[] {
   ];
 }
 
+/**
+ * This rank's gradients of a step, its loss scaled by `scale`, and its loss sum and correct count; with
+ * accumulate=k its rows cut into k micro-batches as the lab cuts them, whose gradients add up locally:
+ * DDP's no_sync skips the all-reduce of all but the last.
+ */
+function gradients(c: RunConfig, scale: string): string[] {
+  if (c.accumulate === 1) {
+    return [
+      '        net.zero_grad(set_to_none=True)',
+      '        logits = net(x_train[ids])',
+      '        loss = F.cross_entropy(logits, y_train[ids], reduction="sum")',
+      `        (loss * ${scale}).backward()`,
+      '        loss_sum, correct = loss.item(), (logits.argmax(1) == y_train[ids]).sum().item()',
+    ];
+  }
+  const quiet = c.sync === 'step' ? 'net.no_sync() if k < len(parts) - 1 else contextlib.nullcontext()' : 'contextlib.nullcontext()';
+  return [
+    '        net.zero_grad(set_to_none=True)',
+    '        loss_sum, correct = 0.0, 0',
+    '        parts = ids.tensor_split(min(ACCUMULATE, len(ids)))',
+    '        for k, part in enumerate(parts):',
+    ...(c.sync === 'step' ? ['            # The gradients add up on this rank; DDP all-reduces once, in the last micro-batch\'s backward.'] : []),
+    `            with ${quiet}:`,
+    '                logits = net(x_train[part])',
+    '                loss = F.cross_entropy(logits, y_train[part], reduction="sum")',
+    `                (loss * ${scale}).backward()`,
+    '            loss_sum += loss.item()',
+    '            correct += (logits.argmax(1) == y_train[part]).sum().item()',
+  ];
+}
+
 /** The lab's optimizer update written out in float32, so PyTorch takes exactly the lab's steps. */
 function torchUpdate(c: RunConfig): string[] {
   const head = ['def update(t, lr):', '    """One optimizer step on every parameter at rate lr (t counts steps from 1)."""'];
@@ -172,8 +217,7 @@ export function pytorchCode(c: RunConfig): string {
   const backward = localSgd
     ? [
       '        # Local SGD: the mean loss over this rank\'s own rows, a step of its own.',
-      '        net.zero_grad(set_to_none=True)',
-      '        (loss_sum * (1 / len(ids))).backward()',
+      ...gradients(c, '(1 / len(ids))'),
       ...stepUpdate,
       `        if t % SYNC == 0 or t == total_steps:  # average the weights every ${c.sync} steps and at the end`,
       '            with torch.no_grad():',
@@ -184,8 +228,7 @@ export function pytorchCode(c: RunConfig): string {
     : [
       '        # The lab scales each rank\'s loss by 1/(rows of the global batch) and sums the gradients;',
       '        # DDP averages them over the ranks, so scale by WORLD as well.',
-      '        net.zero_grad(set_to_none=True)',
-      '        (loss_sum * (WORLD / global_rows)).backward()',
+      ...gradients(c, '(WORLD / global_rows)'),
       ...stepUpdate,
     ];
   return [
@@ -195,6 +238,7 @@ export function pytorchCode(c: RunConfig): string {
     `#  or by hand, one process per rank k in 0..${c.replicas - 1}:`,
     `#      RANK=k WORLD_SIZE=${c.replicas} MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 python3 ${DDP_FILES.script}`,
     '# Prints the lab CLI\'s JSON Lines (step, eval, done) on rank 0. gloo on CPU, nccl when CUDA is there.',
+    ...(c.accumulate > 1 ? ['import contextlib'] : []),
     'import hashlib',
     'import json',
     'import math',
@@ -212,6 +256,7 @@ export function pytorchCode(c: RunConfig): string {
     `REPLICAS = ${c.replicas}`,
     `EPOCHS = ${c.epochs}`,
     `LR = ${num(c.lr)}`,
+    ...(c.accumulate > 1 ? [`ACCUMULATE = ${c.accumulate}  # micro-batches per rank per step: the batch of ${c.batch} is ACCUMULATE × micro-batch × ranks`] : []),
     ...(scheduled(c) ? [`WARMUP = ${c.warmup}`] : []),
     ...(c.optimizer === 'adam' ? [`BETA1, BETA2, EPSILON = ${ADAM.beta1}, ${ADAM.beta2}, ${ADAM.epsilon}`] : []),
     ...(c.optimizer === 'momentum' ? [`MOMENTUM = ${MOMENTUM}`] : []),
@@ -323,10 +368,8 @@ export function pytorchCode(c: RunConfig): string {
     '        start, count = int(starts[epoch - 1, i, RANK]), int(counts[epoch - 1, i, RANK])',
     '        ids = ids_all[start:start + count].long().to(device)',
     '        global_rows = int(counts[epoch - 1, i].sum())',
-    '        logits = net(x_train[ids])',
-    '        loss_sum = F.cross_entropy(logits, y_train[ids], reduction="sum")',
     ...backward,
-    '        stats = torch.tensor([loss_sum.item(), (logits.argmax(1) == y_train[ids]).sum().item(), len(ids)],',
+    '        stats = torch.tensor([loss_sum, correct, len(ids)],',
     '                             dtype=torch.float64, device=device)',
     '        gathered = [torch.zeros_like(stats) for _ in range(WORLD)]',
     '        dist.all_gather(gathered, stats)',

@@ -64,7 +64,9 @@ export interface WorkersRecord {
  * data channel's framing on direct links), with the teacher (star's vectors and sums, reports) and with
  * each other member by rank, and how that link went: over a WebRTC data channel ('direct') or through the
  * class server ('relay'). A ring link carries about theoryBytes each step; a star member sends and
- * receives about 2K with the teacher. The first step also carries the run's start (the init's weights).
+ * receives about 2K with the teacher. A step's figures are what had gone out and come in when the member's
+ * report left, so one message may fall in the step before or after its own (a neighbour already on the next
+ * step); the run's totals are exact. The first step also carries the run's start (the init's weights).
  */
 export interface MemberStepTraffic {
   teacher: { sent: number; received: number };

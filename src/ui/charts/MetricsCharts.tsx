@@ -1,5 +1,5 @@
 // Live charts (recharts): training loss per step with test loss per epoch, batch accuracy with test
-// accuracy per epoch, and throughput. They draw bounded series (downsample.ts), recomputed only when the
+// accuracy per epoch, throughput, and the learning rate where the run schedules it. They draw bounded series (downsample.ts), recomputed only when the
 // records they see change (chart-records.ts: at most every half second, one chart per animation frame).
 import { useMemo } from 'react';
 import { chartSeries } from './chart-data';
@@ -8,6 +8,7 @@ import { formatLoss, formatPercent, formatTick } from '../format';
 import { LiveChart, type LiveLine } from './LiveChart';
 import { useStableSeries } from './stable-series';
 import { isActive, useLab } from '../store';
+import { LrChart } from './LrChart';
 import { ThroughputChart } from './ThroughputChart';
 
 const TRAIN_COLOR = '#2563eb';
@@ -69,6 +70,7 @@ export function MetricsCharts() {
       <MetricChart title="Accuracy" trainKey="accuracy" testKey="testAccuracy" trainName="Batch accuracy" testName="Test accuracy (per epoch)"
         format={formatAccuracy} formatAxis={formatAccuracyTick} yDomain={ACCURACY_DOMAIN} placeholder={placeholder('accuracy')} waiting={waiting} />
       <ThroughputChart placeholder={placeholder('throughput')} waiting={waiting} />
+      <LrChart placeholder={placeholder('learning rate')} waiting={waiting} />
     </div>
   );
 }

@@ -32,6 +32,18 @@ export function chartSeries(records: readonly MetricRecord[], maxPoints = MAX_PO
   return { train: downsample(steps, maxPoints), test, totalSteps: timing?.totalSteps ?? null };
 }
 
+export interface LrPoint {
+  step: number;
+  lr: number;
+}
+
+/** The learning rate of every step (warm-up and decay applied), bounded like the training points. */
+export function lrSeries(records: readonly MetricRecord[], maxPoints = MAX_POINTS): { points: LrPoint[]; totalSteps: number | null } {
+  const points = records.flatMap((r) => (r.type === 'step' ? [{ step: r.step, lr: r.lr }] : []));
+  const timing = records.filter((r) => r.type === 'timing').at(-1);
+  return { points: downsample(points, maxPoints), totalSteps: timing?.totalSteps ?? null };
+}
+
 export interface ThroughputPoint {
   step: number;
   samplesPerSec: number;

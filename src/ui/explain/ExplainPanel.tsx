@@ -1,11 +1,13 @@
 // The math of the current run in MathML: forward pass, loss, the data-parallel gradient or local SGD
 // averaging (and which steps pad the epoch), pipeline micro-batches and their bubble, tensor-parallel
-// sums, and the chosen optimizer's update rule (Adam bias-corrected as Keras). Hidden by hide=explain.
+// sums, gradient accumulation, the learning-rate schedule, and the chosen optimizer's update rule (Adam
+// bias-corrected as Keras). Hidden by hide=explain.
 import type { ReactNode } from 'react';
 import type { RunConfig } from '../../core/config';
 import { ADAM, MOMENTUM } from '../../core/codegen';
 import { datasetShape } from '../../core/datasets';
 import { epochPadding, shardSpec } from '../../core/sharding';
+import { batchMakeup } from '../run/batch-makeup';
 import { formatCount } from '../format';
 import { useHidden } from '../share/hidden';
 import { Formula, Mfrac, Mi, Mn, Mo, Mrow, Msqrt, Msub, Msup, Munderover } from './math';
@@ -159,6 +161,53 @@ function Parallel({ c }: { c: RunConfig }) {
   );
 }
 
+/** Gradient accumulation: k micro-batches' gradients added up before the one all-reduce and update. */
+function Accumulate({ c }: { c: RunConfig }) {
+  if (c.accumulate === 1) return null;
+  const a = <Mi>a</Mi>;
+  const who = c.mode === 'tensor' || c.replicas === 1 ? 'the device' : 'each replica';
+  return (
+    <Step title={`Gradient accumulation: ${c.accumulate} micro-batches per update`}
+      note={<>The batch of B = {batchMakeup(c)}: {who} runs its micro-batches one after another, adding each one&apos;s gradient (already
+        scaled by 1/B) into the same buffer, and only then {c.replicas > 1 && c.mode !== 'tensor' ? 'all-reduces once and ' : ''}updates.
+        Activations are held for one micro-batch at a time; the update is the whole batch&apos;s, so the run trains like accumulate=1 up to
+        float32 rounding of the sums.</>}>
+      <Formula label="g equals the sum over a of B a over B times g a">
+        <Mi>g</Mi><Mo>=</Mo>{sum(<Mrow>{a}<Mo>=</Mo><Mn>1</Mn></Mrow>, <Mi>k</Mi>)}
+        <Mfrac><Msub><Mi>B</Mi>{a}</Msub><Mi>B</Mi></Mfrac><Msub><Mi>g</Mi>{a}</Msub>
+      </Formula>
+    </Step>
+  );
+}
+
+/** The learning rate of step t: a linear warm-up over W steps, then held or decayed to 0 at the run's end (T steps). */
+function LrSchedule({ c }: { c: RunConfig }) {
+  if (c.warmup === 0 && c.lrschedule === 'constant') return null;
+  const t = <Mi>t</Mi>;
+  const W = <Mi>W</Mi>;
+  const decay = {
+    constant: <>{eta}</>,
+    linear: <>{eta}<Mrow><Mo>(</Mo><Mn>1</Mn><Mo>−</Mo><Mi>p</Mi><Mo>)</Mo></Mrow></>,
+    cosine: <>{eta}<Mfrac><Mrow><Mn>1</Mn><Mo>+</Mo><Mi>cos</Mi><Mi>π</Mi><Mi>p</Mi></Mrow><Mn>2</Mn></Mfrac></>,
+  }[c.lrschedule];
+  return (
+    <Step title={`Learning rate: ${c.warmup > 0 ? `warm-up over ${c.warmup} steps, then ` : ''}${c.lrschedule}`}
+      note={<>η = {c.lr} is the peak. {c.warmup > 0 ? <>The warm-up climbs linearly from η/W to η over W = {c.warmup} steps, so the first
+        updates of a large batch, taken while the weights are still random, are small (Goyal et al. 2017). </> : null}
+        {c.lrschedule === 'constant' ? 'After it the rate stays at η.' : <>After it p = (t − 1 − W)/(T − W) runs from 0 towards 1 over the
+          run&apos;s T steps, and the rate decays towards 0 just after the last step.</>} The charts plot the rate of every step.</>}>
+      {c.warmup > 0 && (
+        <Formula label="eta t equals eta times t over W, for t up to W">
+          <Msub>{eta}{t}</Msub><Mo>=</Mo>{eta}<Mfrac>{t}{W}</Mfrac><Mo>,</Mo><Mi>t</Mi><Mo>≤</Mo>{W}
+        </Formula>
+      )}
+      <Formula label={`eta t after the warm-up: ${c.lrschedule}`}>
+        <Msub>{eta}{t}</Msub><Mo>=</Mo>{decay}
+      </Formula>
+    </Step>
+  );
+}
+
 export function ExplainPanel() {
   const runConfig = useLab((s) => s.runConfig);
   const formConfig = useLab((s) => s.config);
@@ -185,6 +234,8 @@ export function ExplainPanel() {
           </Formula>
         </Step>
         <Parallel c={c} />
+        <Accumulate c={c} />
+        <LrSchedule c={c} />
         <Optimizer c={c} />
       </div>
     </section>

@@ -4,6 +4,7 @@ import {
   applyOverrides, ConfigError, FIELDS, formatField, serializeConfig, type ConfigKey, type FieldSpec, type RunConfig,
 } from '../../core/config';
 import { PRESETS } from '../../core/presets';
+import { batchMakeup } from './batch-makeup';
 import { FieldControl } from './FieldControl';
 import { useHidden } from '../share/hidden';
 import { isActive, useLab } from '../store';
@@ -58,7 +59,8 @@ export function ConfigForm() {
         )}
         <div className="field-grid">
           {FIELDS.filter((f) => applies(f.key, config.mode)).map((f) => (
-            <FieldControl key={`${f.key}=${formatField(config[f.key])}`} field={f} value={config[f.key]} onCommit={commitField} />
+            <FieldControl key={`${f.key}=${formatField(config[f.key])}`} field={f} value={config[f.key]} onCommit={commitField}
+              note={f.key === 'batch' && (config.accumulate > 1 || config.replicas > 1) ? batchMakeup(config) : undefined} />
           ))}
         </div>
       </fieldset>

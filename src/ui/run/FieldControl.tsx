@@ -10,9 +10,11 @@ interface FieldControlProps {
   value: RunConfig[FieldSpec['key']];
   /** Applies the text, or reports why not in the alert region. */
   onCommit: (field: FieldSpec, text: string) => void;
+  /** A line under the help that follows the config (the batch's make-up). */
+  note?: string;
 }
 
-export function FieldControl({ field, value, onCommit }: FieldControlProps) {
+export function FieldControl({ field, value, onCommit, note }: FieldControlProps) {
   const text = formatField(value);
   const [draft, setDraft] = useState(text);
   const hidden = useHidden(field.key);
@@ -51,6 +53,7 @@ export function FieldControl({ field, value, onCommit }: FieldControlProps) {
         />
       )}
       <small id={helpId} className="field-help">{field.help}</small>
+      {note && <small className="field-note" data-testid={`${id}-note`}>{note}</small>}
     </div>
   );
 }
