@@ -124,7 +124,9 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
         await new Promise((resolve) => setTimeout(resolve, 100));
         best = await ask();
       }
-      return best ? { step: best.step, stateOf: () => best } : started;
+      const point = best ? { step: best.step, stateOf: () => best } : started;
+      if (point) balance?.regroup(kept, point.step);
+      return point;
     }
     // Local SGD: between synchronisations every replica's weights and optimizer state are its own, so all
     // restart from their states at the last synchronisation (or the start) and replay the steps since; a

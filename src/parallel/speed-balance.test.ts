@@ -1,6 +1,6 @@
 // The coordinator's side of balance=speed without a GPU: shares planned from each replica's median compute
 // time per sample as an epoch's last step completes (none after the last epoch), a slow step that moves
-// nothing, and a generation of another world measured afresh.
+// nothing, a generation of another world measured afresh, and the epoch re-planned when members change.
 import { describe, expect, it } from 'vitest';
 import type { StepReport } from './replica-protocol';
 import { SpeedBalance } from './speed-balance';
@@ -40,5 +40,22 @@ describe('SpeedBalance', () => {
     [0.5, 0.25, 0.25].forEach((x, k) => expect(three.shares[k]).toBeCloseTo(x, 12));
     expect(balance.plannedShares(2)).toEqual([two]);
     expect(balance.plannedShares(3)).toEqual([three]);
+  });
+
+  it('re-plans the epoch a new generation starts in when members change: kept members at their speed, a newcomer at the median', () => {
+    const balance = new SpeedBalance(2);
+    balance.counted(8);
+    // Epoch 1, 3 replicas: 1, 2 and 4 ms a sample.
+    balance.add(1, group(1, 1, [10, 11, 11], [10, 22, 44]));
+    // Rank 1 leaves after step 1: ranks 0 and 2 go on, and someone joins.
+    balance.regroup([0, 2, null], 1);
+    const [shares] = balance.plannedShares(3);
+    expect(shares.epoch).toBe(1);
+    // Speeds 1, 1/4 and the newcomer's median 5/8: shares 8/15, 2/15, 5/15.
+    [8 / 15, 2 / 15, 5 / 15].forEach((x, k) => expect(shares.shares[k]).toBeCloseTo(x, 12));
+    // The same members in the same ranks (a worker restarted in its rank) keep the plan.
+    balance.add(2, group(2, 1, [16, 4, 12], [16, 16, 16]));
+    balance.regroup([0, 1, 2], 2);
+    expect(balance.plannedShares(3)).toEqual([shares]);
   });
 });
