@@ -2,7 +2,8 @@
 // with serveClass and link to each other over a data channel, the class server carrying only the
 // signalling. A teacher in this process runs ring all-reduces of 8 MB (float64) between them, bigger than
 // any data channel message, for a few rounds: the sums are right, both links go direct, nothing goes
-// through the relay, and each round's bytes per link are the ring's 2K(N−1)/N plus the framing.
+// through the relay, and each round's bytes per link are the ring's 2K(N−1)/N plus the framing. A browser
+// member and a Node member (no WebRTC) link through the relay at once, with the same sums.
 // The pages load the lab's modules from a Vite dev server of this spec's own (port 4282), which passes
 // the session service through to the class server (port 4283), so the pages and the service share an origin.
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
@@ -13,10 +14,13 @@ import { createServer, type ViteDevServer } from 'vite';
 import config from '../playwright.config';
 import type { MemberStepTraffic } from '../src/core/metrics';
 import { ranks, ring } from '../src/parallel/links';
+import { serveClass } from '../src/class/member-client';
 import { classMemberHost, type ClassMemberHost } from '../src/class/remote-members';
 import { startClassServer, type ClassServer } from '../src/class/server';
-import { openSession } from '../src/class/testing';
+import { connect, openSession } from '../src/class/testing';
 import type { Roster } from '../src/class/protocol';
+import type { Member } from '../src/parallel/members';
+import { ringAllreduce, ringLinks } from '../src/parallel/allreduce';
 
 const VITE_PORT = 4282;
 const CLASS_PORT = 4283;
@@ -111,10 +115,32 @@ async function joinInPage(page: Page, hello: object): Promise<number> {
   }, { server: PAGES, hello, floats: FLOATS, rounds: ROUNDS });
 }
 
-test('two members in their own Chromium processes all-reduce over a direct WebRTC link, in pieces, at the ring\'s bytes', async () => {
-  const teacher = await openSession(server);
-  const ids = [];
-  for (let k = 0; k < WORLD; k++) ids.push(await joinInPage(pages[k], teacher.join(`member ${k}`)));
+/** A Node member's replicas: the same rounds as the pages', on worker_threads' MessagePorts. */
+function nodeRingHost() {
+  return {
+    spawn(rank: number): Member {
+      let listener: (e: MessageEvent) => void = () => {};
+      return {
+        async postMessage(message: unknown) {
+          const m = message as { type: string; world: number; left: MessagePort; right: MessagePort };
+          if (m.type !== 'init') return;
+          const links = ringLinks(rank, m.world, m.left, m.right);
+          for (let round = 0; round < ROUNDS; round++) {
+            const data = Float32Array.from({ length: FLOATS }, (_, i) => element(rank, i));
+            const { sum } = await ringAllreduce(data, round, links);
+            listener({ data: { type: 'report', rank, round, head: [...sum.subarray(0, 8)], total: sum.reduce((s, v) => s + v, 0) } } as MessageEvent);
+          }
+        },
+        addEventListener: (_type, l) => { listener = l; },
+        terminate: () => {},
+        onCrash: () => {},
+      };
+    },
+  };
+}
+
+/** The teacher's side: waits for the class's WORLD members, runs one ring generation on them, and checks every round's sum. */
+async function ringRounds(teacher: Awaited<ReturnType<typeof openSession>>) {
   const roster: Roster[] = [];
   while (roster.length < WORLD) {
     const news = await teacher.heard.newsItem();
@@ -129,7 +155,6 @@ test('two members in their own Chromium processes all-reduce over a direct WebRT
     member.postMessage({ type: 'init', rank, world: WORLD, left: links[rank].left, right: links[rank].right });
   });
   await expect.poll(() => reports.length, { timeout: 240_000 }).toBe(WORLD * ROUNDS);
-
   let expectedTotal = 0;
   const expectedHead: number[] = [];
   for (let i = 0; i < FLOATS; i++) {
@@ -137,12 +162,21 @@ test('two members in their own Chromium processes all-reduce over a direct WebRT
     expectedTotal += sum;
     if (i < 8) expectedHead.push(sum);
   }
+  for (const r of reports) {
+    expect(r.head, `rank ${r.rank} round ${r.round}`).toEqual(expectedHead);
+    expect(r.total).toBe(expectedTotal);
+  }
+  return { host, reports };
+}
+
+test('two members in their own Chromium processes all-reduce over a direct WebRTC link, in pieces, at the ring\'s bytes', async () => {
+  const teacher = await openSession(server);
+  for (let k = 0; k < WORLD; k++) await joinInPage(pages[k], teacher.join(`member ${k}`));
+  const { host, reports } = await ringRounds(teacher);
   const K = FLOATS * 8;
   const theory = (2 * K * (WORLD - 1)) / WORLD;
   const measured: string[] = [];
   for (const r of reports) {
-    expect(r.head, `rank ${r.rank} round ${r.round}`).toEqual(expectedHead);
-    expect(r.total).toBe(expectedTotal);
     const peer = r.traffic!.peers.find((p) => p.rank === 1 - r.rank)!;
     expect(peer.via, `rank ${r.rank}'s link`).toBe('direct');
     // What came from the other member this round, counted as it arrived: the ring's share plus each message's framing.
@@ -161,4 +195,21 @@ test('two members in their own Chromium processes all-reduce over a direct WebRT
 
   await host.shutdown();
   for (const page of pages) expect(await page.evaluate(() => (window as unknown as { served: Promise<string> }).served)).toBe('the teacher ended the session');
+});
+
+test('a browser member and a Node member (no WebRTC) link through the relay at once', async () => {
+  const teacher = await openSession(server);
+  const browserId = await joinInPage(pages[0], teacher.join('browser'));
+  const node = await connect(server, teacher.join('node'));
+  const nodeLogs: string[] = [];
+  const served = serveClass(node.connection, nodeRingHost(), (line) => nodeLogs.push(line));
+  const { host, reports } = await ringRounds(teacher);
+  reports.forEach((r) => expect(r.traffic!.peers.map((p) => p.via), `rank ${r.rank} round ${r.round}`).toEqual(['relay']));
+  for (const member of host.links()) expect(member.peers[0].sentDirect + member.peers[0].receivedDirect, member.name).toBe(0);
+  expect(nodeLogs).toContain(`link to member ${browserId}: relayed through the class server (this member has no WebRTC)`);
+  const nodeId = node.welcome.t === 'joined' ? node.welcome.id : -1;
+  expect(await pages[0].evaluate(() => (window as unknown as { logs: string[] }).logs))
+    .toContain(`link to member ${nodeId}: relayed through the class server (member ${nodeId} has no WebRTC)`);
+  await host.shutdown();
+  expect(await served).toBe('the teacher ended the session');
 });

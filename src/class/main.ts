@@ -92,8 +92,10 @@ async function main(): Promise<void> {
     const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) fail('npm run build failed: the class server needs the built lab');
   }
-  const server = await startClassServer({ root: DIST, host, port, tls, ice }).catch((e: NodeJS.ErrnoException) =>
-    fail(e.code === 'EADDRINUSE' ? `port ${port} is in use: pick another with --port N` : `cannot listen on ${host}:${port}: ${e.message}`));
+  const server = await startClassServer({ root: DIST, host, port, tls, ice }).catch((e: NodeJS.ErrnoException) => fail(
+    e.code === 'EADDRINUSE' ? `port ${port} is in use: pick another with --port N`
+      // Errors from listening name a system call; a certificate or key that TLS cannot use does not.
+      : tls && !e.syscall ? `--cert/--key: these do not make an HTTPS server (${e.message})` : `cannot listen on ${host}:${port}: ${e.message}`));
   const session = server.sessions.open(null, true);
   const joinLink = sessionLink('join', server.url, session.id, session.joinKey);
   console.log(`class server: the lab at ${server.url}, sessions at ${socketUrl(server.url)}`);

@@ -141,6 +141,8 @@ function Parallel({ c }: { c: RunConfig }) {
       <Step title={`Data parallel: ${c.replicas} replicas, gradients summed every step`}
         note={<>Replica k computes g<sub>k</sub>, the mean gradient over its B<sub>k</sub> samples of the batch; weighting by B<sub>k</sub>/B
           makes the sum exactly the gradient of the whole batch, so {c.replicas} replicas train like one device with batch {c.batch}.
+          {c.balance === 'speed' && <> With balance=speed the B<sub>k</sub> differ, each following its replica&apos;s measured speed, and the
+            weighting keeps the sum exact.</>}
           <PaddingNote c={c} /></>}>
         <Formula label="g equals the sum over k of B k over B times g k">
           <Mi>g</Mi><Mo>=</Mo>{sum(<Mrow>{k}<Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow><Mi>N</Mi><Mo>−</Mo><Mn>1</Mn></Mrow>)}
