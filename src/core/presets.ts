@@ -1,6 +1,6 @@
 // Named starting points for a run, each with a paragraph on what it shows: the classic Keras MNIST
-// example, data parallelism as a large batch, non-IID shards with local SGD, a diverging run, pipeline and
-// tensor parallelism, 2-D demos.
+// example, data parallelism as a large batch, non-IID shards with local SGD, a diverging run, the large-batch
+// learning-rate warm-up, pipeline and tensor parallelism, 2-D demos.
 import { DEFAULT_CONFIG, type RunConfig } from './config';
 
 export interface Preset {
@@ -12,6 +12,15 @@ export interface Preset {
 }
 
 const QUICK_MNIST: RunConfig = { ...DEFAULT_CONFIG, batch: 128, epochs: 3 };
+
+/**
+ * The large-batch recipe on MNIST: 32× the batch of SGD with momentum at 0.05, so 32× the rate, cosine decay
+ * over 10 epochs of 8 whole batches. Measured with the CLI (npm run train -- --preset … --json): test accuracy
+ * 45.0% without a warm-up, 93.0% with 40 steps of it; batch 32 at lr 0.05 for the same 10 epochs reaches 96.1%.
+ */
+const LARGE_BATCH: RunConfig = {
+  ...DEFAULT_CONFIG, optimizer: 'momentum', lr: 1.6, lrschedule: 'cosine', batch: 1024, epochs: 10, droplast: 1,
+};
 
 /** A network deep enough to split into 4 pipeline stages: 784-256-256-256-10. */
 const DEEP_MNIST: RunConfig = { ...DEFAULT_CONFIG, layers: [256, 256, 256], batch: 64, epochs: 1, mode: 'pipeline', stages: 4 };
@@ -66,6 +75,25 @@ export const PRESETS: readonly Preset[] = [
       + 'accuracy stays at chance (one in three) for all 20 epochs. Lower the learning rate to 0.1 and train again to '
       + 'see the same network learn the spiral.',
     config: { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [64, 64], optimizer: 'sgd', lr: 5, batch: 16, epochs: 20 },
+  },
+  {
+    name: 'large-batch-no-warmup',
+    title: 'Large batch without warm-up: MNIST, batch 1024 at the linearly scaled rate 1.6',
+    description: 'SGD with momentum trains MNIST well at batch 32 and lr 0.05 (96.1% after 10 epochs). Here the batch is '
+      + '32 times larger and so is the learning rate (Goyal et al.\'s linear scaling rule), with a cosine decay: 8 steps '
+      + 'an epoch, 80 in all. The very first steps hit random weights at the full rate 1.6: after the first epoch the test '
+      + 'loss is 2.9 and the accuracy 19%, and the run never catches up: 45% after 10 epochs. Then pick the warm-up preset.',
+    config: LARGE_BATCH,
+  },
+  {
+    name: 'large-batch-warmup',
+    title: 'Large batch with warm-up: the same run, the rate climbing to 1.6 over 40 steps',
+    description: 'The same batch of 1024, rate 1.6 and cosine decay, but the learning rate climbs linearly from 0.04 to 1.6 '
+      + 'over the first 40 steps (5 epochs) before it decays (the Learning rate chart shows it). The early, small steps '
+      + 'move the random weights somewhere the large rate can work: 80% after the first epoch and 93.0% after the same '
+      + '80 steps, against 45% without the warm-up, in a 32nd of batch 32\'s 2,810 steps (96.1%). Set Warm-up to 0 to see '
+      + 'it fail again.',
+    config: { ...LARGE_BATCH, warmup: 40 },
   },
   {
     name: 'pipeline-bubbles-1',

@@ -1,5 +1,5 @@
-// The training loop end to end on Dawn: determinism of the checksum, metric records, falling loss,
-// stopping on a diverged loss at the last good state, the rising-loss warning, pause/stop control, and
+// The training loop end to end on Dawn: determinism of the checksum, metric records, falling loss, an
+// exact resume through a learning-rate schedule, stopping on a diverged loss at the last good state, the rising-loss warning, pause/stop control, and
 // refusing a model over the device limits.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
@@ -36,6 +36,25 @@ describe('runTraining', () => {
     expect(a.last.testAccuracy).toBeGreaterThan(0.9);
     expect(a.last.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(b.last.weightsSha256).toBe(a.last.weightsSha256);
+  });
+
+  it('resumes a warm-up and cosine decay (accumulating 2 micro-batches) at the saved step: the same rates and checksum', async () => {
+    const config: RunConfig = { ...XOR, warmup: 20, lrschedule: 'cosine', accumulate: 2 };
+    const dataset = twoDDataset('xor', config.seed);
+    const { device } = await testContext();
+    const run = async (resumeFrom?: TrainingState) => {
+      const saved: TrainingState[] = [];
+      const records: MetricRecord[] = [];
+      const last = await runTraining({ device, config, dataset, resumeFrom, emit: (r) => records.push(r), checkpoint: { every: 60, save: async (state) => { saved.push(state); } } });
+      return { saved, records, last };
+    };
+    const whole = await run();
+    const at60 = whole.saved.find((s) => s.step === 60)!;
+    const resumed = await run(at60);
+    const rates = (records: MetricRecord[]) => steps(records).flatMap((r) => (r.type === 'step' ? [[r.step, r.lr]] : []));
+    expect(rates(resumed.records)).toEqual(rates(whole.records).slice(60));
+    expect(rates(whole.records)[19]).toEqual([20, 0.05]);
+    expect(whole.last.type === 'done' && resumed.last.type === 'done' && resumed.last.weightsSha256 === whole.last.weightsSha256).toBe(true);
   });
 
   it('a different seed gives a different checksum', async () => {

@@ -28,17 +28,20 @@ function Step({ title, children, note }: { title: string; children: ReactNode; n
   );
 }
 
+/** The rate the update formulas use: lr, or each step's rate of the schedule. */
+const rateNote = (c: RunConfig) => (c.warmup === 0 && c.lrschedule === 'constant' ? `η = ${c.lr}` : `η is step t's rate η_t (peak ${c.lr})`);
+
 function Optimizer({ c }: { c: RunConfig }) {
   if (c.optimizer === 'sgd') {
     return (
-      <Step title="Update: SGD" note={<>Each weight moves against its gradient by the learning rate η = {c.lr}.</>}>
+      <Step title="Update: SGD" note={<>Each weight moves against its gradient by the learning rate; {rateNote(c)}.</>}>
         <Formula label="w gets w minus eta g"><Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>−</Mo>{eta}<Mi>g</Mi></Formula>
       </Step>
     );
   }
   if (c.optimizer === 'momentum') {
     return (
-      <Step title="Update: SGD with momentum" note={<>The velocity m keeps μ = {MOMENTUM} of its past, so steps along a steady direction grow; η = {c.lr}.</>}>
+      <Step title="Update: SGD with momentum" note={<>The velocity m keeps μ = {MOMENTUM} of its past, so steps along a steady direction grow; {rateNote(c)}.</>}>
         <Formula label="m gets mu m minus eta g"><Mi>m</Mi>{arrow}<Mi>μ</Mi><Mi>m</Mi><Mo>−</Mo>{eta}<Mi>g</Mi></Formula>
         <Formula label="w gets w plus m"><Mi>w</Mi>{arrow}<Mi>w</Mi><Mo>+</Mo><Mi>m</Mi></Formula>
       </Step>
@@ -48,7 +51,7 @@ function Optimizer({ c }: { c: RunConfig }) {
   const b2t = <Msup><Msub><Mi>β</Mi><Mn>2</Mn></Msub><Mi>t</Mi></Msup>;
   return (
     <Step title="Update: Adam (bias-corrected, as Keras)"
-      note={<>β₁ = {ADAM.beta1}, β₂ = {ADAM.beta2}, ε = {ADAM.epsilon}, η = {c.lr}; t counts the steps. m and v average the gradient and its square; α undoes their start at zero.</>}>
+      note={<>β₁ = {ADAM.beta1}, β₂ = {ADAM.beta2}, ε = {ADAM.epsilon}, {rateNote(c)}; t counts the steps. m and v average the gradient and its square; α undoes their start at zero.</>}>
       <Formula label="m gets m plus (1 minus beta1)(g minus m)">
         <Mi>m</Mi>{arrow}<Mi>m</Mi><Mo>+</Mo><Mrow><Mo>(</Mo><Mn>1</Mn><Mo>−</Mo><Msub><Mi>β</Mi><Mn>1</Mn></Msub><Mo>)</Mo></Mrow>
         <Mrow><Mo>(</Mo><Mi>g</Mi><Mo>−</Mo><Mi>m</Mi><Mo>)</Mo></Mrow>
