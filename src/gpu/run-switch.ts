@@ -14,7 +14,7 @@ export class RunSwitch {
   private stepBudget = 0;
   private wake: (() => void) | null = null;
   private reader: (() => Promise<ParamsSnapshot>) | null = null;
-  private stateReader: (() => Promise<TrainingState | null>) | null = null;
+  private stateReader: ((current: boolean) => Promise<TrainingState | null>) | null = null;
 
   pause(): void {
     this.paused = true;
@@ -76,14 +76,17 @@ export class RunSwitch {
     this.reader = reader;
   }
 
-  /** Replicas register how to read their whole state, so a replaced replica can start from it. */
-  serveState(reader: () => Promise<TrainingState | null>): void {
+  /**
+   * Replicas register how to read their whole state, so a replaced replica can start from it; `current` asks
+   * for the state as it is even where the reader would hand over an earlier one (after a divergence).
+   */
+  serveState(reader: (current: boolean) => Promise<TrainingState | null>): void {
     this.stateReader = reader;
   }
 
   /** Weights, optimizer state and completed steps, or null before training has begun. */
-  state(): Promise<TrainingState | null> {
-    return this.stateReader ? this.stateReader() : Promise.resolve(null);
+  state(current = false): Promise<TrainingState | null> {
+    return this.stateReader ? this.stateReader(current) : Promise.resolve(null);
   }
 
   /** The current weights (after all submitted steps), or null before training has begun. */

@@ -65,7 +65,20 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   });
   const initial = initParams(layout, config.seed);
   const run = new Run<ReplicaStart, StepReport>(options, world, startedAt, resumeFrom?.step ?? 0);
-  const star = new StarRounds(layout.totalFloats, (rank, m, transfer) => run.members.send(rank, m, transfer), (rank, why) => run.remove(rank, why));
+  /**
+   * An elastic run removes a member whose vector is non-finite where the others' are finite, once per step:
+   * if the step goes non-finite again without it, the weights themselves diverge on that data, and the run halts.
+   */
+  let nonFiniteRemovedAfter: number | null = null;
+  const mayRemoveNonFinite = () => run.isElastic && nonFiniteRemovedAfter !== run.steps.lastStep;
+  const removeNonFinite = (rank: number, why: string) => {
+    nonFiniteRemovedAfter = run.steps.lastStep;
+    run.remove(rank, why);
+  };
+  const star = new StarRounds(layout.totalFloats, (rank, m, transfer) => run.members.send(rank, m, transfer), (rank, why, nonFinite) => {
+    if (nonFinite) removeNonFinite(rank, why);
+    else run.remove(rank, why);
+  });
   const results = new ReplicaResults(world);
   /** Local SGD: each rank's state at a synchronisation, and every rank's at the latest one all reached. */
   let synced = new StepGroups<TrainingState>(world);
@@ -77,8 +90,8 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
 
   const onStep = (step: number, group: StepReport[]) => {
     if (group.some((r) => r.nonFinite)) {
-      const culprit = run.isElastic ? badSender(step, group) : null;
-      if (culprit) return run.remove(culprit.rank, culprit.why);
+      const culprit = mayRemoveNonFinite() ? badSender(step, group) : null;
+      if (culprit) return removeNonFinite(culprit.rank, culprit.why);
       const lastGood = () => (config.sync === 'step' ? lastGoodOfReplicas(group, (r) => run.members.requestState(r)) : Promise.resolve(null));
       void run.halt(replicaDivergence(step, group), lastGood);
       return;
@@ -118,7 +131,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
       // restarts all (a generation that has not trained yet holds none: it starts where it would have).
       // For a join the members hold at a step boundary (elastic.ts): their state is taken once that step's
       // records are out, so that no step is reported by one world and trained again by the next.
-      const ask = () => survivorsState(run.world, failed ?? -1, (r) => run.members.requestState(r));
+      const ask = () => survivorsState(run.world, failed ?? -1, (r) => run.members.requestState(r, true));
       let best = await ask();
       for (let tries = 0; failed === null && best && best.step !== run.steps.lastStep && tries < JOIN_TRIES; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -149,7 +162,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   };
   const inits = (from: ReplicaStart, world: number) => {
     started = from;
-    star.start(world, run.isElastic);
+    star.start(world, mayRemoveNonFinite);
     synced = new StepGroups<TrainingState>(world);
     results.clear(world);
     return replicaInits(worldConfig(config, world), env, from, initial, { checkpointEvery: checkpoint?.every, startedAt, shares: balance?.plannedShares(world) });

@@ -80,10 +80,13 @@ export class MemberGenerations {
     this.all({ type: 'go' });
   }
 
-  /** Member `rank`'s whole state; null if it does not answer in time, or the run is over. */
-  requestState(rank: number): Promise<TrainingState | null> {
+  /**
+   * Member `rank`'s whole state (`current`: as it is, even after a non-finite step; see replica-protocol.ts);
+   * null if it does not answer in time, or the run is over.
+   */
+  requestState(rank: number, current = false): Promise<TrainingState | null> {
     if (this.closed) return Promise.resolve(null);
-    return this.states.ask((id) => this.send(rank, { type: 'state', id }), STATE_TIMEOUT_MS);
+    return this.states.ask((id) => this.send(rank, { type: 'state', id, current }), STATE_TIMEOUT_MS);
   }
 
   /** Member `rank`'s current weights, for live views; null once the run is over. */

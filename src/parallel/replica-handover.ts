@@ -56,9 +56,12 @@ export class ReplicaHandover {
     postState(this.post, 'checkpoint', this.init.rank, await this.trainer.readState(step));
   }
 
-  /** Diverged, and no update taken: the coordinator ends the run, asking for the last good state. */
+  /**
+   * Diverged, and no update taken: the coordinator ends the run, asking for the last good state; or, in a
+   * class whose member sent the bad vector, goes on from the state this replica holds (`current`).
+   */
   diverged(): void {
     const lastGood = this.lastGood;
-    if (lastGood) this.control.serveState(() => lastGood.restore());
+    if (lastGood) this.control.serveState((current) => (current ? this.trainer.readState(this.completed) : lastGood.restore()));
   }
 }

@@ -47,8 +47,12 @@ export type ToReplica =
   | { type: 'snapshot'; id: number }
   /** Heartbeat: answer with pong, so the coordinator notices a worker that died without a word. */
   | { type: 'ping' }
-  /** Send the whole state back (weights, optimizer state, steps completed), to restart replicas from it. */
-  | { type: 'state'; id: number }
+  /**
+   * Send the whole state back (weights, optimizer state, steps completed), to restart replicas from it. After
+   * a non-finite step a replica hands over its last verified-good state, unless `current`: then the state it
+   * holds, after the last step it took (what a class needs when another member's vector made the step fail).
+   */
+  | { type: 'state'; id: number; current?: boolean }
   | { type: 'stop' }
   /**
    * Node: destroy the worker's GPU devices (which settles their pending promises) and end the thread.

@@ -1,6 +1,6 @@
 // The coordinator's side of the star all-reduce: each round, every replica's vector comes in, and once all
 // are there each replica gets back the rank-ordered sum (allreduce.ts's starSum), a copy of its own. A vector
-// of the wrong length or type is refused on receipt; in an elastic run (a class) so is a round where some
+// of the wrong length or type is refused on receipt; in an elastic run (a class) so may be a round where some
 // replicas' vectors are non-finite and the others' are not: no replica gets that sum, and the sender is named.
 import { firstNonFinite } from '../core/metrics';
 import { starSum } from './allreduce';
@@ -12,12 +12,12 @@ type StarVector = Extract<FromReplica, { type: 'star' }>;
 export class StarRounds {
   private rounds = new StepGroups<Float32Array>(0);
   private world = 0;
-  private judgeFinite = false;
+  private judgeFinite = () => false;
 
-  /** `floats`: the length every vector must have; `refuse` hears who sent what cannot be summed. */
+  /** `floats`: the length every vector must have; `refuse` hears who sent what cannot be summed (`nonFinite`: for its values). */
   constructor(
     private readonly floats: number, private readonly send: (rank: number, m: ToReplica, transfer: Transferable[]) => void,
-    private readonly refuse: (rank: number, why: string) => void,
+    private readonly refuse: (rank: number, why: string, nonFinite: boolean) => void,
   ) {}
 
   add(m: StarVector): void {
@@ -25,15 +25,15 @@ export class StarRounds {
     if (!(data instanceof Float32Array) || data.length !== this.floats || !Number.isFinite(m.scale)) {
       const what = !(data instanceof Float32Array) ? 'a vector that is not float32'
         : data.length !== this.floats ? `a vector of ${data.length} values where the model has ${this.floats} parameters` : `a scale of ${m.scale}`;
-      this.refuse(m.rank, `sent ${what} to the star all-reduce`);
+      this.refuse(m.rank, `sent ${what} to the star all-reduce`, false);
       return;
     }
     const vectors = this.rounds.add(m.round, m.rank, data);
     if (!vectors) return;
     const bad = vectors.flatMap((v, rank) => (firstNonFinite(v) >= 0 ? [rank] : []));
-    if (this.judgeFinite && bad.length > 0 && bad.length < this.world) {
+    if (bad.length > 0 && bad.length < this.world && this.judgeFinite()) {
       const value = vectors[bad[0]][firstNonFinite(vectors[bad[0]])];
-      this.refuse(bad[0], `sent non-finite values (${value}) to the star all-reduce where the others' were finite`);
+      this.refuse(bad[0], `sent non-finite values (${value}) to the star all-reduce where the others' were finite`, true);
       return;
     }
     const sum = starSum(vectors, m.scale);
@@ -44,10 +44,11 @@ export class StarRounds {
   }
 
   /**
-   * A new generation of `world` replicas numbers its rounds from the start again. `judgeFinite`: an elastic run
-   * refuses a member's non-finite vector among finite ones (otherwise a non-finite sum halts the run as a divergence).
+   * A new generation of `world` replicas numbers its rounds from the start again. `judgeFinite`: whether a
+   * member's non-finite vector among finite ones is refused now (an elastic run), rather than summed into a
+   * non-finite sum that halts the run as a divergence.
    */
-  start(world: number, judgeFinite: boolean): void {
+  start(world: number, judgeFinite: () => boolean): void {
     this.world = world;
     this.judgeFinite = judgeFinite;
     this.rounds = new StepGroups<Float32Array>(world);
