@@ -1,6 +1,7 @@
 // The data channel's framing without WebRTC: two fake channels joined back to back. A message larger
 // than a piece is cut into pieces no larger than the channel allows, never more than 4 MB is handed to a
-// channel before it drains, and what arrives is the message, bit for bit and in order.
+// channel before it drains, and what arrives is the message, bit for bit and in order; pieces that make no
+// sense, or announce a message over the relay's limits, stop the channel's listening with a reason.
 import { describe, expect, it } from 'vitest';
 import { FramedChannel, MAX_PIECE, pieceSize, type Arrived, type DataChannelLike } from './data-channel';
 import { decode, encode } from './wire';
@@ -93,6 +94,16 @@ describe('a data channel carrying link messages', () => {
     a.drain();
     expect(arrived).toEqual([]);
     expect(failures).toEqual(['a data channel piece runs past its message']);
+  });
+
+  it('refuses a message announced larger than the relay would pass on, before making room for it', () => {
+    const { a, arrived, failures } = pair(16 * 1024);
+    const huge = new Uint8Array(32);
+    new DataView(huge.buffer).setFloat64(0, 2 ** 40, true);
+    a.send(huge);
+    a.drain();
+    expect(arrived).toEqual([]);
+    expect(failures).toEqual([`a data channel message of ${2 ** 40} bytes (at most ${4 + 1024 * 1024 + 8 * 257 * 1024 * 1024})`]);
   });
 
   it('sizes pieces from what the channel announces, within 16 KiB and 256 KiB', () => {

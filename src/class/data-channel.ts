@@ -1,6 +1,8 @@
 // One peer's WebRTC data channel as a carrier of link messages: each message (its wire.ts JSON and the
 // bytes of its vectors) is cut into pieces no larger than the channel's message limit, sent only as fast
-// as the channel drains (bufferedAmount), and put back together on the far side, in order.
+// as the channel drains (bufferedAmount), and put back together on the far side, in order. A peer is held
+// to the relay's limits: no message larger than the server would pass on.
+import { LIMITS } from './protocol';
 
 /** What the browser's RTCDataChannel offers that a link needs (a fake one in the Node tests). */
 export interface DataChannelLike {
@@ -39,6 +41,8 @@ export function pieceSize(maxMessageSize: number | undefined): number {
 
 const LENGTH_BYTES = 8;
 const HEADER_LENGTH_BYTES = 4;
+/** The largest message the relay passes on: a JSON frame and its binary frames. */
+const MAX_MESSAGE = LIMITS.textBytes + LIMITS.vectorsPerMessage * LIMITS.binaryBytes;
 
 /**
  * A message's bytes: its length after these 8 bytes (float64, so a message over 4 GB is still told
@@ -123,7 +127,9 @@ export class FramedChannel {
     if (!this.incoming) {
       if (piece.byteLength < LENGTH_BYTES + HEADER_LENGTH_BYTES) throw new Error('a data channel message too short for its header');
       const total = new DataView(data).getFloat64(0, true);
-      if (!Number.isSafeInteger(total) || total < HEADER_LENGTH_BYTES) throw new Error(`a data channel message of ${total} bytes`);
+      if (!Number.isSafeInteger(total) || total < HEADER_LENGTH_BYTES || total > HEADER_LENGTH_BYTES + MAX_MESSAGE) {
+        throw new Error(`a data channel message of ${total} bytes (at most ${HEADER_LENGTH_BYTES + MAX_MESSAGE})`);
+      }
       this.incoming = { bytes: new Uint8Array(total), filled: 0 };
       piece = piece.subarray(LENGTH_BYTES);
     }
@@ -138,6 +144,7 @@ export class FramedChannel {
 
   private unpack(bytes: Uint8Array): Arrived {
     const headerLength = new DataView(bytes.buffer).getUint32(0, true);
+    if (headerLength > LIMITS.textBytes) throw new Error(`a data channel message whose header is ${headerLength} bytes (at most ${LIMITS.textBytes})`);
     if (HEADER_LENGTH_BYTES + headerLength > bytes.byteLength) throw new Error('a data channel message shorter than its header');
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength))) as { link?: unknown; body?: unknown; sizes?: unknown };
     const sizes = header.sizes;
