@@ -2,6 +2,7 @@
 // by compute; Megatron-style column/row slices for tensor parallelism), the micro-batches, the GPipe
 // and 1F1B schedules, the bubble they leave, and moving parameters between the whole model and its parts.
 import type { RunConfig, Schedule } from './config';
+import { median } from './median';
 import { layoutOfLayers, type ModelLayout } from './model';
 
 /** One worker's share of one layer of the whole model: W[rows, cols] and the matching bias entries. */
@@ -263,8 +264,5 @@ export function measuredBubble(timelines: TimelineSpan[][]): number {
 
 /** The median of steps' measured bubbles (one slow step should not move the figure); null without steps. */
 export function medianBubble(bubbles: readonly number[]): number | null {
-  if (bubbles.length === 0) return null;
-  const sorted = [...bubbles].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return bubbles.length === 0 ? null : median(bubbles);
 }

@@ -102,6 +102,8 @@ export function uniformBuffer(device: GPUDevice, label: string, words: (number |
 export const storageUsage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 export function storageBuffer(device: GPUDevice, label: string, bytes: number): GPUBuffer {
+  // Math.max lets NaN through, and WebGPU's answer to it names no buffer ('out of range ... member size').
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`buffer ${label}: size must be a whole number of bytes, 0 or more, got ${bytes}`);
   return device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: storageUsage() });
 }
 

@@ -4,11 +4,11 @@
 // balance=equal and the same throttle (an ordering, never a time).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
+import { median } from '../core/median';
 import type { MetricRecord, ShardRecord, StepRecord, WorkersRecord } from '../core/metrics';
 import { epochOrder } from '../core/sampler';
 import { relativeError } from '../gpu/testing';
 import { startDataParallel } from './data-coordinator';
-import { median } from './speed-balance';
 import { throttledSpawn } from './test-throttle';
 import { inProcessHost, trainOneDevice } from './testing';
 

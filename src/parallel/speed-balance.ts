@@ -4,14 +4,9 @@
 // so that a step slowed by something else (a pipeline compiling, another program) moves no share.
 // When the members change (an elastic run), the epoch the new generation starts in is re-planned from the
 // speeds measured so far, a newcomer taken at the others' median; the next from the new world's own speeds.
+import { median } from '../core/median';
 import { speedShares } from '../core/sharding';
 import type { EpochShares, StepReport } from './replica-protocol';
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 export class SpeedBalance {
   private readonly planned = new Map<number, number[]>();
