@@ -21,7 +21,9 @@ function imbalanceBubble(config: RunConfig, stageSpans: TimelineSpan[][]): numbe
     const micro = new Set(of.map((s) => s.microbatch)).size;
     return of.reduce((t, s) => t + s.end - s.start, 0) / Math.max(1, micro);
   };
-  const microbatches = new Set(stageSpans[0].filter((s) => s.kind === 'F').map((s) => s.microbatch)).size;
+  // With accumulation the step runs the schedule once per accumulated share, each a pipeline fill and drain
+  // of its own: the bubble is one run's, over that run's micro-batches.
+  const microbatches = Math.ceil(new Set(stageSpans[0].filter((s) => s.kind === 'F').map((s) => s.microbatch)).size / config.accumulate);
   return scheduleBubble(config.schedule, microbatches, stageSpans.map((s) => mean(s, 'F')), stageSpans.map((s) => mean(s, 'B')));
 }
 
