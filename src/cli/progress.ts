@@ -68,6 +68,9 @@ export class ProgressPrinter {
         this.clear();
         console.log(`warning: ${r.message}`);
         break;
+      case 'kernels':
+        console.log(`matmul kernels (${r.source}${r.source === 'measured' ? ` in ${r.tuneMs} ms` : ''} on ${r.adapter}): ${r.products.map((p) => `layer ${p.layer} ${p.product} ${p.kernel}`).join(', ')}`);
+        break;
     }
   }
 

@@ -13,6 +13,8 @@ import { tfjsExport } from '../core/export-tfjs';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import type { MetricRecord, StoppedRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
+import { setKernelCache } from '../gpu/kernel-cache';
+import { fileKernelCache } from '../gpu/kernel-cache-file';
 import { runClock, runTraining, type TrainingState } from '../gpu/train-run';
 import { parseArgs, resumedConfig, USAGE, UsageError, type CliOptions } from './args';
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     process.exit(0);
   }
+  setKernelCache(fileKernelCache());
   if (options.join) await joinClass(options.join);
   const { json } = options;
   let config = options.config;

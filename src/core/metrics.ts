@@ -1,5 +1,6 @@
 // The metrics stream: typed records that the page renders, the CLI prints as JSON Lines, and the user
 // can download. Steps and epochs count from 1.
+import type { MatmulKernel } from './config';
 import type { TimelineSpan } from './model-parallel';
 
 export interface StepRecord {
@@ -193,9 +194,33 @@ export interface StagesRecord {
   activationBytes: number[];
 }
 
+/** A layer's matmuls in a training step: X·W (+bias, ReLU), Xᵀ·δ (+bias gradient), δ·Wᵀ (⊙ ReLU mask). */
+export type MatmulProduct = 'forward' | 'dW' | 'dX';
+
+/** How fast one matmul kernel ran one product. */
+export interface KernelTiming {
+  kernel: MatmulKernel;
+  ms: number;
+  gflops: number;
+}
+
+/** Which matmul kernel runs each layer's products (config `kernel`), and how fast each measured one was. */
+export interface KernelsRecord {
+  type: 'kernels';
+  /** 0: chosen before the first step. */
+  step: 0;
+  adapter: string;
+  /** forced: by the config; measured: at this run's start; cached: measured by an earlier run on this adapter. */
+  source: 'forced' | 'measured' | 'cached';
+  /** Milliseconds this run spent measuring (0 unless measured). */
+  tuneMs: number;
+  /** M×N×K at the run's batch; timings are empty when forced, and leave out kernels the budget had no time for. */
+  products: { layer: number; product: MatmulProduct; shape: string; kernel: MatmulKernel; timings: KernelTiming[] }[];
+}
+
 export type MetricRecord =
   | StepRecord | StagesRecord | EvalRecord | TimingRecord | DoneRecord | StoppedRecord | ShardRecord | WorkersRecord | SyncRecord | FaultRecord
-  | WarningRecord | MembershipRecord;
+  | KernelsRecord | WarningRecord | MembershipRecord;
 
 /** What went non-finite, where, and what was kept. */
 export interface Divergence {

@@ -1,6 +1,7 @@
 // One dense layer's forward and backward as dispatch lists, shared by the single-device trainer and the
 // model-parallel part trainer (pipeline stages, tensor-parallel slices), so both run the same kernels
 // in the same order.
+import type { MatmulKernel } from '../core/config';
 import type { LayerSlots } from '../core/model';
 import { biasAdd } from './bias';
 import { slice, type Dispatch, type GpuContext } from './context';
@@ -16,6 +17,8 @@ export interface LayerForwardArgs {
   /** [B, O] */
   output: GPUBuffer;
   B: number;
+  /** The kernel of X·W (kernel-tuning.ts); 'blocked' when not given. */
+  kernel?: MatmulKernel;
 }
 
 function weightsMatmul(a: LayerForwardArgs): MatmulArgs {
@@ -24,7 +27,7 @@ function weightsMatmul(a: LayerForwardArgs): MatmulArgs {
 
 /** Y = X·W: the matmul alone (a row-parallel slice's partial output, summed across workers before the bias). */
 export function layerMatmul(ctx: GpuContext, label: string, a: LayerForwardArgs): Dispatch {
-  return matmul(ctx, `${label}.matmul`, weightsMatmul(a));
+  return matmul(ctx, `${label}.matmul`, weightsMatmul(a), a.kernel);
 }
 
 /** Y += b, then ReLU for hidden layers. */
@@ -38,7 +41,7 @@ export function layerEpilogue(ctx: GpuContext, label: string, a: Omit<LayerForwa
 export function layerForward(ctx: GpuContext, label: string, a: LayerForwardArgs): Dispatch[] {
   return [matmul(ctx, `${label}.matmul`, {
     ...weightsMatmul(a), bias: slice(a.params, a.layer.b.offset, a.layer.b.size), relu: a.layer.relu,
-  })];
+  }, a.kernel)];
 }
 
 export interface LayerBackwardArgs {
@@ -58,6 +61,8 @@ export interface LayerBackwardArgs {
    * previous layer's δ in place. Without a mask dX stays raw: a stage boundary, or a partial sum.
    */
   inputGrad?: { buffer: GPUBuffer; mask: GPUBuffer | null };
+  /** The kernels of dW and dX (kernel-tuning.ts); 'blocked' when not given. */
+  kernels?: { dW: MatmulKernel; dX: MatmulKernel };
 }
 
 /** dW = Xᵀ·δ with db = Σ_rows δ fused in, and optionally dX = δ·Wᵀ (⊙ relu' fused in): one dispatch each. */
@@ -68,14 +73,14 @@ export function layerBackward(ctx: GpuContext, label: string, a: LayerBackwardAr
       a: a.input, b: a.delta, c: slice(a.grads, layer.w.offset, layer.w.size),
       M: layer.inputs, N: layer.outputs, K: B, transA: true, accumulate: a.accumulate,
       columnSums: slice(a.grads, layer.b.offset, layer.b.size),
-    }),
+    }, a.kernels?.dW),
   ];
   if (a.inputGrad) {
     // The ReLU mask, where there is one, is fused into the matmul's epilogue.
     out.push(matmul(ctx, `${label}.dX`, {
       a: a.delta, b: slice(a.params, layer.w.offset, layer.w.size), c: a.inputGrad.buffer,
       M: B, N: layer.inputs, K: layer.outputs, transB: true, mask: a.inputGrad.mask ?? undefined,
-    }));
+    }, a.kernels?.dX));
   }
   return out;
 }

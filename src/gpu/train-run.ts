@@ -67,12 +67,13 @@ async function trainLoop({
   const { doneSteps, totalSteps } = schedule;
   if (doneSteps >= totalSteps) throw new Error(`the saved state is at step ${doneSteps}, but this run has only ${totalSteps} steps`);
   const trainer = await createTrainer(
-    device, { layout, optimizer: config.optimizer, lr: runLrSchedule(config, totalSteps), maxRows, accumulate: config.accumulate }, dataset,
+    device, { layout, optimizer: config.optimizer, lr: runLrSchedule(config, totalSteps), maxRows, accumulate: config.accumulate, kernel: config.kernel }, dataset,
     resumeFrom?.params ?? initParams(layout, config.seed),
   );
   if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
   // Compiled before training begins: start-up, not the first step's time.
   await trainer.compile(config.batch, config.batch);
+  emit(trainer.kernelsRecord!);
   const run = new SingleDeviceRun(trainer, control, gpuError, schedule, { lr: config.lr, startedAt, emit, checkpoint });
   for (const { epoch, plan, steps } of schedule.epochs()) {
     for (const { step, index } of steps) {

@@ -2,8 +2,9 @@
 // resident on the GPU, and step programs (bind groups) built once per batch shape.
 // A training step is forward → softmax+CE → backward (layer by layer, in reverse) → optimizer update,
 // encoded into one command encoder; nothing is read back inside the step.
-import type { OptimizerName } from '../core/config';
+import type { KernelChoice, OptimizerName } from '../core/config';
 import type { Dataset, Split } from '../core/datasets';
+import type { KernelsRecord } from '../core/metrics';
 import type { ModelLayout } from '../core/model';
 import { microbatchSizes } from '../core/model-parallel';
 import type { LrSchedule } from '../core/optimizers';
@@ -13,6 +14,7 @@ import {
 } from './context';
 import { gather } from './gather';
 import type { GpuTimer } from './gpu-timer';
+import { KernelPlan, planKernels } from './kernel-tuning';
 import { layerBackward, layerForward } from './layer-dispatches';
 import { checkMemory, planMemory } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
@@ -30,6 +32,8 @@ export interface TrainerSpec {
    * added to the earlier ones', so the update sees the whole batch's with activations for a micro-batch.
    */
   accumulate: number;
+  /** Matmul kernels: auto (measured when compiling), or one by name; 'blocked' when not given. */
+  kernel?: KernelChoice;
 }
 
 export type SplitName = 'train' | 'test';
@@ -68,6 +72,8 @@ export class Trainer {
   /** [testN] u32: 0..testN−1, so evaluation chunks gather by offset. */
   private readonly evalIndices: GPUBuffer;
   private readonly data: Record<SplitName, SplitBuffers>;
+  /** Which kernel runs each layer's matmuls: chosen in compile, before any program is built. */
+  private kernels = new KernelPlan();
 
   constructor(device: GPUDevice, readonly spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array) {
     const { layout, maxRows } = spec;
@@ -114,7 +120,9 @@ export class Trainer {
       }),
     ];
     layers.forEach((layer, i) => {
-      out.push(...layerForward(this.ctx, `fwd${i + 1}`, { layer, params: this.params, input: this.acts[i], output: this.acts[i + 1], B }));
+      out.push(...layerForward(this.ctx, `fwd${i + 1}`, {
+        layer, params: this.params, input: this.acts[i], output: this.acts[i + 1], B, kernel: this.kernels.kernelFor(i + 1, 'forward'),
+      }));
     });
     out.push(softmaxCe(this.ctx, 'loss', {
       logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats,
@@ -129,6 +137,7 @@ export class Trainer {
     return layers.map((_, i) => i + 1).reverse().flatMap((l) => layerBackward(this.ctx, `bwd${l}`, {
       layer: layers[l - 1], params: this.params, grads: this.grads, input: this.acts[l - 1], delta: this.deltas[l], B,
       accumulate, inputGrad: l > 1 ? { buffer: this.deltas[l - 1], mask: this.acts[l - 1] } : undefined,
+      kernels: { dW: this.kernels.kernelFor(l, 'dW'), dX: this.kernels.kernelFor(l, 'dX') },
     }));
   }
 
@@ -156,6 +165,7 @@ export class Trainer {
    */
   async compile(rows: number, globalBatch: number): Promise<void> {
     const sizes = microbatchSizes(rows, this.spec.accumulate);
+    this.kernels = await planKernels(this.ctx, this.layout, sizes[0], this.spec.kernel ?? 'blocked');
     const chunks = Math.ceil(this.data.test.n / EVAL_CHUNK);
     const build = () => [sizes.map((B, k) => this.gradProgram(B, globalBatch, k)), this.update, Array.from({ length: chunks }, (_, c) => this.evalProgram(c))];
     await this.ctx.precompile(build);
@@ -223,6 +233,11 @@ export class Trainer {
       correct += u32[2 * c + 1];
     }
     return { loss: lossSum / n, accuracy: correct / n };
+  }
+
+  /** Which kernel runs each product, and how fast each measured one was (null before compile). */
+  get kernelsRecord(): KernelsRecord | null {
+    return this.kernels.record;
   }
 
   async readParams(): Promise<Float32Array> {

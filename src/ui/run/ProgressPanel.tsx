@@ -3,6 +3,8 @@
 // reproducible run (and whether it matched).
 import { useMemo, type ReactNode } from 'react';
 import { Downloads } from '../import-export/Downloads';
+import type { KernelsRecord } from '../../core/metrics';
+import { KernelChoice } from './KernelChoice';
 import { formatCount, formatDuration, formatLoss, formatPercent, formatSeconds } from '../format';
 import { summarize } from './run-summary';
 import { ReproductionBadge } from '../share/ReproductionBadge';
@@ -28,6 +30,7 @@ export function ProgressPanel() {
   const records = useLab((s) => s.records);
   const { firstStep, lastStep, timing, evals, done, faults } = useMemo(() => summarize(records), [records]);
   const lastEval = evals.at(-1);
+  const kernels = useMemo(() => records.find((r): r is KernelsRecord => r.type === 'kernels'), [records]);
   const fraction = timing ? timing.step / timing.totalSteps : 0;
   const etaMs = timing && timing.step > 0 && status === 'running' ? (timing.elapsedMs / timing.step) * (timing.totalSteps - timing.step) : null;
 
@@ -91,6 +94,7 @@ export function ProgressPanel() {
           ))}
         </ul>
       )}
+      {kernels && <KernelChoice record={kernels} />}
       {done && (
         <p className="checksum">
           Weights SHA-256 <code data-testid="weights-sha256">{done.weightsSha256}</code>
