@@ -31,6 +31,9 @@ export interface CliOptions {
   join: JoinOptions | null;
 }
 
+/** The --set keys' column: the longest key and two spaces, so every help text starts in one column. */
+const KEY_WIDTH = Math.max(...FIELDS.map((f) => f.key.length)) + 2;
+
 export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-hash] [--set key=value ...] [--json]
                          [--checkpoint DIR [--checkpoint-every N]] [--resume DIR]
                          [--export DIR] [--export-ddp DIR] [--init-weights DIR/model.json]
@@ -40,7 +43,7 @@ export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-has
   --preset NAME         start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
   --link URL            a share link or its hash (#v=1&dataset=...); overrides the preset
   --set k=v             set one field; overrides the link. Keys:
-${FIELDS.map((f) => `                          ${f.key.padEnd(10)}${f.help}`).join('\n')}
+${FIELDS.map((f) => `                          ${f.key.padEnd(KEY_WIDTH)}${f.help}`).join('\n')}
   --json                print JSON Lines only (step, eval, timing, done or stopped records, and with
                         replicas: shard, workers and sync records)
   --checkpoint DIR      save weights, optimizer state and step to DIR every N steps (one replica, or sync=step)

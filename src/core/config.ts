@@ -97,7 +97,7 @@ export const FIELDS: readonly FieldSpec[] = [
     label: 'Hidden layers', help: 'comma-separated widths, e.g. 64 or 256,128 (empty: no hidden layer)',
   },
   { key: 'optimizer', kind: 'enum', values: OPTIMIZERS, label: 'Optimizer', help: 'SGD, SGD with momentum 0.9, or Adam' },
-  { key: 'lr', kind: 'number', min: 0, max: 10, minExclusive: true, label: 'Learning rate', help: 'step size, e.g. 0.001' },
+  { key: 'lr', kind: 'number', min: 0, max: 10, minExclusive: true, label: 'Learning rate', help: 'step size, e.g. 0.001 (the peak, with a warm-up or an LR schedule)' },
   { key: 'warmup', kind: 'int', min: 0, max: 100000, label: 'Warm-up', help: 'steps over which the learning rate climbs linearly to lr (0: none)' },
   { key: 'lrschedule', kind: 'enum', values: LR_DECAYS, label: 'LR schedule', help: 'after the warm-up: constant lr, or decayed linearly or along a cosine to 0 at the run\'s end' },
   { key: 'batch', kind: 'int', min: 1, max: 8192, label: 'Batch', help: 'global batch size: the samples of one update, over all replicas and micro-batches' },
