@@ -21,10 +21,10 @@ describe('toCsv', () => {
     const lines = toCsv(RECORDS).trimEnd().split('\n');
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(6);
-    expect(lines[1]).toBe('step,1,1,0.7,0.5,0.05,0.6;0.8,,,,,,,,,,,,,,');
-    expect(lines[3]).toBe('timing,2,,,,,,,,2,100,2,90,20,1800,,,,,,');
-    expect(lines[4]).toBe('eval,2,1,,,,,0.4,0.75,,,,,,,,,,,,');
-    expect(lines[5].endsWith(',user,"stopped, ""by hand""",,')).toBe(true);
+    expect(lines[1]).toBe('step,1,1,0.7,0.5,0.05,0.6;0.8,,,,,,,,,,,,,,,,,,');
+    expect(lines[3]).toBe('timing,2,,,,,,,,2,100,2,90,20,1800,,,,,,,,,,');
+    expect(lines[4]).toBe('eval,2,1,,,,,0.4,0.75,,,,,,,,,,,,,,,,');
+    expect(lines[5].endsWith(',user,"stopped, ""by hand""",,,,,,')).toBe(true);
     for (const line of lines.slice(1, 4)) expect(line.split(',')).toHaveLength(CSV_COLUMNS.length);
   });
 });
