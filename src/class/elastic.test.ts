@@ -143,11 +143,13 @@ describe('elastic membership in a class', () => {
     expectFinished(result, 1);
     const [left] = ofType(result.records, 'membership');
     expect(left).toMatchObject({ change: 'left', name: 'ada', rank: 0, world: 2 } satisfies Partial<MembershipRecord>);
-    // The new world starts from the last synchronisation all three reached.
+    // The new world starts from the last synchronisation all three reached and replays the steps since; those the
+    // three had already reported (local steps go on without the one that left) are not reported again.
     expect(left.step % 4).toBe(0);
-    const syncs = ofType(result.records, 'sync');
-    expect(syncs.filter((s) => s.step > 10).every((s) => s.inSync && s.checksums.length === 2)).toBe(true);
-    ofType(result.records, 'shard').filter((s) => s.step > 10).forEach((s: ShardRecord) => expect(s.ids, `step ${s.step}`).toHaveLength(2));
+    const after = result.records.slice(result.records.indexOf(left));
+    expect(ofType(after, 'sync').length).toBeGreaterThan(0);
+    ofType(after, 'sync').forEach((s) => expect(s.inSync && s.checksums.length === 2, `step ${s.step}`).toBe(true));
+    ofType(after, 'shard').forEach((s: ShardRecord) => expect(s.ids, `step ${s.step}`).toHaveLength(2));
     session.connection.closeSession();
     await Promise.all(members.slice(1).map((m) => m.served));
   });
