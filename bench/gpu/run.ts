@@ -89,21 +89,23 @@ result.tfjs = tfjs.version;
 
 for (const n of SIZES) {
   await attempt(`matmul ${n}`, async () => {
-    const rows = await benchMatmul(device, n, small ? 20 : 150, (r) => note(`matmul ${n}³ ${r.kernel}: ${r.gflops.toFixed(1)} GFLOP/s${r.sameBits ? '' : ' (DIFFERENT BITS)'}`));
+    const rows = await benchMatmul(device, n, small ? 20 : 150, (r) => note(`matmul ${n}³ ${r.kernel}: ${r.gflops.toPrecision(3)} GFLOP/s${r.sameBits ? '' : ' (DIFFERENT BITS)'}`));
     const tfjsMs = await tfjs.matmulMs(n, small ? 20 : 150);
-    note(`matmul ${n}³ TF.js: ${((2 * n ** 3) / (tfjsMs * 1e6)).toFixed(1)} GFLOP/s`);
+    note(`matmul ${n}³ TF.js: ${((2 * n ** 3) / (tfjsMs * 1e6)).toPrecision(3)} GFLOP/s`);
     result.matmul.push(...rows.map((r) => ({ ...r, tfjsGflops: (2 * n ** 3) / (tfjsMs * 1e6) })));
   });
 }
 
 /** The lab as a link runs it: training samples/s over training time (start-up and evaluations left out). */
 async function labSamplesPerSec(hidden: number[], batch: number): Promise<{ samplesPerSec: number; kernels: KernelsRecord }> {
-  const stepsPerEpoch = Math.floor(dataset.train.n / batch);
+  // The first samples only, where fewer than an epoch make the steps wanted (--small).
+  const n = Math.min(dataset.train.n, stepsFor(batch) * batch);
+  const train = { x: dataset.train.x.subarray(0, n * dataset.inputs), y: dataset.train.y.subarray(0, n), n };
   const config: RunConfig = {
-    ...DEFAULT_CONFIG, layers: hidden, batch, droplast: 1, epochs: Math.ceil(stepsFor(batch) / stepsPerEpoch), kernel: 'auto',
+    ...DEFAULT_CONFIG, layers: hidden, batch, droplast: 1, epochs: Math.ceil(stepsFor(batch) / Math.floor(n / batch)), kernel: 'auto',
   };
   const records: MetricRecord[] = [];
-  await runTraining({ device, config, dataset, emit: (r) => records.push(r) });
+  await runTraining({ device, config, dataset: { ...dataset, train }, emit: (r) => records.push(r) });
   const timing = records.filter((r): r is TimingRecord => r.type === 'timing').at(-1);
   const stopped = records.find((r) => r.type === 'stopped');
   if (!timing || stopped) throw new Error(`the lab's run did not finish${stopped && 'message' in stopped ? `: ${stopped.message}` : ''}`);
