@@ -3,6 +3,7 @@
 // samples this computer trains, its share of the work and its traffic. The teacher sets the config and
 // drives the run: nothing here changes either.
 import { useEffect, useState, type FormEvent } from 'react';
+import type { MemberLinks } from '../../class/remote-members';
 import type { SessionLink } from '../../class/session-link';
 import { MetricsCharts } from '../charts/MetricsCharts';
 import { DataParallelPanel } from '../data-parallel/DataParallelPanel';
@@ -32,9 +33,9 @@ export function StudentApp({ link, linkError }: { link: SessionLink | null; link
           : <MemberStatus />}
         {member?.id != null && (
           <>
+            <OwnShare />
             <ProgressPanel />
             <MetricsCharts />
-            <OwnShare />
             <DataParallelPanel />
           </>
         )}
@@ -104,7 +105,8 @@ function useTraffic(): { sent: number; received: number } {
 function OwnShare() {
   const rank = useClass((s) => s.memberRank);
   const records = useLab((s) => s.records);
-  const { sent, received } = useTraffic();
+  const socket = useTraffic();
+  const links = useClass((s) => s.memberLinks);
   const shard = rank === null ? null : ownShard(records, rank);
   const share = rank === null ? null : rankFigures(records)[rank] ?? null;
   return (
@@ -122,10 +124,31 @@ function OwnShare() {
           </p>
         </>
       ) : <p className="hint">Your shard shows here once the run's first step is done.</p>}
-      <p data-testid="own-traffic">
-        Sent <strong>{formatBytes(sent)}</strong>, received <strong>{formatBytes(received)}</strong> through the class server
-        (your gradients, the ring&apos;s chunks or the star&apos;s sums, and the run&apos;s reports).
-      </p>
+      {links ? <LinkTraffic links={links} /> : (
+        <p data-testid="own-traffic">
+          Sent <strong>{formatBytes(socket.sent)}</strong>, received <strong>{formatBytes(socket.received)}</strong> through the class server.
+        </p>
+      )}
     </section>
+  );
+}
+
+/** What this member sent and received, link by link: to the teacher (reports, star vectors) and each ring neighbour, direct or relayed. */
+function LinkTraffic({ links }: { links: MemberLinks }) {
+  const sent = links.teacher.sent + links.peers.reduce((n, p) => n + p.sentDirect + p.sentRelayed, 0);
+  const received = links.teacher.received + links.peers.reduce((n, p) => n + p.receivedDirect + p.receivedRelayed, 0);
+  return (
+    <div data-testid="own-traffic">
+      <p>Sent <strong>{formatBytes(sent)}</strong>, received <strong>{formatBytes(received)}</strong> in this class:</p>
+      <ul className="own-links">
+        <li>the teacher (through the class server): sent {formatBytes(links.teacher.sent)}, received {formatBytes(links.teacher.received)}</li>
+        {links.peers.map((p) => (
+          <li key={p.peer}>
+            {p.name} ({p.via === 'direct' ? 'direct, peer to peer' : p.via === 'relay' ? 'relayed by the class server' : 'connecting'}):
+            sent {formatBytes(p.sentDirect + p.sentRelayed)}, received {formatBytes(p.receivedDirect + p.receivedRelayed)}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -75,7 +75,8 @@ function Roster() {
         <table className="roster-table" data-testid="class-roster">
           <thead>
             <tr><th scope="col">Name</th><th scope="col">Adapter</th><th scope="col">Workers</th><th scope="col">Samples/s</th>
-              <th scope="col">Sent</th><th scope="col">Received</th><th scope="col">Last heard</th><th scope="col">Status</th><th scope="col" /></tr>
+              <th scope="col">Sent</th><th scope="col">Received</th><th scope="col" title="Its links to its ring neighbours: direct (WebRTC) or relayed by the class server">Links</th>
+              <th scope="col">Last heard</th><th scope="col">Status</th><th scope="col" /></tr>
           </thead>
           <tbody>
             {roster.map((m) => {
@@ -89,6 +90,7 @@ function Roster() {
                   <td>{speed == null ? '–' : Math.round(speed).toLocaleString()}</td>
                   <td>{formatBytes(m.sent)}</td>
                   <td>{formatBytes(m.received)}</td>
+                  <td>{m.direct + m.relayed === 0 ? '–' : [m.direct && `${m.direct} direct`, m.relayed && `${m.relayed} relayed`].filter(Boolean).join(', ')}</td>
                   <td>{m.status === 'present' ? `${Math.max(0, Math.round((now - m.lastHeard) / 1000))} s ago` : '–'}</td>
                   <td>{statusOf(m, rank)}</td>
                   <td>{m.status === 'present' && (

@@ -1,6 +1,7 @@
 // What a teacher page and its members' pages say to each other over the class server, beside the run's own
 // messages (which serveClass and classMemberHost carry): the teacher's view of the run for each member, and
 // each member's figures for the roster. Both sides check what they read: a page never trusts its peer.
+import type { MemberLinks } from '../../class/remote-members';
 import type { RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
 import type { RunStatus } from '../store';
@@ -15,8 +16,10 @@ export interface ClassView {
   names: string[];
   config: RunConfig;
   status: RunStatus;
-  /** The records since the last view of this run. */
+  /** The records this member has not had yet (a member who joins mid-run gets the run from its start). */
   records: MetricRecord[];
+  /** Its links as it last reported them to the teacher: each peer's, direct or relayed, and the teacher's, bytes each way. */
+  links: MemberLinks | null;
 }
 
 /** Member → teacher, about once a second: what the roster shows of it. */
@@ -25,9 +28,6 @@ export interface MemberStats {
   adapter: string;
   /** Web Workers (each its own GPU device) the member trains with. */
   workers: number;
-  /** Bytes through its connection to the class server, both ways. */
-  sent: number;
-  received: number;
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -35,8 +35,8 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 /** A member's stats as the teacher may use them; null for anything else. */
 export function readStats(body: unknown): MemberStats | null {
   const b = body as Partial<MemberStats> | null;
-  if (b?.k !== 'stats' || typeof b.adapter !== 'string' || !finite(b.workers) || !finite(b.sent) || !finite(b.received)) return null;
-  return { k: 'stats', adapter: b.adapter.slice(0, 120), workers: b.workers, sent: b.sent, received: b.received };
+  if (b?.k !== 'stats' || typeof b.adapter !== 'string' || !finite(b.workers)) return null;
+  return { k: 'stats', adapter: b.adapter.slice(0, 120), workers: b.workers };
 }
 
 /** The teacher's view as a member may use it; null for anything else. */

@@ -1,6 +1,7 @@
 // The class as the page knows it (zustand): whether a class server served the page, and either the
 // teacher's session (its links, short code and roster) or this member's place in it.
 import { create } from 'zustand';
+import type { MemberLinks } from '../../class/remote-members';
 
 export interface RosterEntry {
   /** The member's id in the session (the server's). */
@@ -8,9 +9,12 @@ export interface RosterEntry {
   name: string;
   adapter: string | null;
   workers: number | null;
-  /** Bytes through its connection to the class server (its own count). */
+  /** Bytes it sent and received, to and from the teacher and its peers, as it reports them before each step. */
   sent: number;
   received: number;
+  /** Its links to its peers: how many go direct (WebRTC) and how many through the server's relay. */
+  direct: number;
+  relayed: number;
   /** When the teacher last heard from it (Date.now()). */
   lastHeard: number;
   /** present: in the session; left or removed, with why. */
@@ -58,10 +62,12 @@ interface ClassState {
   member: Membership | null;
   /** A member page: its rank in the run shown (null: it joined after that run started). */
   memberRank: number | null;
+  /** A member page: its links as the teacher last heard of them. */
+  memberLinks: MemberLinks | null;
 }
 
 export const useClass = create<ClassState>()(() => ({
-  available: null, teacher: null, teacherError: null, roster: [], events: [], runNames: null, runIds: null, knocks: [], member: null, memberRank: null,
+  available: null, teacher: null, teacherError: null, roster: [], events: [], runNames: null, runIds: null, knocks: [], member: null, memberRank: null, memberLinks: null,
 }));
 
 /** How the data-parallel views name rank k: the member's name in a class run, else the replica's number. */

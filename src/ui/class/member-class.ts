@@ -3,6 +3,7 @@
 // teacher its adapter and traffic about once a second, and shows the teacher's view of the run.
 import { connectBrowser, type Traffic } from '../../class/browser-connect';
 import { serveClass } from '../../class/member-client';
+import { testFaultFromEnv, withTestFault } from '../../class/test-fault';
 import type { SessionLink } from '../../class/session-link';
 import { webMemberHost } from '../../parallel/web-replicas';
 import { useLab } from '../store';
@@ -10,6 +11,12 @@ import { readView, type MemberStats } from './class-messages';
 import { addEvent, useClass, type Membership } from './class-store';
 
 const STATS_MS = 1000;
+/**
+ * Tests only: a join link with ?testfault=nan@STEP (or length@STEP) before its hash makes this member send a
+ * poisoned vector at that step (src/class/test-fault.ts), to show the teacher removing and naming it. It changes
+ * nothing a member could not do anyway by sending what it likes; the teacher checks every vector.
+ */
+const TEST_FAULT_PARAM = 'testfault';
 
 
 /** The page's WebGPU adapter, named as the replicas name theirs; throws saying plainly what is missing. */
@@ -58,7 +65,8 @@ export async function joinClass(link: SessionLink, name: string): Promise<void> 
   }
   const { connection, welcome } = joined;
   set({ state: 'joined', id: welcome.t === 'joined' ? welcome.id : null });
-  const stats = () => connection.send('teacher', { k: 'stats', adapter, workers: 1, sent: traffic.sent, received: traffic.received } satisfies MemberStats);
+  useLab.getState().setAdapter(adapter);
+  const stats = () => connection.send('teacher', { k: 'stats', adapter, workers: 1 } satisfies MemberStats);
   stats();
   const timer = setInterval(stats, STATS_MS);
   connection.onMessage(({ from, body }) => {
@@ -68,15 +76,17 @@ export async function joinClass(link: SessionLink, name: string): Promise<void> 
     if (view.run !== lastRun) {
       lastRun = view.run;
       lab.beginRun(view.config);
+      lab.setAdapter(adapter);
     }
     if (view.records.length > 0) lab.appendRecords(view.records);
     if (useLab.getState().status !== view.status) lab.setStatus(view.status);
-    useClass.setState({ runNames: view.names, memberRank: view.rank });
+    useClass.setState({ runNames: view.names, memberRank: view.rank, memberLinks: view.links });
   });
   connection.onNews((news) => {
     if (news.t === 'teacher-left') addEvent(null, 'The teacher left: waiting for the teacher to come back');
   });
-  const why = await serveClass(connection, webMemberHost());
+  const fault = testFaultFromEnv(new URLSearchParams(window.location.search).get(TEST_FAULT_PARAM) ?? undefined);
+  const why = await serveClass(connection, fault ? withTestFault(webMemberHost(), fault) : webMemberHost());
   clearInterval(timer);
   set({ state: 'ended', message: `The class ended: ${why}` });
 }

@@ -1,11 +1,12 @@
 // The teacher's side of a class in the page: opens (or, from a teacher link, takes) a session, keeps the
-// roster from the server's news and the members' stats, lends the run controller the class's members as
-// the run's replicas (rank k: the k-th member present when Train was pressed), and sends each member
-// its view of the run as the records arrive.
+// roster from the server's news and the members' reports, lends the run controller the class's members as
+// the run's replicas (rank k: the k-th member present when Train was pressed; the run is elastic, so members
+// who leave are dropped and members who join enter at the next step), and sends each member its view of
+// the run as the records arrive.
 import { connectBrowser, pageServer } from '../../class/browser-connect';
 import type { ClassConnection } from '../../class/connection';
 import type { Roster, ToServer } from '../../class/protocol';
-import { classMemberHost, type ClassMemberHost } from '../../class/remote-members';
+import { classMemberHost, type ClassMemberHost, type MemberLinks } from '../../class/remote-members';
 import { parseSessionLink, sessionLink } from '../../class/session-link';
 import { applyOverrides, type RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
@@ -22,12 +23,16 @@ const VIEW_CHUNK = 64;
 
 let connection: ClassConnection | null = null;
 let host: ClassMemberHost | null = null;
-/** The ranks of the current run (classMemberHost reads it at each spawn). */
+/** The run's members by rank, and the session's members waiting to enter it: the host keeps both as members leave and join. */
 const ranks: Roster[] = [];
+const waiting: Roster[] = [];
 let runs = 0;
-/** The class run shown: its number, and how many of its records the members have. */
-let shown: { run: number; config: RunConfig; sent: number } | null = null;
+/** The class run shown: its number and config. */
+let shown: { run: number; config: RunConfig } | null = null;
 let pending: { run: number; config: RunConfig } | null = null;
+/** How many of the shown run's records each member has had. */
+const delivered = new Map<number, { run: number; count: number }>();
+let links: MemberLinks[] = [];
 
 const lastStep = () => {
   const records = useLab.getState().records;
@@ -43,9 +48,25 @@ function updateMember(id: number, change: Partial<RosterEntry>): void {
 }
 
 function addMember(id: number, name: string): void {
-  const entry: RosterEntry = { id, name, adapter: null, workers: null, sent: 0, received: 0, lastHeard: Date.now(), status: 'present', why: null };
+  const entry: RosterEntry = {
+    id, name, adapter: null, workers: null, sent: 0, received: 0, direct: 0, relayed: 0, lastHeard: Date.now(), status: 'present', why: null,
+  };
   useClass.setState((s) => ({ roster: [...s.roster.filter((m) => m.id !== id), entry] }));
   addEvent(shown ? lastStep() : null, `${name} joined the class`);
+}
+
+/** The roster's traffic columns from the members' link reports. */
+function heardLinks(now: MemberLinks[]): void {
+  links = now;
+  for (const l of now) {
+    const sum = (f: (p: MemberLinks['peers'][number]) => number) => l.peers.reduce((n, p) => n + f(p), 0);
+    updateMember(l.id, {
+      sent: l.teacher.sent + sum((p) => p.sentDirect + p.sentRelayed),
+      received: l.teacher.received + sum((p) => p.receivedDirect + p.receivedRelayed),
+      direct: l.peers.filter((p) => p.via === 'direct').length,
+      relayed: l.peers.filter((p) => p.via === 'relay').length,
+    });
+  }
 }
 
 /** Opens a session of the class server that served this page, or takes the one a teacher link names. */
@@ -71,7 +92,10 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   connection = c;
   useClass.setState({ teacher: { joinLink: sessionLink('join', server, welcome.session, welcome.joinKey), shortCode: welcome.code }, roster: [], events: [], knocks: [] });
   welcome.members.forEach((m) => addMember(m.id, m.name));
-  host = classMemberHost(c, ranks, fetchAsset);
+  ranks.length = 0;
+  waiting.splice(0, waiting.length, ...welcome.members);
+  host = classMemberHost(c, ranks, fetchAsset, waiting);
+  host.onLinks(heardLinks);
   c.onNews((news) => {
     if (news.t === 'member') addMember(news.id, news.name);
     if (news.t === 'knock') useClass.setState((s) => ({ knocks: [...s.knocks, { knock: news.knock, name: news.name }] }));
@@ -85,7 +109,7 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   c.onMessage(({ from, body }) => {
     if (from === 'teacher') return;
     const stats = readStats(body);
-    updateMember(from, { lastHeard: Date.now(), ...(stats && { adapter: stats.adapter, workers: stats.workers, sent: stats.sent, received: stats.received }) });
+    updateMember(from, { lastHeard: Date.now(), ...(stats && { adapter: stats.adapter, workers: stats.workers }) });
   });
   void c.ended.then((why) => {
     connection = null;
@@ -94,7 +118,7 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   });
 }
 
-/** Takes member `id` out of the class (its part of a run fails, naming it). */
+/** Takes member `id` out of the class (its part of a run fails, naming it, and the run goes on without it). */
 export function removeMember(id: number): void {
   const member = useClass.getState().roster.find((m) => m.id === id);
   if (!connection || !member || member.status !== 'present') return;
@@ -115,8 +139,6 @@ export function endClass(): void {
   connection?.closeSession();
 }
 
-export const classActive = (): boolean => connection !== null;
-
 /**
  * The run Train starts while a class is open: the config in the form as data parallelism with one replica
  * per member present, on the class's members. Throws (a ConfigError naming the field) where the class
@@ -128,34 +150,47 @@ export function classRun(config: RunConfig): { config: RunConfig; env: MemberHos
   if (present.length === 0) throw new Error('No member has joined the class yet: share the join link, then press Train.');
   const run = applyOverrides(config, [['mode', 'data'], ['replicas', String(present.length)]]);
   ranks.splice(0, ranks.length, ...present.map((m) => ({ id: m.id, name: m.name })));
+  waiting.length = 0;
   pending = { run: ++runs, config: run };
   return { config: run, env: host, heartbeatMs: CLASS_HEARTBEAT_MS };
 }
 
-function sendViews(records: MetricRecord[], from: number): void {
+/** The run's ranks as the views name them (the host changes them as members leave and join). */
+function showRanks(): void {
+  useClass.setState({ runNames: ranks.map((m) => m.name), runIds: ranks.map((m) => m.id) });
+}
+
+/** Sends each member present the records of the shown run it has not had, with its rank and links. */
+function sendViews(records: MetricRecord[]): void {
   if (!connection || !shown) return;
   const { status } = useLab.getState();
   const names = ranks.map((m) => m.name);
-  const fresh = records.slice(from);
-  const chunks = fresh.length === 0 ? [[]] : Array.from({ length: Math.ceil(fresh.length / VIEW_CHUNK) }, (_, i) => fresh.slice(i * VIEW_CHUNK, (i + 1) * VIEW_CHUNK));
   for (const member of useClass.getState().roster) {
     if (member.status !== 'present') continue;
+    const had = delivered.get(member.id);
+    const from = had?.run === shown.run ? had.count : 0;
+    const fresh = records.slice(from);
     const rank = ranks.findIndex((m) => m.id === member.id);
-    for (const chunk of chunks) {
-      const view: ClassView = { k: 'view', run: shown.run, rank: rank < 0 ? null : rank, names, config: shown.config, status, records: chunk };
+    const own = links.find((l) => l.id === member.id) ?? null;
+    for (let i = 0; i === 0 || i < fresh.length; i += VIEW_CHUNK) {
+      const view: ClassView = {
+        k: 'view', run: shown.run, rank: rank < 0 ? null : rank, names, config: shown.config, status, records: fresh.slice(i, i + VIEW_CHUNK), links: own,
+      };
       connection.send(member.id, view);
     }
+    delivered.set(member.id, { run: shown.run, count: records.length });
   }
 }
 
 // A class run begins when the run controller starts the run classRun lent its members to, and ends with Reset.
 useLab.subscribe((s, prev) => {
   if (s.runConfig !== prev.runConfig) {
-    shown = pending && s.runConfig === pending.config ? { ...pending, sent: 0 } : null;
+    shown = pending && s.runConfig === pending.config ? pending : null;
     pending = null;
-    useClass.setState({ runNames: shown ? ranks.map((m) => m.name) : null, runIds: shown ? ranks.map((m) => m.id) : null });
+    if (shown) showRanks();
+    else useClass.setState({ runNames: null, runIds: null });
   }
   if (!shown || (s.records === prev.records && s.status === prev.status)) return;
-  sendViews(s.records, shown.sent);
-  shown.sent = s.records.length;
+  if (s.records.slice(prev.records.length).some((r) => r.type === 'membership')) showRanks();
+  sendViews(s.records);
 });

@@ -51,6 +51,15 @@ describe('shardWindow', () => {
     expect(shardWindow(records.filter((r) => r.type !== 'shard'), 'epoch')).toBeNull();
   });
 
+  it('keeps an epoch\'s window to the steps since the world last changed size (a class member left mid-epoch)', () => {
+    const records: MetricRecord[] = [
+      { type: 'shard', step: 1, epoch: 1, ids: [[0], [1], [2]] },
+      { type: 'shard', step: 2, epoch: 1, ids: [[3, 5], [4, 6]] },
+      { type: 'shard', step: 3, epoch: 1, ids: [[7, 9], [8, 10]] },
+    ];
+    expect(shardWindow(records, 'epoch')).toMatchObject({ firstStep: 2, step: 3, byRank: [[3, 5, 7, 9], [4, 6, 8, 10]] });
+  });
+
   it('marks the repeats that pad the epoch without taking the sample from the rank that trained it first', () => {
     // 5 samples on 2 replicas, batch 4: step 2 trains sample 4 and, on rank 1, a repeat of sample 0.
     const records: MetricRecord[] = [

@@ -47,13 +47,16 @@ export interface ShardWindow {
   shares: number[] | null;
 }
 
-/** The latest shard record ('step'), or all shard records of the latest epoch ('epoch'). */
+/**
+ * The latest shard record ('step'), or all shard records of the latest epoch ('epoch') since the world last
+ * changed size (an elastic class run re-plans the epoch for its new world: ranks before and after differ).
+ */
 export function shardWindow(records: readonly MetricRecord[], mode: ShardWindowMode): ShardWindow | null {
   const picked: ShardRecord[] = [];
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i];
     if (r.type !== 'shard') continue;
-    if (picked.length > 0 && (mode === 'step' || r.epoch !== picked[0].epoch)) break;
+    if (picked.length > 0 && (mode === 'step' || r.epoch !== picked[0].epoch || r.ids.length !== picked[0].ids.length)) break;
     picked.push(r);
   }
   if (picked.length === 0) return null;
