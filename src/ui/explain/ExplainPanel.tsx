@@ -170,10 +170,14 @@ function Parallel({ c }: { c: RunConfig }) {
 function Accumulate({ c }: { c: RunConfig }) {
   if (c.accumulate === 1) return null;
   const a = <Mi>a</Mi>;
-  const who = c.mode === 'tensor' || c.replicas === 1 ? 'the device' : 'each replica';
+  const runs = {
+    data: `${c.replicas > 1 ? 'each replica' : 'the device'} runs its micro-batches one after another`,
+    pipeline: `${c.replicas > 1 ? 'each pipeline replica' : 'the pipeline'} runs its schedule once per micro-batch (cut into ${c.microbatches} pipeline micro-batch${c.microbatches > 1 ? 'es' : ''}), one after another`,
+    tensor: 'the workers run the micro-batches one after another',
+  }[c.mode];
   return (
     <Step title={`Gradient accumulation: ${c.accumulate} micro-batches per update`}
-      note={<>The batch of B = {batchMakeup(c)}: {who} runs its micro-batches one after another, adding each one&apos;s gradient (already
+      note={<>The batch of B = {batchMakeup(c)}: {runs}, adding each one&apos;s gradient (already
         scaled by 1/B) into the same buffer, and only then {c.replicas > 1 && c.mode !== 'tensor' ? 'all-reduces once and ' : ''}updates.
         Activations are held for one micro-batch at a time; the update is the whole batch&apos;s, so the run trains like accumulate=1 up to
         float32 rounding of the sums.</>}>
