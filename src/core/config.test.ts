@@ -53,7 +53,7 @@ function randomConfig(seed: number): RunConfig {
         break;
     }
   }
-  return withAccumulateLimit(withBalanceLimits(withModelParallelLimits(out as unknown as RunConfig)));
+  return withAccumulateLimit(withZeroLimits(withBalanceLimits(withModelParallelLimits(out as unknown as RunConfig))));
 }
 
 /** Every accumulated micro-batch needs a sample of each replica's share (of each pipeline micro-batch). */
@@ -66,6 +66,9 @@ function withAccumulateLimit(c: RunConfig): RunConfig {
 /** balance=speed only with data-parallel strided gradient all-reduce: the draw keeps it where it fits. */
 const withBalanceLimits = (c: RunConfig): RunConfig =>
   (c.balance === 'speed' && (c.mode !== 'data' || c.shard !== 'strided' || c.sync !== 'step') ? { ...c, balance: 'equal' } : c);
+
+/** zero ≥ 1 only with data-parallel gradient all-reduce: the draw keeps it where it fits. */
+const withZeroLimits = (c: RunConfig): RunConfig => (c.zero > 0 && (c.mode !== 'data' || c.sync !== 'step') ? { ...c, zero: 0 } : c);
 
 /** Repairs the cross-field limits of pipeline and tensor parallelism, which a field-by-field draw ignores. */
 function withModelParallelLimits(c: RunConfig): RunConfig {

@@ -68,6 +68,11 @@ export interface RunConfig {
   schedule: Schedule;
   /** auto: the fastest matmul kernel per product, measured on this adapter; or one kernel for all. */
   kernel: KernelChoice;
+  /**
+   * ZeRO stage of a data-parallel run with sync=step: 0 every replica holds everything (DDP); 1 each holds
+   * 1/N of the optimizer state and updates 1/N of the weights; 2 and its 1/N of the summed gradient.
+   */
+  zero: number;
 }
 
 export type ConfigKey = keyof RunConfig;
@@ -115,13 +120,14 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'microbatches', kind: 'int', min: 1, max: 64, label: 'Micro-batches', help: 'pipeline: micro-batches per global batch' },
   { key: 'schedule', kind: 'enum', values: SCHEDULES, label: 'Schedule', help: 'pipeline: GPipe (all forwards, then all backwards) or 1F1B' },
   { key: 'kernel', kind: 'enum', values: KERNEL_CHOICES, label: 'Matmul kernel', help: 'auto: the fastest on this GPU, measured at start; or one by name (every kernel gives the same bits)' },
+  { key: 'zero', kind: 'int', min: 0, max: 2, label: 'ZeRO stage', help: 'data parallel, sync=step: 0 replicas hold everything (DDP); 1 optimizer state sharded over replicas; 2 gradients too' },
 ];
 
 export const DEFAULT_CONFIG: RunConfig = {
   dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, warmup: 0, lrschedule: 'constant', batch: 32, accumulate: 1, epochs: 10, seed: 1,
   replicas: 1, shard: 'strided', balance: 'equal', droplast: 0, allreduce: 'ring', sync: 'step',
   mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe',
-  kernel: 'auto',
+  kernel: 'auto', zero: 0,
 };
 
 export class ConfigError extends Error {
@@ -242,7 +248,16 @@ export function validateConfig(c: RunConfig): RunConfig {
   if (c.mode !== 'data') validateModelParallel(c);
   if (c.accumulate > 1) validateAccumulate(c);
   if (c.balance === 'speed') validateSpeedBalance(c);
+  if (c.zero > 0) validateZero(c);
   return c;
+}
+
+/** ZeRO shards what gradient all-reduce keeps identical on every replica: nothing else has such state. */
+function validateZero(c: RunConfig): void {
+  if (c.mode !== 'data') throw new ConfigError('zero', `must be 0 with mode=${c.mode}: ZeRO shards the state of data-parallel replicas`);
+  if (c.sync !== 'step') {
+    throw new ConfigError('zero', `${c.zero} needs sync=step: with local SGD (sync=${c.sync}) each replica's weights and optimizer state are its own between synchronisations`);
+  }
 }
 
 /** balance=speed re-cuts the global batches of strided sharding; what it cannot combine with. */

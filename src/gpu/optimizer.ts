@@ -11,8 +11,9 @@ export interface OptimizerArgs {
   lr: LrSchedule;
   /** Floats in the flat buffers. */
   P: number;
-  grads: GPUBuffer;
-  weights: GPUBuffer;
+  /** The whole buffer, or (ZeRO) a replica's shard of it. */
+  grads: GPUBuffer | GPUBufferBinding;
+  weights: GPUBuffer | GPUBufferBinding;
   /** Momentum velocity or Adam first moment. */
   m: GPUBuffer;
   /** Adam second moment. */

@@ -1,10 +1,11 @@
 // The GPU side of a data-parallel replica's step, through one staging buffer made once: its shard's
 // gradients read back with the loss and the GPU time (gradient all-reduce) or the loss alone (local SGD),
-// the summed gradient or the averaged weights written back, and the optimizer update.
+// the summed gradient or the averaged weights written back, and the optimizer update (ZeRO: of its shard).
 import { readStaging } from './context';
 import { GPU_TIMER_BYTES, GpuTimer } from './gpu-timer';
 import { LOSS_STATS_BYTES, decodeLossStats, type LossStats } from './softmax-ce';
 import type { Trainer } from './trainer';
+import type { ZeroShard } from './zero-shard';
 
 export interface ShardGradients {
   /** [P], a view of the bytes read back (transferable). */
@@ -61,6 +62,26 @@ export class ReplicaGpuStep {
   /** The weights submitSummedUpdate copied out. */
   async readUpdatedWeights(): Promise<Float32Array> {
     return new Float32Array(await readStaging(this.staging, this.vectorBytes));
+  }
+
+  /**
+   * ZeRO: this replica's chunk of the summed gradient written at its shard's offset, the shard's update,
+   * and the shard's new weights copied out (to be all-gathered). With `chunk` null (a non-finite sum) no
+   * update: the weights it holds are copied out.
+   */
+  submitShardUpdate(shard: ZeroShard, chunk: Float32Array | null, step: number): void {
+    const { lo, hi } = shard.shard;
+    if (chunk) this.device.queue.writeBuffer(this.trainer.grads, lo * 4, chunk as Float32Array<ArrayBuffer>);
+    const update = this.device.createCommandEncoder({ label: `replica ${this.rank} shard update ${step}` });
+    if (chunk) shard.encodeUpdate(update, step);
+    if (hi > lo) update.copyBufferToBuffer(this.trainer.params, lo * 4, this.staging, 0, (hi - lo) * 4);
+    this.device.queue.submit([update.finish()]);
+  }
+
+  /** The shard's weights submitShardUpdate copied out. */
+  async readShardWeights(shard: ZeroShard): Promise<Float32Array> {
+    if (shard.floats === 0) return new Float32Array(0);
+    return new Float32Array(await readStaging(this.staging, shard.floats * 4));
   }
 
   /** Local SGD: gradients of the shard as its own batch, the loss copied out: one submit. */

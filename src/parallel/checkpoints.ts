@@ -9,7 +9,7 @@ import type { RunOptions } from './run';
 import { StepGroups } from './step-groups';
 
 /** Most steps between the consistent states a restart replays from (fewer when checkpoints are asked for more often). */
-const RESTART_EVERY = 16;
+export const RESTART_EVERY = 16;
 
 /** A copy to hand out: the original stays where a restart may still need it. */
 export function copyState(s: TrainingState): TrainingState {

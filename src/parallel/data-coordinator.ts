@@ -24,6 +24,7 @@ import { prepareRun, Run, type RunHandle, type RunOptions } from './run';
 import { SpeedBalance } from './speed-balance';
 import { StarRounds } from './star-rounds';
 import { StepGroups } from './step-groups';
+import { askAllShards, ZeroStates } from './zero-states';
 
 /** Where a generation of replicas starts. */
 interface ReplicaStart extends RestartPoint {
@@ -87,12 +88,15 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   let started: ReplicaStart | null = null;
   const watch = new LossWatch(config.lr);
   const balance = config.balance === 'speed' ? new SpeedBalance(config.epochs) : null;
+  /** ZeRO: no replica holds the whole optimizer state; the shards' union, assembled every few steps. */
+  const zero = config.zero > 0 ? new ZeroStates(world, resumeFrom ?? null, checkpoint) : null;
 
   const onStep = (step: number, group: StepReport[]) => {
     if (group.some((r) => r.nonFinite)) {
       const culprit = mayRemoveNonFinite() ? badSender(step, group) : null;
       if (culprit) return removeNonFinite(culprit.rank, culprit.why);
-      const lastGood = () => (config.sync === 'step' ? lastGoodOfReplicas(group, (r) => run.members.requestState(r)) : Promise.resolve(null));
+      const lastGood = () => (zero ? Promise.resolve(zero.latest)
+        : config.sync === 'step' ? lastGoodOfReplicas(group, (r) => run.members.requestState(r)) : Promise.resolve(null));
       void run.halt(replicaDivergence(step, group), lastGood);
       return;
     }
@@ -119,6 +123,8 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
       const last = results.finished(m, { step: run.steps.lastStep, testAccuracy: run.steps.lastEval });
       const changes = run.membershipChanges;
       if (last) run.lifecycle.end(last.type === 'done' && changes > 0 ? { ...last, membershipChanges: changes } : last);
+    } else if (m.type === 'checkpoint' && zero) {
+      zero.add(m.rank, m.state);
     } else if (m.type === 'checkpoint') {
       checkpoint?.save(m.state);
     } else if (m.type === 'sync-state') {
@@ -131,12 +137,16 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
       // restarts all (a generation that has not trained yet holds none: it starts where it would have).
       // For a join the members hold at a step boundary (elastic.ts): their state is taken once that step's
       // records are out, so that no step is reported by one world and trained again by the next.
-      const ask = () => survivorsState(run.world, failed ?? -1, (r) => run.members.requestState(r, true));
+      // ZeRO: each holds a shard of the optimizer state; with all members there they are assembled, and
+      // without one the run goes back to the last consistent state (zero-states.ts) and replays from there.
+      const ask = () => (!zero ? survivorsState(run.world, failed ?? -1, (r) => run.members.requestState(r, true))
+        : failed === null ? askAllShards(run.world, (r) => run.members.requestState(r, true)) : Promise.resolve(zero.latest));
       let best = await ask();
       for (let tries = 0; failed === null && best && best.step !== run.steps.lastStep && tries < JOIN_TRIES; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         best = await ask();
       }
+      best ??= zero?.latest ?? null;
       const point = best ? { step: best.step, stateOf: () => best } : started;
       if (point) balance?.regroup(kept, point.step);
       return point;
@@ -164,6 +174,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
     started = from;
     star.start(world, mayRemoveNonFinite);
     synced = new StepGroups<TrainingState>(world);
+    zero?.restart(world);
     results.clear(world);
     return replicaInits(worldConfig(config, world), env, from, initial, { checkpointEvery: checkpoint?.every, startedAt, shares: balance?.plannedShares(world) });
   };
@@ -176,7 +187,8 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   await run.start({ inits, message, restartPoint, fits }, from, counted);
   return run.handle({
     snapshot: () => run.members.requestSnapshot(0),
-    state: () => (run.world > 1 && config.sync !== 'step' ? Promise.resolve(null) : run.members.requestState(0)),
+    state: () => (run.world > 1 && config.sync !== 'step' ? Promise.resolve(null)
+      : zero && run.world > 1 ? askAllShards(run.world, (r) => run.members.requestState(r)) : run.members.requestState(0)),
     finalParams: () => results.params,
   });
 }

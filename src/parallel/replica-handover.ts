@@ -5,6 +5,9 @@ import { LossWatch } from '../core/metrics';
 import type { RunSwitch } from '../gpu/run-switch';
 import { StateBackup } from '../gpu/state-backup';
 import type { Trainer } from '../gpu/trainer';
+import type { TrainingState } from '../gpu/training-state';
+import type { ZeroShard } from '../gpu/zero-shard';
+import { RESTART_EVERY } from './checkpoints';
 import { postState, type PostToCoordinator, type WorkerInit } from './worker-messages';
 
 export class ReplicaHandover {
@@ -20,23 +23,33 @@ export class ReplicaHandover {
   constructor(
     private readonly trainer: Trainer, private readonly control: RunSwitch, private readonly post: PostToCoordinator,
     private readonly init: WorkerInit, private readonly gradientAllreduce: boolean,
+    /** ZeRO: this replica holds its shard of the optimizer state only; the coordinator assembles the whole. */
+    private readonly zero: ZeroShard | null = null,
   ) {
     this.completed = init.resume?.step ?? 0;
     control.serveSnapshots(async () => ({ step: this.completed, params: await trainer.readParams() }));
-    control.serveState(() => trainer.readState(this.completed));
-    this.lastGood = gradientAllreduce ? new StateBackup(trainer.device, trainer, this.completed) : null;
+    control.serveState(() => this.readState(this.completed));
+    // ZeRO falls back on the consistent states the coordinator assembles from every shard instead.
+    this.lastGood = gradientAllreduce && !zero ? new StateBackup(trainer.device, trainer, this.completed) : null;
     this.watch = new LossWatch(init.config.lr);
   }
 
   /** Gradient all-reduce: a GPU copy of the state after `step`, taken in queue order, to fall back on. */
   keep(step: number): void {
-    this.lastGood!.save(step);
+    this.lastGood?.save(step);
   }
 
   /** Gradient all-reduce: step `step`'s loss was finite; a copy from before a soaring loss is not a good one. */
   judge(step: number, loss: number): void {
-    if (this.watch.tooHigh(loss)) this.lastGood!.rejected(step);
-    else this.lastGood!.verified(step);
+    if (this.watch.tooHigh(loss)) this.lastGood?.rejected(step);
+    else this.lastGood?.verified(step);
+  }
+
+  /** The weights and optimizer state after `step`; with ZeRO, the state of this replica's shard, zeros elsewhere. */
+  private async readState(step: number): Promise<TrainingState> {
+    if (!this.zero) return this.trainer.readState(step);
+    const [params, moments] = await Promise.all([this.trainer.readParams(), this.zero.readMoments()]);
+    return { step, params, ...moments };
   }
 
   /** Step `step`'s update is submitted. */
@@ -49,11 +62,15 @@ export class ReplicaHandover {
     postState(this.post, 'sync-state', this.init.rank, await this.trainer.readState(step));
   }
 
-  /** With gradient all-reduce every replica holds the same state, so rank 0's is the run's checkpoint. */
+  /**
+   * With gradient all-reduce every replica holds the same state, so rank 0's is the run's checkpoint. With
+   * ZeRO every rank sends its shard's, at least every RESTART_EVERY steps: the coordinator assembles them
+   * into the consistent state that checkpoints, a restart after a lost replica and a divergence take.
+   */
   async checkpointIfDue(step: number): Promise<void> {
-    const every = this.init.checkpointEvery;
-    if (this.init.rank !== 0 || !this.gradientAllreduce || !every || step % every !== 0) return;
-    postState(this.post, 'checkpoint', this.init.rank, await this.trainer.readState(step));
+    const every = this.zero ? Math.min(RESTART_EVERY, this.init.checkpointEvery ?? RESTART_EVERY) : this.init.checkpointEvery;
+    if ((this.init.rank !== 0 && !this.zero) || !this.gradientAllreduce || !every || step % every !== 0) return;
+    postState(this.post, 'checkpoint', this.init.rank, await this.readState(step));
   }
 
   /**
@@ -63,5 +80,6 @@ export class ReplicaHandover {
   diverged(): void {
     const lastGood = this.lastGood;
     if (lastGood) this.control.serveState((current) => (current ? this.trainer.readState(this.completed) : lastGood.restore()));
+    else if (this.zero) this.control.serveState((current) => (current ? this.readState(this.completed) : Promise.resolve(null)));
   }
 }

@@ -5,11 +5,13 @@ import type { Dataset } from '../core/datasets';
 import { layerSizes, modelLayout } from '../core/model';
 import { runLrSchedule } from '../core/optimizers';
 import { shardSpec } from '../core/sharding';
+import { shardOf } from '../core/zero-shards';
 import { ReplicaGpuStep } from '../gpu/replica-step';
 import { runClock } from '../gpu/run-clock';
 import { globalRows, RunSchedule } from '../gpu/run-schedule';
 import type { RunSwitch } from '../gpu/run-switch';
 import { createTrainer, EVAL_CHUNK, type Trainer } from '../gpu/trainer';
+import { ZeroShard } from '../gpu/zero-shard';
 import { AllreduceRounds, ringLinks, type StarLink } from './allreduce';
 import type { Inbox } from './ports';
 import { ReplicaHandover } from './replica-handover';
@@ -17,6 +19,7 @@ import type { ToReplica } from './replica-protocol';
 import { ReplicaShares } from './replica-shares';
 import { allreduceGradientsStep, localSgdStep, type ReplicaParts } from './replica-steps';
 import type { PostToCoordinator, WorkerInit } from './worker-messages';
+import { zeroStep } from './zero-step';
 
 /**
  * Trains this rank's shards in step with the other replicas; resolves with the final weights. The
@@ -39,10 +42,11 @@ export async function trainReplica(
   const trainer = await createTrainer(
     device, { layout, optimizer: config.optimizer, lr, maxRows, accumulate: config.accumulate }, dataset, init.initialParams,
   );
-  if (init.resume) trainer.restoreOptimizerState(init.resume.m, init.resume.v);
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
+  const zero = config.zero > 0 && syncEvery === 1 ? new ZeroShard(trainer, shardOf(rank, world, layout.totalFloats)) : null;
+  if (init.resume) (zero ?? trainer).restoreOptimizerState(init.resume.m, init.resume.v);
   const parts: ReplicaParts = {
-    handover: new ReplicaHandover(trainer, control, post, init, syncEvery === 1),
+    handover: new ReplicaHandover(trainer, control, post, init, syncEvery === 1, zero),
     gpu: new ReplicaGpuStep(device, trainer, rank),
     allreduce: config.allreduce === 'ring'
       ? new AllreduceRounds(ringLinks(rank, world, init.left!, init.right!))
@@ -58,9 +62,9 @@ export async function trainReplica(
       if (!(await control.enterStep())) return null;
       const ids = plan.rankBatch(index, rank);
       const rows = globalRows(plan, index, world);
-      const outcome = syncEvery === 1
-        ? await allreduceGradientsStep(parts, step, ids, rows)
-        : await localSgdStep(parts, step, ids, step % syncEvery === 0 || step === schedule.totalSteps);
+      const outcome = zero ? await zeroStep(parts, zero, rank, step, ids, rows)
+        : syncEvery === 1 ? await allreduceGradientsStep(parts, step, ids, rows)
+          : await localSgdStep(parts, step, ids, step % syncEvery === 0 || step === schedule.totalSteps);
       post({
         type: 'report', rank, step, epoch, lossSum: outcome.lossSum, correct: outcome.correct, rows: ids.length, globalRows: rows,
         ids: Array.from(ids), share: shares?.of(epoch)[rank], padded: plan.rankPadding(index, rank), times: outcome.times, gpuTimed: outcome.gpuTimed,

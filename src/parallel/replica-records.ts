@@ -29,7 +29,7 @@ export function replicaStepRecords(
   const synced = group.some((r) => r.bytesSent > 0);
   records.push({
     type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
-    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) : synced ? floats * 4 : 0,
+    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) : synced ? floats * 4 * (config.zero > 0 ? 2 : 1) : 0,
     ...(group.every((r) => r.traffic) ? { traffic: group.map((r) => r.traffic!) } : {}),
   });
   if (group.every((r) => r.checksum)) {

@@ -25,14 +25,14 @@ export interface ReplicaParts {
 }
 
 /** The test-only throttle of a step of `rows` samples: its sleep, in ms. */
-async function throttle(msPerSample: number, rows: number): Promise<number> {
+export async function throttle(msPerSample: number, rows: number): Promise<number> {
   const ms = msPerSample * rows;
   if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   return ms;
 }
 
 /** Wall-clock time of each phase of a step, lap by lap. */
-class PhaseClock {
+export class PhaseClock {
   readonly times: PhaseTimes = { computeMs: 0, readbackMs: 0, allreduceMs: 0, updateMs: 0 };
   private mark = performance.now();
 

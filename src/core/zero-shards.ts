@@ -1,0 +1,27 @@
+// ZeRO's shards of the flat parameter vector (config zero ≥ 1): each of N data-parallel replicas owns one
+// contiguous range of the P floats, whose optimizer state it alone keeps and whose weights it alone updates.
+// Rank r owns chunk (r + 1) mod N, the chunk the ring's reduce-scatter leaves summed on it; bounds fall on
+// multiples of 64 floats (256 bytes, WebGPU's storage binding offset alignment) so a shard binds in place.
+export const SHARD_ALIGN_FLOATS = 64;
+
+/** Chunk c covers [bounds[c], bounds[c+1]); a chunk may be empty when P < 64·N. */
+export function zeroBounds(floats: number, world: number): number[] {
+  return Array.from({ length: world + 1 }, (_, c) => (c === world ? floats
+    : Math.min(floats, Math.floor((floats * c) / world / SHARD_ALIGN_FLOATS) * SHARD_ALIGN_FLOATS)));
+}
+
+/** The chunk rank `rank` owns. */
+export const ownedChunk = (rank: number, world: number): number => (rank + 1) % world;
+
+export interface Shard {
+  /** First float. */
+  lo: number;
+  /** One past the last float. */
+  hi: number;
+}
+
+export function shardOf(rank: number, world: number, floats: number): Shard {
+  const bounds = zeroBounds(floats, world);
+  const c = ownedChunk(rank, world);
+  return { lo: bounds[c], hi: bounds[c + 1] };
+}
