@@ -1,5 +1,5 @@
 // The README's screenshots of a class at 1280×720: the teacher's join link, QR code and roster, the
-// data-parallel views naming the members, and a student's page, after a small run of three members (each
+// shard map naming the members, and a student's page, after a small run of three members (each
 // its own Chromium process) on the class server. Regenerate them with
 // DOCS_SCREENSHOTS=1 npx playwright test e2e/class-screenshots.spec.ts (they go to docs/).
 import { expect, test, type Page } from '@playwright/test';
@@ -9,8 +9,8 @@ import { button } from './run-page';
 const LINK = 'v=1&dataset=spiral&layers=16,16&optimizer=adam&lr=0.01&batch=48&epochs=3&seed=5';
 const NAMES = ['Ada', 'Grace', 'Alan'];
 
-async function shoot(page: Page, name: string, scrollTo?: string): Promise<void> {
-  if (scrollTo) await page.getByTestId(scrollTo).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+async function shoot(page: Page, name: string, scrollTo?: string, block: ScrollLogicalPosition = 'start'): Promise<void> {
+  if (scrollTo) await page.getByTestId(scrollTo).evaluate((el, at) => el.scrollIntoView({ block: at }), block);
   else await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(300);
   await page.screenshot({ path: `docs/${name}.png`, scale: 'css' });
@@ -30,7 +30,7 @@ test('screenshots of a class for the README', async () => {
     await expect(teacher.getByTestId('run-status')).toHaveText('Done', { timeout: 300_000 });
     await teacher.waitForTimeout(1500); // the charts' last refresh
     await shoot(teacher, 'class-teacher', 'class-panel');
-    await shoot(teacher, 'class-data-parallel', 'data-parallel');
+    await shoot(teacher, 'class-shard-map', 'shard-map', 'center');
     await expect(members[1].getByTestId('run-status')).toHaveText('Done');
     await members[1].waitForTimeout(1500);
     await shoot(members[1], 'class-student');

@@ -8,7 +8,7 @@ import type { ClassConnection } from '../../class/connection';
 import type { Roster, ToServer } from '../../class/protocol';
 import { classMemberHost, type ClassMemberHost, type MemberLinks } from '../../class/remote-members';
 import { parseSessionLink, sessionLink } from '../../class/session-link';
-import { applyOverrides, type RunConfig } from '../../core/config';
+import { applyOverrides, fieldFor, type RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
 import { fetchAsset } from '../../parallel/fetch-asset';
 import type { MemberHost } from '../../parallel/members';
@@ -141,16 +141,18 @@ export function endClass(): void {
 
 /**
  * The run Train starts while a class is open: the config in the form as data parallelism with one replica
- * per member present, on the class's members. Throws (a ConfigError naming the field) where the class
+ * per member present (at most the lab's bound on replicas), on the class's members. Throws (a ConfigError naming the field) where the class
  * cannot train it; null when no class is open.
  */
 export function classRun(config: RunConfig): { config: RunConfig; env: MemberHost; heartbeatMs: number } | null {
   if (!connection || !host) return null;
-  const present = useClass.getState().roster.filter((m) => m.status === 'present');
+  const present = useClass.getState().roster.filter((m) => m.status === 'present').map((m) => ({ id: m.id, name: m.name }));
   if (present.length === 0) throw new Error('No member has joined the class yet: share the join link, then press Train.');
-  const run = applyOverrides(config, [['mode', 'data'], ['replicas', String(present.length)]]);
-  ranks.splice(0, ranks.length, ...present.map((m) => ({ id: m.id, name: m.name })));
-  waiting.length = 0;
+  // The first members present, up to the lab's bound on replicas; the others wait for a place.
+  const most = (fieldFor('replicas') as { max: number }).max;
+  const run = applyOverrides(config, [['mode', 'data'], ['replicas', String(Math.min(present.length, most))]]);
+  ranks.splice(0, ranks.length, ...present.slice(0, most));
+  waiting.splice(0, waiting.length, ...present.slice(most));
   pending = { run: ++runs, config: run };
   return { config: run, env: host, heartbeatMs: CLASS_HEARTBEAT_MS };
 }
