@@ -1,8 +1,8 @@
 // Elastic membership in a class on loopback, on Dawn: members in this process (each instance its own device,
 // joined through the class server) train the spiral run with a teacher in this process. A member that leaves
 // mid-run, or goes silent, is dropped and the others finish; one that joins mid-run trains from the next step;
-// one that sends NaN (ring), a vector one value short or a message without its type (star) is removed and
-// named, and the run never takes its update.
+// one that sends NaN (ring), a vector one value short or a message without its type (star), or chunks or a
+// vector without the round they belong to (ring and star), is removed and named, and the run never takes its update.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { DoneRecord, MembershipRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
@@ -176,6 +176,10 @@ describe('elastic membership in a class', () => {
     ['ring', 'nan', 'NaN gradients', /sent non-finite values \(NaN\) to replica 0 in step 6's all-reduce/],
     ['star', 'length', 'a vector one value short', /sent a vector of \d+ values where the model has \d+ parameters/],
     ['star', 'malformed', 'a vector without its type', /^sent a malformed message \(it has no type\)$/],
+    // Without its round and chunk no receiver could match it: waited for, it would hang the all-reduce for good
+    // while the member still answers the heartbeat.
+    ['ring', 'unmatched', 'chunks without their round and chunk', /sent a chunk marked round none, chunk none where round 5's chunk \d belongs to replica 0 in step 6's all-reduce/],
+    ['star', 'unmatched', 'a vector without its round', /sent a vector marked round none where its round 5 belongs to the star all-reduce/],
   ] as const;
   for (const [allreduce, kind, what, why] of bad) {
     it(`a member that sends ${what} (${allreduce}) is removed and named, and its update never taken`, async () => {

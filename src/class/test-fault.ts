@@ -3,8 +3,9 @@
 // that falls asleep does. It wraps the member's local host (what serveClass runs each instance on): at that
 // step the member's vector leaves poisoned, NaN or one value short, on its star message to the teacher and
 // on every ring chunk it sends to its right neighbour; or its star vector (or, on the ring, its report) of
-// that step leaves without its type; or from that step on nothing it sends leaves (no chunk, vector, report
-// or heartbeat answer). The member's replica does not know (its report is honest), so the teacher must find
+// that step leaves without its type; or its ring chunks (or star vector) of that step leave without the round
+// and chunk they belong to, which no receiver could ever match; or from that step on nothing it sends leaves
+// (no chunk, vector, report or heartbeat answer). The member's replica does not know (its report is honest), so the teacher must find
 // it from what arrives.
 // Nothing in a link or a config reaches it: a test wraps the host itself (a Node member: the
 // LAB_TEST_FAULT environment variable, see testFaultFromEnv).
@@ -17,9 +18,10 @@ export interface TestFault {
   step: number;
   /**
    * nan: every value NaN; length: the vector (or ring chunk) one value short; malformed: the step's first
-   * message to the teacher without its type; silent: nothing leaves from then on.
+   * message to the teacher without its type; unmatched: the step's ring chunks without their round and chunk
+   * (star: its vector without its round); silent: nothing leaves from then on.
    */
-  kind: 'nan' | 'length' | 'malformed' | 'silent';
+  kind: 'nan' | 'length' | 'malformed' | 'unmatched' | 'silent';
 }
 
 function poison<T extends Float32Array | Float64Array>(data: T, kind: 'nan' | 'length'): T {
@@ -45,6 +47,8 @@ function faulty(member: Member, fault: TestFault): Member {
     }
     return r === round && (fault.kind === 'nan' || fault.kind === 'length') ? poison(data, fault.kind) : data;
   };
+  /** Whether a message of all-reduce round `r` leaves without the round (and chunk) it belongs to. */
+  const unmarked = (r: number) => fault.kind === 'unmatched' && r === round;
   return {
     postMessage(message, transfer = []) {
       const init = message as ToReplica;
@@ -57,7 +61,8 @@ function faulty(member: Member, fault: TestFault): Member {
           port1.addEventListener('message', (e) => {
             const chunk = e.data as RingMessage;
             const data = leaves(chunk.round, chunk.data);
-            if (data) right.postMessage({ ...chunk, data }, [data.buffer]);
+            if (data && unmarked(chunk.round)) right.postMessage({ type: chunk.type, data }, [data.buffer]);
+            else if (data) right.postMessage({ ...chunk, data }, [data.buffer]);
           });
           port1.start();
           message = { ...init, right: port2 };
@@ -76,7 +81,10 @@ function faulty(member: Member, fault: TestFault): Member {
           return;
         }
         const data = m.type === 'star' ? leaves(m.round, m.data) : null;
-        if (m.type === 'star' && data) listener({ data: { ...m, data } } as MessageEvent);
+        if (m.type === 'star' && data && unmarked(m.round)) {
+          const { round: _round, ...unrounded } = m;
+          listener({ data: { ...unrounded, data } } as MessageEvent);
+        } else if (m.type === 'star' && data) listener({ data: { ...m, data } } as MessageEvent);
         else if (m.type !== 'star' && !silent) listener(e);
       });
     },
@@ -85,10 +93,10 @@ function faulty(member: Member, fault: TestFault): Member {
   };
 }
 
-/** LAB_TEST_FAULT=nan@6, length@6, malformed@6 or silent@6: a Node member's test fault; null when unset. */
+/** LAB_TEST_FAULT=nan@6, length@6, malformed@6, unmatched@6 or silent@6: a Node member's test fault; null when unset. */
 export function testFaultFromEnv(value: string | undefined): TestFault | null {
   if (!value) return null;
-  const match = /^(nan|length|malformed|silent)@(\d+)$/.exec(value);
-  if (!match) throw new Error(`LAB_TEST_FAULT: give nan@STEP, length@STEP, malformed@STEP or silent@STEP, got "${value.slice(0, 40)}"`);
+  const match = /^(nan|length|malformed|unmatched|silent)@(\d+)$/.exec(value);
+  if (!match) throw new Error(`LAB_TEST_FAULT: give nan@STEP, length@STEP, malformed@STEP, unmatched@STEP or silent@STEP, got "${value.slice(0, 40)}"`);
   return { kind: match[1] as TestFault['kind'], step: Number(match[2]) };
 }

@@ -2,6 +2,8 @@
 // are there each replica gets back the rank-ordered sum (allreduce.ts's starSum), a copy of its own. A vector
 // of the wrong length or type is refused on receipt; in an elastic run (a class) so may be a round where some
 // replicas' vectors are non-finite and the others' are not: no replica gets that sum, and the sender is named.
+// Each replica's rounds come in order, so a vector marked with another round (or none) is refused too: it
+// would never complete a round, and the all-reduce would wait for it forever.
 import { firstNonFinite } from '../core/metrics';
 import { starSum } from './allreduce';
 import type { FromReplica, ToReplica } from './replica-protocol';
@@ -12,6 +14,8 @@ type StarVector = Extract<FromReplica, { type: 'star' }>;
 export class StarRounds {
   private rounds = new StepGroups<Float32Array>(0);
   private world = 0;
+  /** The round each rank's next vector belongs to. */
+  private nextRound: number[] = [];
   private judgeFinite = () => false;
 
   /** `floats`: the length every vector must have; `refuse` hears who sent what cannot be summed (`nonFinite`: for its values). */
@@ -22,12 +26,15 @@ export class StarRounds {
 
   add(m: StarVector): void {
     const { data } = m;
-    if (!(data instanceof Float32Array) || data.length !== this.floats || !Number.isFinite(m.scale)) {
-      const what = !(data instanceof Float32Array) ? 'a vector that is not float32'
+    const round = this.nextRound[m.rank] ?? 0;
+    if (m.round !== round || !(data instanceof Float32Array) || data.length !== this.floats || !Number.isFinite(m.scale)) {
+      const what = m.round !== round ? `a vector marked round ${typeof m.round === 'number' ? m.round : 'none'} where its round ${round} belongs`
+        : !(data instanceof Float32Array) ? 'a vector that is not float32'
         : data.length !== this.floats ? `a vector of ${data.length} values where the model has ${this.floats} parameters` : `a scale of ${m.scale}`;
       this.refuse(m.rank, `sent ${what} to the star all-reduce`, false);
       return;
     }
+    this.nextRound[m.rank] = round + 1;
     const vectors = this.rounds.add(m.round, m.rank, data);
     if (!vectors) return;
     const bad = vectors.flatMap((v, rank) => (firstNonFinite(v) >= 0 ? [rank] : []));
@@ -50,6 +57,7 @@ export class StarRounds {
    */
   start(world: number, judgeFinite: () => boolean): void {
     this.world = world;
+    this.nextRound = [];
     this.judgeFinite = judgeFinite;
     this.rounds = new StepGroups<Float32Array>(world);
   }
