@@ -1,6 +1,7 @@
 // What a teacher page and its members' pages say to each other over the class server, beside the run's own
 // messages (which serveClass and classMemberHost carry): the teacher's view of the run for each member, and
-// each member's figures for the roster. Both sides check what they read: a page never trusts its peer.
+// each member's figures for the roster. Each side checks the fields it reads (the records inside a view
+// are the teacher's run's own, the session's owner).
 import type { MemberLinks } from '../../class/remote-members';
 import type { RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
@@ -30,6 +31,7 @@ export interface MemberStats {
   workers: number;
 }
 
+const STATUSES: readonly RunStatus[] = ['idle', 'running', 'paused', 'done', 'stopped', 'error'];
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 /** A member's stats as the teacher may use them; null for anything else. */
@@ -42,7 +44,8 @@ export function readStats(body: unknown): MemberStats | null {
 /** The teacher's view as a member may use it; null for anything else. */
 export function readView(body: unknown): ClassView | null {
   const b = body as Partial<ClassView> | null;
-  if (b?.k !== 'view' || !Number.isInteger(b.run) || !Array.isArray(b.records) || !Array.isArray(b.names) || typeof b.config !== 'object' || b.config === null) return null;
+  if (b?.k !== 'view' || !Number.isInteger(b.run) || !Array.isArray(b.records) || typeof b.config !== 'object' || b.config === null) return null;
+  if (!Array.isArray(b.names) || !b.names.every((n) => typeof n === 'string') || !STATUSES.includes(b.status as RunStatus)) return null;
   if (b.rank !== null && !Number.isInteger(b.rank)) return null;
   return b as ClassView;
 }
