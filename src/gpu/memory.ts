@@ -1,6 +1,9 @@
 // Memory a training config needs on one device, checked against the device's limits before any
 // allocation so an absurd config is refused with the numbers instead of crashing the GPU.
+import { trainerBuffers, type TrainerMemory } from '../core/memory-plan';
 import type { ModelLayout } from '../core/model';
+
+export { BACKUP_SLOTS } from '../core/memory-plan';
 
 export interface BufferNeed {
   name: string;
@@ -11,9 +14,6 @@ export interface MemoryPlan {
   buffers: BufferNeed[];
   totalBytes: number;
 }
-
-/** Copies of weights + optimizer state kept so a diverged run can hand back its last good state (state-backup.ts). */
-export const BACKUP_SLOTS = 2;
 
 /** A sane ceiling on one worker's total GPU memory, whatever the adapter claims. */
 export const MAX_TOTAL_BYTES = 1024 ** 3;
@@ -27,22 +27,12 @@ export function memoryPlan(buffers: BufferNeed[]): MemoryPlan {
   return { buffers, totalBytes: buffers.reduce((s, b) => s + b.bytes, 0) };
 }
 
-export function planMemory(layout: ModelLayout, maxRows: number, trainSamples: number, testSamples: number): MemoryPlan {
-  const f = 4;
-  const inputs = layout.sizes[0];
-  const buffers: BufferNeed[] = [
-    ...stateNeeds(layout.totalFloats),
-    ...Array.from({ length: BACKUP_SLOTS }, (_, s) => ['weights', 'optimizer state m', 'optimizer state v'].map((what) => ({
-      name: `good-state backup ${s + 1}: ${what}`, bytes: layout.totalFloats * f,
-    }))).flat(),
-    { name: 'training data', bytes: trainSamples * (inputs + 1) * f },
-    { name: 'test data', bytes: testSamples * (inputs + 1) * f },
-  ];
-  layout.sizes.forEach((width, l) => {
-    buffers.push({ name: l === 0 ? 'input batch' : `activations ${l}`, bytes: maxRows * width * f });
-    if (l > 0) buffers.push({ name: `activation gradients ${l}`, bytes: maxRows * width * f });
-  });
-  return memoryPlan(buffers);
+/** One trainer's buffers (core/memory-plan.ts), by default a single device's: good-state backups, no staging. */
+export function planMemory(
+  layout: ModelLayout, maxRows: number, trainSamples: number, testSamples: number,
+  more: Partial<Pick<TrainerMemory, 'accumulate' | 'backups' | 'staging' | 'zero'>> = {},
+): MemoryPlan {
+  return memoryPlan(trainerBuffers({ layout, maxRows, trainSamples, testSamples, accumulate: 1, backups: true, staging: false, ...more }));
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;

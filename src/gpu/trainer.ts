@@ -5,6 +5,7 @@
 import type { KernelChoice, OptimizerName } from '../core/config';
 import type { Dataset, Split } from '../core/datasets';
 import type { KernelsRecord } from '../core/metrics';
+import type { TrainerMemory } from '../core/memory-plan';
 import type { ModelLayout } from '../core/model';
 import { microbatchSizes } from '../core/model-parallel';
 import type { LrSchedule } from '../core/optimizers';
@@ -34,6 +35,11 @@ export interface TrainerSpec {
   accumulate: number;
   /** Matmul kernels: auto (measured when compiling), or one by name; 'blocked' when not given. */
   kernel?: KernelChoice;
+  /**
+   * What else the worker holds, for the memory check (core/memory-plan.ts): a replica's staging buffer, no
+   * good-state backups with ZeRO, whose shard of the optimizer state (gpu/zero-shard.ts) replaces m and v.
+   */
+  memory?: Partial<Pick<TrainerMemory, 'backups' | 'staging' | 'zero'>>;
 }
 
 export type SplitName = 'train' | 'test';
@@ -77,14 +83,15 @@ export class Trainer {
 
   constructor(device: GPUDevice, readonly spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array) {
     const { layout, maxRows } = spec;
-    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n), device.limits);
+    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { accumulate: spec.accumulate, ...spec.memory }), device.limits);
     this.device = device;
     this.ctx = createContext(device);
     const P = layout.totalFloats;
     this.params = storageBufferFrom(device, 'params', initialParams);
     this.grads = storageBuffer(device, 'grads', P * 4);
-    this.m = storageBuffer(device, 'optimizer.m', P * 4);
-    this.v = storageBuffer(device, 'optimizer.v', P * 4);
+    const stateFloats = spec.memory?.zero ? 0 : P;
+    this.m = storageBuffer(device, 'optimizer.m', stateFloats * 4);
+    this.v = storageBuffer(device, 'optimizer.v', stateFloats * 4);
     this.stats = storageBuffer(device, 'loss.stats', LOSS_STATS_BYTES);
     this.acts = layout.sizes.map((w, l) => storageBuffer(device, `acts${l}`, maxRows * w * 4));
     this.deltas = layout.sizes.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 ? 4 : maxRows * w * 4));

@@ -39,11 +39,12 @@ export async function trainReplica(
   // Activations for one accumulated micro-batch of this replica's largest share (of any batch: speed balance
   // moves rows between replicas), or an evaluation chunk.
   const maxRows = Math.max(Math.ceil(config.batch / config.accumulate), Math.min(EVAL_CHUNK, dataset.test.n));
-  const trainer = await createTrainer(
-    device, { layout, optimizer: config.optimizer, lr, maxRows, accumulate: config.accumulate }, dataset, init.initialParams,
-  );
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
-  const zero = config.zero > 0 && syncEvery === 1 ? new ZeroShard(trainer, shardOf(rank, world, layout.totalFloats)) : null;
+  const zeroRank = config.zero > 0 && syncEvery === 1 ? { stage: config.zero, rank, world } : undefined;
+  const trainer = await createTrainer(device, {
+    layout, optimizer: config.optimizer, lr, maxRows, accumulate: config.accumulate, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
+  }, dataset, init.initialParams);
+  const zero = zeroRank ? new ZeroShard(trainer, shardOf(rank, world, layout.totalFloats)) : null;
   if (init.resume) (zero ?? trainer).restoreOptimizerState(init.resume.m, init.resume.v);
   const parts: ReplicaParts = {
     handover: new ReplicaHandover(trainer, control, post, init, syncEvery === 1, zero),

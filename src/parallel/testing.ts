@@ -24,12 +24,12 @@ export async function trainOneDevice(config: RunConfig): Promise<{ records: Metr
   return { records, params: params! };
 }
 
-/** Replicas in this thread, each with its own Dawn device, talking over real MessagePorts. */
-export function inProcessHost(): MemberHost {
+/** Replicas in this thread, each with its own Dawn device (or the one `deviceFor` gives), talking over real MessagePorts. */
+export function inProcessHost(deviceFor: (rank: number) => Promise<GPUDevice> = requestNodeDevice): MemberHost {
   return {
-    spawn() {
+    spawn(rank) {
       const { port1, port2 } = new MessageChannel();
-      serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: requestNodeDevice, readAsset });
+      serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: () => deviceFor(rank), readAsset });
       port1.start();
       return {
         postMessage: (m, transfer) => port1.postMessage(m, transfer ?? []),

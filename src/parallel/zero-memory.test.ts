@@ -1,0 +1,71 @@
+// What a data-parallel replica allocates on its device against its memory plan (core/memory-plan.ts), at
+// ZeRO stages 0, 1 and 2 on 4 replicas: every byte of createBuffer still live when the run ends, within 5%
+// of the plan; the optimizer state and the backups shrink as the plan says. And the memory check refuses,
+// naming the limit, a model that fits one worker's memory only with its state sharded.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
+import { loadDataset } from '../core/datasets';
+import { bytesByKind, trainerBuffers } from '../core/memory-plan';
+import { layerSizes, modelLayout } from '../core/model';
+import { requestNodeDevice } from '../gpu/dawn';
+import { checkMemory, planMemory } from '../gpu/memory';
+import { EVAL_CHUNK } from '../gpu/trainer';
+import { startDataParallel } from './data-coordinator';
+import { inProcessHost, readAsset } from './testing';
+
+const CONFIG: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [256, 128], lr: 0.01, batch: 32, epochs: 1, seed: 5, replicas: 4 };
+
+/** A device whose createBuffer and destroy keep count of the bytes alive. */
+async function countingDevice(live: number[], rank: number): Promise<GPUDevice> {
+  const device = await requestNodeDevice();
+  const create = device.createBuffer.bind(device);
+  live[rank] = 0;
+  device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    const buffer = create(descriptor);
+    live[rank] += descriptor.size;
+    const destroy = buffer.destroy.bind(buffer);
+    buffer.destroy = () => {
+      live[rank] -= descriptor.size;
+      destroy();
+    };
+    return buffer;
+  };
+  return device;
+}
+
+describe('ZeRO memory', () => {
+  it('each of 4 replicas allocates its planned bytes within 5% at zero 0, 1 and 2', async () => {
+    const dataset = await loadDataset(CONFIG.dataset, CONFIG.seed, readAsset);
+    const layout = modelLayout(layerSizes(CONFIG, dataset.inputs, dataset.classes));
+    const maxRows = Math.max(CONFIG.batch, Math.min(EVAL_CHUNK, dataset.test.n));
+    const planned = (zero: number, rank: number) => trainerBuffers({
+      layout, maxRows, accumulate: 1, trainSamples: dataset.train.n, testSamples: dataset.test.n, staging: true, backups: zero === 0,
+      zero: zero ? { stage: zero, rank, world: 4 } : undefined,
+    });
+    const state: number[] = [];
+    for (const zero of [0, 1, 2]) {
+      const live: number[] = [];
+      const run = await startDataParallel({ config: { ...CONFIG, zero }, env: inProcessHost((rank) => countingDevice(live, rank)), emit: () => {} });
+      expect((await run.finished).type).toBe('done');
+      for (let rank = 0; rank < 4; rank++) {
+        const plan = planned(zero, rank).reduce((s, b) => s + b.bytes, 0);
+        expect(Math.abs(live[rank] - plan) / plan, `zero=${zero} rank ${rank}: allocated ${live[rank]} B, planned ${plan} B`).toBeLessThan(0.05);
+      }
+      const kinds = bytesByKind(planned(zero, 0));
+      state.push(kinds['optimizer state'] + kinds.backups);
+    }
+    // Rank 0 owns chunk 1 of 4: about a quarter of Adam's m and v, and no backups.
+    const P = layout.totalFloats * 4;
+    expect(state[0]).toBe(2 * P + 6 * P);
+    expect(state[1]).toBeLessThan(0.3 * 2 * P);
+    expect(state[2]).toBe(state[1]);
+  });
+
+  it('the memory check refuses at zero=0 a model whose sharded plan fits, naming the limit', () => {
+    const layout = modelLayout([784, 4096, 4096, 4096, 10]);
+    const limits = { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 30 } as GPUSupportedLimits;
+    const args = [layout, 64, 60000, 10000] as const;
+    expect(() => checkMemory(planMemory(...args, { staging: true }), limits)).toThrow(/model too large: needs [\d.]+ MiB of GPU memory in all, over the lab's limit of 1024\.0 MiB/);
+    expect(() => checkMemory(planMemory(...args, { staging: true, backups: false, zero: { stage: 1, rank: 0, world: 4 } }), limits)).not.toThrow();
+  });
+});
