@@ -1,7 +1,8 @@
 // The class as a members' host, without a GPU: members that echo stand in for replicas. Rank k is the k-th
 // member that joined; inits, vectors and ring links travel over the class server bit for bit (links go
 // member to member); terminate reaches the member; a new generation never hears the last one; a member
-// that leaves or speaks for another rank crashes its instance, and the malformed one is removed.
+// that leaves or speaks for another rank crashes its instance, and the malformed one (another rank's, or
+// no instance's) is removed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Member, MemberHost } from '../parallel/members';
 import { ranks, ring } from '../parallel/links';
@@ -137,6 +138,22 @@ describe('class members host', () => {
     await host.shutdown();
     expect(await members[0].served).toBe('the teacher ended the session');
     expect(machines[0].terminated).toEqual([0, 0]);
+  });
+
+  it('a member whose message names no instance is removed, named, rather than ignored', async () => {
+    const teacher = await openSession(server);
+    const member = await connect(server, teacher.join('m'));
+    const served = serveClass(member.connection, echoMachine().host);
+    const news = await teacher.heard.newsItem();
+    const host = classMemberHost(teacher.connection, [{ id: news.t === 'member' ? news.id : -1, name: 'm' }], async () => new Uint8Array());
+    const crashes: string[] = [];
+    host.spawn(0).onCrash((message, removed) => crashes.push(removed ? `removed: ${message}` : message));
+    member.connection.send('teacher', { k: 'msg', m: { type: 'ready', rank: 0, adapter: 'x' } });
+    const why = 'sent a malformed message (its msg names no instance: inst is null)';
+    await until(() => crashes.length > 0);
+    expect(crashes).toEqual([`removed: ${why}`]);
+    expect(await served).toBe(`the teacher removed you from the class: ${why}`);
+    await host.shutdown();
   });
 
   it('when the class server goes away, every member of the run crashes, and a new generation cannot start', async () => {

@@ -127,14 +127,18 @@ export function classMemberHost(
   const nameOf = (id: number) => members.find((m) => m.id === id)?.name ?? `member ${id}`;
   const links = (): MemberLinks[] => [...traffic].map(([id, t]) => ({ id, name: nameOf(id), teacher: t.teacher, peers: t.peers.map((p) => ({ ...p, name: nameOf(p.peer) })) }));
   const rankOf = (id: number) => [...live.values()].find((m) => m.id === id && !m.ended)?.rank;
+  /** A member of the run sent what the teacher cannot read: its instances are out, and so is it. */
+  const malformed = (from: number, e: unknown) => {
+    const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
+    live.forEach((m) => m.id === from && m.crash(why, true));
+    connection.remove(from, why);
+  };
   const heardTraffic = (from: number, raw: unknown) => {
     if (!members.some((m) => m.id === from)) return;
     try {
       traffic.set(from, parseTraffic(raw));
     } catch (e) {
-      const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
-      live.forEach((m) => m.id === from && m.crash(why, true));
-      return connection.remove(from, why);
+      return malformed(from, e);
     }
     const now = links();
     linkListeners.forEach((l) => l(now));
@@ -148,7 +152,13 @@ export function classMemberHost(
   connection.onMessage(({ from, body, frames }) => {
     const said = body as Partial<MemberSays> | null;
     if (said?.k === 'links' && from !== 'teacher') return heardTraffic(from, (said as { traffic?: unknown }).traffic);
-    const member = live.get(Number((said as { inst?: unknown } | null)?.inst));
+    const inst = (said as { inst?: unknown } | null)?.inst;
+    // An instance's message that names no instance is malformed (an ended instance's late ones are only
+    // ignored; other kinds, such as a page's stats, are for other listeners).
+    if ((said?.k === 'msg' || said?.k === 'crash') && !Number.isSafeInteger(inst) && from !== 'teacher' && members.some((m) => m.id === from)) {
+      return malformed(from, `its ${said.k} names no instance: inst is ${JSON.stringify(inst ?? null).slice(0, 40)}`);
+    }
+    const member = live.get(Number(inst));
     // A member speaks only for its own instances.
     if (!member || member.id !== from) return;
     if (said!.k === 'crash') return member.crash(`${member.name}: ${String(said!.message).slice(0, 500)}`);
@@ -163,9 +173,7 @@ export function classMemberHost(
       if (m.type === 'report' && now) member.trafficMark = now;
       member.hear(m);
     } catch (e) {
-      const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
-      member.crash(why, true);
-      connection.remove(member.id, why);
+      malformed(member.id, e);
     }
   });
   const joinListeners: (() => void)[] = [];
