@@ -1,12 +1,13 @@
 // ZeRO stages 1 and 2 on Dawn, replicas served in-process: the gradient reduce-scattered, each replica's
 // 1/N of the weights updated with its 1/N of the optimizer state, the weights all-gathered. Every step's
 // weights (each replica's checksum) and the final weights are those of zero=0, on ring and star, with 2 and
-// 4 replicas; a checkpoint is the union of the shards (zero=0's state), and a run resumed from it ends with
-// the uninterrupted checksum. The key's checks name the field.
+// 4 replicas; a checkpoint is the union of the shards (zero=0's state), and a run resumed from it, or one
+// that lost a replica, ends with the uninterrupted checksum. The key's checks name the field.
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { MetricRecord, SyncRecord, WorkersRecord } from '../core/metrics';
 import { zeroBounds } from '../core/zero-shards';
+import { requestNodeDevice } from '../gpu/dawn';
 import type { TrainingState } from '../gpu/train-run';
 import { startDataParallel } from './data-coordinator';
 import { inProcessHost } from './testing';
@@ -79,6 +80,23 @@ describe('ZeRO (zero=1, 2)', () => {
       expect(sha(resumed.last)).toBe(sha(full.last));
     });
   }
+
+  it('zero=2: a replica that loses its GPU device at step 20 is replaced, all replay from the state assembled at step 16, and the run ends with the uninterrupted checksum', async () => {
+    const config = { ...CONFIG, replicas: 3, batch: 30, zero: 2 };
+    const clean = await run(config);
+    const devices: GPUDevice[] = [];
+    const records: MetricRecord[] = [];
+    const handle = await startDataParallel({
+      config, env: inProcessHost(async (rank) => (devices[rank] = await requestNodeDevice())), emit: (r) => {
+        records.push(r);
+        if (r.type === 'step' && r.step === 20 && records.filter((x) => x.type === 'fault').length === 0) devices[1].destroy();
+      },
+    });
+    const last = await handle.finished;
+    expect(last.type, JSON.stringify(last)).toBe('done');
+    expect(records.find((r) => r.type === 'fault')).toMatchObject({ rank: 1, restartedFrom: 16 });
+    expect(sha(last)).toBe(sha(clean.last));
+  });
 
   it('the key takes 0 to 2, and needs data parallelism with sync=step', () => {
     expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '3']])).toThrow(/^zero: /);
