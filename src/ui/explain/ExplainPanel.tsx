@@ -1,6 +1,6 @@
 // The math of the current run in MathML: forward pass, loss, the data-parallel gradient or local SGD
 // averaging (and which steps pad the epoch), pipeline micro-batches and their bubble, tensor-parallel
-// sums, gradient accumulation, the learning-rate schedule, and the chosen optimizer's update rule (Adam
+// sums, gradient accumulation, ZeRO's sharded state, the learning-rate schedule, and the chosen optimizer's update rule (Adam
 // bias-corrected as Keras). Hidden by hide=explain.
 import type { ReactNode } from 'react';
 import type { RunConfig } from '../../core/config';
@@ -189,6 +189,35 @@ function Accumulate({ c }: { c: RunConfig }) {
   );
 }
 
+/** ZeRO: what each replica keeps of the state, and the exchange that replaces the gradient all-reduce. */
+function Zero({ c }: { c: RunConfig }) {
+  if (c.zero === 0 || c.mode !== 'data' || c.replicas === 1) return null;
+  const N = <Mi>N</Mi>;
+  const k = <Mi>k</Mi>;
+  const state = c.optimizer === 'adam' ? 'Adam’s m and v' : c.optimizer === 'momentum' ? 'the momentum velocity m' : 'no optimizer state (SGD keeps none)';
+  return (
+    <Step title={`ZeRO stage ${c.zero}: the state sharded over ${c.replicas} replicas`}
+      note={<>Replica k owns 1/N of the P weights (the range S_k, on 64-float bounds) and keeps {state} for that range alone.
+        Each step the gradient is reduce-scattered, the ring&apos;s first half, so replica k gets the sum for S_k only; it updates
+        w[S_k] and the weights are all-gathered, the ring&apos;s second half: {c.allreduce === 'ring'
+          ? 'the same traffic as the all-reduce, 2K(N−1)/N per replica.'
+          : 'with star both go through the coordinator, so each replica sends its gradient and then its weights (zero-padded): 2K a step, where zero=0 sends K.'}
+        {c.zero === 2 ? ' Stage 2 keeps only S_k of the summed gradient too; in this lab the backward pass writes the whole flat gradient in one buffer before the exchange, so that buffer stays whole.' : ''}
+        {' '}The update is elementwise, so every step gives the same weights as zero=0. The run&apos;s state is the union of the
+        shards: the coordinator assembles it for checkpoints and restarts.</>}>
+      <Formula label="g on S k equals the sum over replicas of their gradients on S k">
+        <Msub><Mi>g</Mi><Msub><Mi>S</Mi>{k}</Msub></Msub><Mo>=</Mo>
+        {sum(<Mrow><Mi>j</Mi><Mo>=</Mo><Mn>0</Mn></Mrow>, <Mrow>{N}<Mo>−</Mo><Mn>1</Mn></Mrow>)}<Msub><Mi>g</Mi><Mrow><Mi>j</Mi><Mo>,</Mo><Msub><Mi>S</Mi>{k}</Msub></Mrow></Msub>
+      </Formula>
+      <Formula label="w on S k gets the optimizer's update from g on S k, then w is all-gathered">
+        <Msub><Mi>w</Mi><Msub><Mi>S</Mi>{k}</Msub></Msub>{arrow}<Mi>update</Mi><Mrow><Mo>(</Mo><Msub><Mi>w</Mi><Msub><Mi>S</Mi>{k}</Msub></Msub><Mo>,</Mo>
+        <Msub><Mi>g</Mi><Msub><Mi>S</Mi>{k}</Msub></Msub><Mo>)</Mo></Mrow><Mo>;</Mo><Mi>w</Mi><Mo>=</Mo>
+        <Mi>all-gather</Mi><Mrow><Mo>(</Mo><Msub><Mi>w</Mi><Msub><Mi>S</Mi><Mn>0</Mn></Msub></Msub><Mo>,</Mo><Mo>…</Mo><Mo>)</Mo></Mrow>
+      </Formula>
+    </Step>
+  );
+}
+
 /** The learning rate of step t: a linear warm-up over W steps, then held or decayed to 0 at the run's end (T steps). */
 function LrSchedule({ c }: { c: RunConfig }) {
   if (c.warmup === 0 && c.lrschedule === 'constant') return null;
@@ -244,6 +273,7 @@ export function ExplainPanel() {
         </Step>
         <Parallel c={c} />
         <Accumulate c={c} />
+        <Zero c={c} />
         <LrSchedule c={c} />
         <Optimizer c={c} />
       </div>
