@@ -20,6 +20,11 @@ const CONFIG: RunConfig = {
   ...DEFAULT_CONFIG, dataset: 'spiral', layers: [8], lr: 0.01, batch: 30, epochs: 1, seed: 5, droplast: 1,
 };
 const STEPS = 26;
+/**
+ * Most a member's step report and traffic report (JSON: this config's ids, its times, two peers' links) and a
+ * vector's JSON take: about 750 B measured, far below the vector's 1 KiB.
+ */
+const REPORTS_BYTES = 1200;
 const TRAIN = ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts'];
 
 /** `npm run train -- args`, its output gathered, and its exit. */
@@ -44,7 +49,10 @@ function expectLikeOneDevice(losses: number[], reference: number[], what: string
  * is the ring's 2K(N−1)/N a step plus each message's JSON; star: each member sends and receives its K with the
  * teacher a step, beside its reports. A step's figures are what had arrived when its report left (a neighbour
  * already on the next step may have sent its first message), so the run's totals are what is checked exactly.
- * Printed for the record.
+ * A member's own messages to the teacher fall in their step, so each step after the first (which carries the
+ * run's start, and rank 0's final weights of the run before) is checked too: on the ring no vector goes to
+ * the teacher, with star exactly one, beside its step report and traffic report (under REPORTS_BYTES), so a
+ * second vector or a state handed back every step would show. Printed for the record.
  */
 function expectTrafficOfTheRing(workers: WorkersRecord[], allreduce: 'ring' | 'star'): void {
   expect(workers).toHaveLength(STEPS);
@@ -59,10 +67,17 @@ function expectTrafficOfTheRing(workers: WorkersRecord[], allreduce: 'ring' | 's
       expect(received, `rank ${rank}: from its left over the run`).toBeGreaterThan(theory);
       // Four messages a step, each with less than 100 characters of JSON.
       expect(received).toBeLessThan(theory + STEPS * 4 * 100);
+      traffic.slice(1).forEach((t, i) => expect(t.teacher.sent, `rank ${rank}, step ${i + 2}: to the teacher, reports only`).toBeLessThan(REPORTS_BYTES));
     } else {
       expect(total(fromLeft.map((p) => p?.received)), 'star: nothing between members').toBe(0);
       expect(total(traffic.map((t) => t.teacher.received)), `rank ${rank}: from the teacher`).toBeGreaterThan(theory);
       expect(total(traffic.map((t) => t.teacher.sent)), `rank ${rank}: to the teacher`).toBeGreaterThan(theory);
+      // Star's theoryBytes is K, the float32 vector.
+      traffic.slice(1).forEach((t, i) => {
+        expect(t.teacher.sent, `rank ${rank}, step ${i + 2}: to the teacher, one vector`).toBeGreaterThan(workers[0].theoryBytes);
+        expect(t.teacher.sent, `rank ${rank}, step ${i + 2}: to the teacher, one vector and reports`).toBeLessThan(workers[0].theoryBytes + REPORTS_BYTES);
+        expect(t.teacher.received, `rank ${rank}, step ${i + 2}: from the teacher, one sum`).toBeLessThan(workers[0].theoryBytes + REPORTS_BYTES);
+      });
     }
   }
   const last = workers.at(-1)!;

@@ -64,10 +64,12 @@ export interface WorkersRecord {
  * One member of a class in one step: the bytes its messages took on the wire (JSON and vectors, with the
  * data channel's framing on direct links), with the teacher (star's vectors and sums, reports) and with
  * each other member by rank, and how that link went: over a WebRTC data channel ('direct') or through the
- * class server ('relay'). A ring link carries about theoryBytes each step; a star member sends and
- * receives about 2K with the teacher. A step's figures are what had gone out and come in when the member's
- * report left, so one message may fall in the step before or after its own (a neighbour already on the next
- * step); the run's totals are exact. The first step also carries the run's start (the init's weights).
+ * class server ('relay'). A ring link carries about theoryBytes each step; a star member sends its K to
+ * the teacher and receives K, and every member sends its step and traffic reports (a few hundred bytes). A
+ * step's figures are what had gone out and come in when the member's report left, so one message may fall
+ * in the step before or after its own (a neighbour already on the next step); the run's totals are exact.
+ * The first step also carries the run's start (the init's weights) and, after an earlier run in the
+ * session, what the member sent after that run's last report (rank 0: its final weights).
  */
 export interface MemberStepTraffic {
   teacher: { sent: number; received: number };
