@@ -2,7 +2,7 @@
 // a member that sends NaN (a test-only flag on its join link) is removed and named, a student who joins
 // mid-run enters at a step boundary, and a member whose browser closes mid-run is dropped; the run finishes
 // with the others, every change a membership record that both pages show, and the final weights are finite.
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import type { ClassServer } from '../src/class/server';
 import type { MembershipRecord } from '../src/core/metrics';
 import { classServer, joinAs, participant, startClassAt } from './class-pages';
@@ -38,21 +38,32 @@ test('a NaN member is removed, a late student enters, a closed browser is droppe
   await joinAs(grace, joinLink, 'Grace');
   // Test-only: Eve's vector of step 3 leaves her page as NaN (src/ui/class/member-class.ts, ?testfault=).
   await joinAs(eve, joinLink.replace('/#join=', '/?testfault=nan@3#join='), 'Eve');
+  // The run is held from its first steps and taken on with Step, so that each change lands mid-run
+  // however fast this machine trains.
   await button(teacher, 'Train').click();
+  await expect.poll(() => stepOf(teacher), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  await button(teacher, 'Pause').click();
+  const stepUntil = async (target: Locator) => {
+    for (let i = 0; i < 30 && !(await target.isVisible()); i++) {
+      const before = await stepOf(teacher);
+      await button(teacher, 'Step').click();
+      await expect.poll(async () => (await target.isVisible()) || (await stepOf(teacher)) > before, { timeout: 60_000 }).toBe(true);
+    }
+    await expect(target).toBeVisible();
+  };
 
-  await expect(change(teacher, 'removed', 'Eve')).toBeVisible({ timeout: 120_000 });
+  await stepUntil(change(teacher, 'removed', 'Eve'));
   await expect(eve.getByTestId('member-status')).toContainText('the teacher removed you from the class');
 
   const linus = await person();
   await joinAs(linus, joinLink, 'Linus');
-  await expect(change(teacher, 'joined', 'Linus')).toBeVisible({ timeout: 120_000 });
-  await expect(linus.getByTestId('member-status')).toContainText('replica 2 of 3');
+  await stepUntil(change(teacher, 'joined', 'Linus'));
+  await stepUntil(linus.getByTestId('member-status').getByText('replica 2 of 3'));
 
-  const entered = await stepOf(teacher);
-  await expect.poll(() => stepOf(teacher), { timeout: 120_000 }).toBeGreaterThan(entered + 2);
   await grace.context().browser()!.close();
-  await expect(change(teacher, 'left', 'Grace')).toBeVisible({ timeout: 120_000 });
-  await expect(linus.getByTestId('member-status')).toContainText('replica 1 of 2');
+  await stepUntil(change(teacher, 'left', 'Grace'));
+  await stepUntil(linus.getByTestId('member-status').getByText('replica 1 of 2'));
+  await button(teacher, 'Train').click();
 
   await expect(teacher.getByTestId('run-status')).toHaveText('Done', { timeout: 240_000 });
   const records = await downloadRecords(teacher);

@@ -15,9 +15,13 @@ export function classServer(): Promise<ClassServer> {
   return startClassServer({ root: ROOT, host: '127.0.0.1', port: PORT });
 }
 
-/** A participant's own browser: a separate Chromium process, launched as playwright.config.ts launches them. */
-export async function participant(): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch(config.use?.launchOptions);
+/**
+ * A participant's own browser: a separate Chromium process, launched as playwright.config.ts launches them
+ * (`webgpu: false` leaves out the flag that turns WebGPU on here).
+ */
+export async function participant({ webgpu = true } = {}): Promise<{ browser: Browser; page: Page }> {
+  const options = config.use?.launchOptions ?? {};
+  const browser = await chromium.launch({ ...options, args: options.args?.filter((a) => webgpu || a !== '--enable-unsafe-webgpu') });
   const context = await browser.newContext({ viewport: config.use?.viewport ?? undefined, serviceWorkers: 'block', acceptDownloads: true });
   return { browser, page: await context.newPage() };
 }

@@ -1,6 +1,7 @@
 // A class in Chromium: one teacher and three members, each in its own Chromium process, on the class
 // server. Ring and star runs of the class train like one device with the same global batch, step by step;
-// a join link with a wrong token is refused with the server's message.
+// a join link with a wrong token is refused with the server's message; a student let in with the short code
+// joins and can be removed; a browser without WebGPU is told so before it joins.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { ClassServer } from '../src/class/server';
 import type { MetricRecord, StepRecord } from '../src/core/metrics';
@@ -112,4 +113,15 @@ test('a student who types the short code joins once the teacher lets them in by 
   await button(teacher, 'Remove Linus').click();
   await expect(row).toContainText('removed');
   await expect(page.getByTestId('member-status')).toContainText('the teacher removed you from the class');
+});
+
+test('a browser without WebGPU is told so plainly when it tries to join, and joins no one', async () => {
+  joinLink ??= await startClassAt(teacher, server, SPIRAL);
+  const { browser, page } = await participant({ webgpu: false });
+  browsers.push(browser);
+  await page.goto(joinLink);
+  await page.getByLabel('Your name', { exact: true }).fill('Nogpu');
+  await button(page, 'Join').click();
+  await expect(page.getByTestId('member-message')).toContainText('cannot train with the class');
+  await expect(teacher.getByTestId('class-roster').locator('tr[data-member="Nogpu"]')).toHaveCount(0);
 });
