@@ -95,7 +95,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
     if (group.some((r) => r.nonFinite)) {
       const culprit = mayRemoveNonFinite() ? badSender(step, group) : null;
       if (culprit) return removeNonFinite(culprit.rank, culprit.why);
-      const lastGood = () => (zero ? Promise.resolve(zero.latest)
+      const lastGood = () => (zero ? Promise.resolve(zero.goodBefore(step))
         : config.sync === 'step' ? lastGoodOfReplicas(group, (r) => run.members.requestState(r)) : Promise.resolve(null));
       void run.halt(replicaDivergence(step, group), lastGood);
       return;

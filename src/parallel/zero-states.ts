@@ -28,27 +28,41 @@ export async function askAllShards(world: number, ask: (rank: number) => Promise
   return mergeShards(states as TrainingState[]);
 }
 
+/** Assembled states kept: enough that one two steps older than a divergence is among them. */
+const KEPT = 4;
+
 export class ZeroStates {
   private parts: StepGroups<TrainingState>;
-  private newest: TrainingState | null;
+  /** The newest assembled states, oldest first. */
+  private readonly recent: TrainingState[] = [];
 
   /** `start`: the state the run starts from (null: initial weights, no state to restart from but the start). */
   constructor(world: number, start: TrainingState | null, private readonly checkpoint: RunOptions['checkpoint']) {
     this.parts = new StepGroups(world);
-    this.newest = start;
+    if (start) this.recent.push(start);
   }
 
   /** The newest consistent state. */
   get latest(): TrainingState | null {
-    return this.newest;
+    return this.recent.at(-1) ?? null;
+  }
+
+  /**
+   * The newest state a divergence at step `diverged` leaves good: as a replica's good-state backup judges
+   * (gpu/state-backup.ts), one whose next two steps' losses were read back finite, so at most diverged − 3.
+   */
+  goodBefore(diverged: number): TrainingState | null {
+    return this.recent.findLast((s) => s.step <= diverged - 3) ?? null;
   }
 
   /** Rank `rank`'s shard state after its step; saved as the checkpoint when it completes a step the interval asks for. */
   add(rank: number, part: TrainingState): void {
     const group = this.parts.add(part.step, rank, part);
     if (!group) return;
-    this.newest = mergeShards(group);
-    if (this.checkpoint && part.step % this.checkpoint.every === 0) this.checkpoint.save(this.newest);
+    const whole = mergeShards(group);
+    this.recent.push(whole);
+    if (this.recent.length > KEPT) this.recent.shift();
+    if (this.checkpoint && part.step % this.checkpoint.every === 0) this.checkpoint.save(whole);
   }
 
   /** A new generation of `world` replicas sends its parts afresh. */

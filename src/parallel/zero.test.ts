@@ -98,6 +98,43 @@ describe('ZeRO (zero=1, 2)', () => {
     expect(sha(last)).toBe(sha(clean.last));
   });
 
+  it('zero=1: a NaN gradient on one replica stops the run, keeping the assembled state two steps before it', async () => {
+    const config = { ...CONFIG, replicas: 2, zero: 1 };
+    // Replica 1's training data turns to NaN after step 5 (as a corrupted upload would): its gradient does.
+    const devices: GPUDevice[] = [];
+    let trainX: GPUBuffer | null = null;
+    const env = inProcessHost(async (rank) => {
+      const device = (devices[rank] = await requestNodeDevice());
+      const create = device.createBuffer.bind(device);
+      device.createBuffer = (d) => {
+        const buffer = create(d);
+        if (rank === 1 && d.label === 'train.x') trainX = buffer;
+        return buffer;
+      };
+      return device;
+    });
+    const saved: TrainingState[] = [];
+    const handle = await startDataParallel({
+      config, env, checkpoint: { every: 1, save: (state) => saved.push(state) },
+      emit: (r) => {
+        if (r.type === 'step' && r.step === 5) devices[1].queue.writeBuffer(trainX!, 0, new Float32Array(trainX!.size / 4).fill(NaN));
+      },
+    });
+    const last = await handle.finished;
+    expect(last).toMatchObject({ type: 'stopped', reason: 'diverged' });
+    if (last.type !== 'stopped') return;
+    const at = last.divergedAt!;
+    expect(at).toBeGreaterThan(5);
+    expect(last.message).toMatch(new RegExp(`^the gradient diverged at step ${at} \\(NaN on replica 1\\): `));
+    expect(last.step).toBe(at - 3);
+    const kept = saved.at(-1)!;
+    const assembled = saved.find((x) => x.step === at - 3)!;
+    for (const k of ['params', 'm', 'v'] as const) {
+      expect(kept[k].every(Number.isFinite)).toBe(true);
+      expect(kept[k]).toEqual(assembled[k]);
+    }
+  });
+
   it('the key takes 0 to 2, and needs data parallelism with sync=step', () => {
     expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '3']])).toThrow(/^zero: /);
     expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '1'], ['mode', 'pipeline']])).toThrow('zero: must be 0 with mode=pipeline');
