@@ -1,9 +1,10 @@
-// The data-parallel section under the main charts: sync status, loss per replica, the worker lanes
-// and the shard map. With one replica there is nothing to split, and it says how to see it.
+// The data-parallel section under the main charts: sync status, loss per replica, the worker lanes, the
+// shard map and each replica's planned memory. With one replica there is nothing to split, and it says how to see it.
 import { useMemo } from 'react';
 import type { RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
 import { summarize } from '../run/run-summary';
+import { MemoryBars } from './MemoryBars';
 import { ReplicaLossChart } from './ReplicaLossChart';
 import { ShardPanel } from './ShardPanel';
 import { useChartRecords } from '../charts/chart-records';
@@ -59,6 +60,7 @@ function Views({ config, records, ran, active }: { config: RunConfig; records: M
         <WorkerTimeline config={config} records={records} empty={empty('the workers’ lanes')} />
       </div>
       <ShardPanel config={config} records={records} empty={empty('which samples each replica trains on')} />
+      <MemoryBars config={config} />
     </section>
   );
 }
