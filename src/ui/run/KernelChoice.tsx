@@ -2,7 +2,7 @@
 // fast each kernel measured on this adapter: the choice changes the speed, never the numbers.
 import type { KernelsRecord } from '../../core/metrics';
 
-const PRODUCT_TEXT = { forward: 'X·W (+bias, ReLU)', dW: 'Xᵀ·δ (dW, db)', dX: 'δ·Wᵀ (dX ⊙ ReLU′)' };
+const PRODUCT_TEXT = { forward: 'X·W + b (ReLU on hidden layers)', dW: 'Xᵀ·δ (dW, db)', dX: 'δ·Wᵀ (dX ⊙ ReLU′)' };
 
 const SOURCE_TEXT = (r: KernelsRecord) => ({
   forced: 'chosen by the link',
@@ -28,7 +28,7 @@ export function KernelChoice({ record }: { record: KernelsRecord }) {
               <td>{p.layer}</td><td>{PRODUCT_TEXT[p.product]}</td><td>{p.shape}</td><td><strong>{p.kernel}</strong></td>
               {kernels.map((k) => {
                 const t = p.timings.find((x) => x.kernel === k);
-                return <td key={k}>{t ? `${t.ms.toFixed(3)} (${t.gflops.toFixed(1)})` : '—'}</td>;
+                return <td key={k}>{t ? `${t.ms.toFixed(3)} (${t.gflops < 1 ? t.gflops.toPrecision(2) : t.gflops.toFixed(1)})` : '—'}</td>;
               })}
             </tr>
           ))}
