@@ -182,9 +182,9 @@ export class Trainer {
   /**
    * Encodes forward and backward for the given training sample ids, micro-batch by micro-batch in one
    * pass; gradients are scaled by 1/globalBatch so they sum to the global-batch mean across micro-batches
-   * and replicas. A timer stamps the pass.
+   * and replicas. A timer stamps the pass; `then` (the update, on one device) runs in the same pass.
    */
-  encodeGradients(encoder: GPUCommandEncoder, indices: Uint32Array, globalBatch: number, timer: GpuTimer | null = null): void {
+  encodeGradients(encoder: GPUCommandEncoder, indices: Uint32Array, globalBatch: number, timer: GpuTimer | null = null, then: Dispatch[] = []): void {
     const sizes = microbatchSizes(indices.length, this.spec.accumulate);
     if (indices.length < 1 || sizes[0] > this.spec.maxRows) {
       throw new Error(`batch of ${indices.length} rows outside 1..${this.spec.maxRows * this.spec.accumulate}`);
@@ -194,6 +194,7 @@ export class Trainer {
     this.device.queue.writeBuffer(this.batchIndices, 0, laidOut);
     const pass = encoder.beginComputePass({ label: 'gradients', timestampWrites: timer?.passWrites() });
     sizes.forEach((B, k) => encodeDispatches(pass, this.gradProgram(B, globalBatch, k)));
+    encodeDispatches(pass, then);
     pass.end();
     timer?.resolve(encoder);
   }
@@ -208,9 +209,11 @@ export class Trainer {
 
   /** One whole training step in one submit; the step's LossStats is copied to statsLog at statsOffset. */
   step(indices: Uint32Array, t: number, statsLog: GPUBuffer, statsOffset: number): void {
-    const encoder = this.device.createCommandEncoder({ label: `step ${t}` });
-    this.encodeGradients(encoder, indices, indices.length);
-    this.encodeUpdate(encoder, t);
+    const encoder = this.device.createCommandEncoder({ label: 'step' });
+    // One compute pass for the whole step: the update follows the backward in it (dispatches in a pass
+    // run in order and see each other's writes), one pass fewer per step than the replicas' path.
+    this.update.prepare(t);
+    this.encodeGradients(encoder, indices, indices.length, null, [this.update.dispatch]);
     encoder.copyBufferToBuffer(this.stats, 0, statsLog, statsOffset, LOSS_STATS_BYTES);
     this.device.queue.submit([encoder.finish()]);
   }
