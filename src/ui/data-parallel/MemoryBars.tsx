@@ -10,15 +10,17 @@ export function MemoryBars({ config }: { config: RunConfig }) {
   const bars = replicaMemoryBars(config);
   if (!bars) return null;
   const totals = bars.map((b) => MEMORY_KINDS.reduce((s, k) => s + b[k.kind], 0));
-  const widest = Math.max(...totals);
+  // Drawn to the scale of zero=0's plan, so that ZeRO's bars are shorter by what it saves.
+  const widest = Math.max(...totals, ...(replicaMemoryBars({ ...config, zero: 0 }) ?? []).map((b) => MEMORY_KINDS.reduce((s, k) => s + b[k.kind], 0)));
+  const shown = MEMORY_KINDS.filter((k) => bars.some((b) => b[k.kind] > 0));
   return (
-    <div className="panel dp-memory" data-testid="memory-bars">
+    <div className="panel dp-memory" data-testid="memory-bars" style={{ padding: '8px 12px' }}>
       <h3>GPU memory per replica (planned{config.zero > 0 ? `, ZeRO stage ${config.zero}` : ''})</h3>
       {bars.map((b, rank) => (
         <div key={rank} style={{ display: 'flex', alignItems: 'center', gap: 8, margin: '2px 0' }}>
           <span style={{ color: replicaColor(rank), width: 80 }}>replica {rank}</span>
           <div style={{ display: 'flex', flex: 1, height: 12 }} aria-label={`replica ${rank}: ${formatBytes(totals[rank])}`}>
-            {MEMORY_KINDS.filter((k) => b[k.kind] > 0).map((k) => (
+            {shown.map((k) => (
               <span key={k.kind} title={`${k.label}: ${formatBytes(b[k.kind])}`}
                 style={{ width: `${(100 * b[k.kind]) / widest}%`, background: k.color }} />
             ))}
@@ -27,7 +29,7 @@ export function MemoryBars({ config }: { config: RunConfig }) {
         </div>
       ))}
       <p className="muted">
-        {MEMORY_KINDS.map((k) => (
+        {shown.map((k) => (
           <span key={k.kind} style={{ marginRight: 12 }}>
             <span style={{ display: 'inline-block', width: 10, height: 10, background: k.color, marginRight: 4 }} />{k.label}
           </span>
