@@ -1,13 +1,13 @@
 // What the class tests do with the class server and the pages: start the server on the built lab, give
 // each participant (the teacher, every member) a Chromium process of its own, open a class, and join it.
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { chromium, expect, type Browser, type Page } from '@playwright/test';
 import config from '../playwright.config';
 import { startClassServer, type ClassServer } from '../src/class/server';
 import { button } from './run-page';
 
-/** The built lab the class server serves: dist/ as `npm test` builds it, or CLASS_DIST (a build of one's own). */
-const ROOT = join(process.cwd(), process.env.CLASS_DIST ?? 'dist');
+/** The built lab the class server serves: dist/ as `npm test` builds it, or CLASS_DIST (a build of one's own, relative or absolute). */
+const ROOT = resolve(process.env.CLASS_DIST ?? 'dist');
 /** Away from vite preview's 4173, which the other Chromium tests use. */
 const PORT = Number(process.env.CLASS_PORT ?? 4281);
 

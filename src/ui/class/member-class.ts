@@ -5,6 +5,8 @@ import { connectBrowser, type Traffic } from '../../class/browser-connect';
 import { serveClass } from '../../class/member-client';
 import { testFaultFromEnv, withTestFault } from '../../class/test-fault';
 import type { SessionLink } from '../../class/session-link';
+import { throttledSpawn } from '../../parallel/test-throttle';
+import type { MemberHost } from '../../parallel/members';
 import { webMemberHost } from '../../parallel/web-replicas';
 import { useLab } from '../store';
 import { readView, type MemberStats } from './class-messages';
@@ -17,6 +19,22 @@ const STATS_MS = 1000;
  * nothing a member could not do anyway by sending what it likes; the teacher checks every vector.
  */
 const TEST_FAULT_PARAM = 'testfault';
+/**
+ * Tests only: ?testthrottle=MS before the hash makes this member's replicas sleep MS ms per sample in their
+ * compute phase (src/parallel/test-throttle.ts), a slower GPU for balance=speed to plan around. Like
+ * testfault it is read from the join link's query alone, never from a config or a share link.
+ */
+const TEST_THROTTLE_PARAM = 'testthrottle';
+
+/** The member's local host, with the test-only fault and throttle of its join link applied. */
+function memberHost(query: URLSearchParams): Pick<MemberHost, 'spawn'> {
+  const fault = testFaultFromEnv(query.get(TEST_FAULT_PARAM) ?? undefined);
+  const throttle = Number(query.get(TEST_THROTTLE_PARAM) ?? 0);
+  if (!Number.isFinite(throttle) || throttle < 0) throw new Error(`${TEST_THROTTLE_PARAM} must be a number of ms per sample, 0 or more; got ${query.get(TEST_THROTTLE_PARAM)}`);
+  const host = webMemberHost();
+  const local = throttle > 0 ? { spawn: throttledSpawn(host.spawn, () => throttle) } : host;
+  return fault ? withTestFault(local, fault) : local;
+}
 
 
 /** The page's WebGPU adapter, named as the replicas name theirs; throws saying plainly what is missing. */
@@ -52,8 +70,10 @@ export async function joinClass(link: SessionLink, name: string): Promise<void> 
   const set = (change: Partial<Membership>) => useClass.setState((s) => ({ member: { name, state: 'joining', id: null, message: null, ...s.member, ...change } }));
   set({ name, state: 'joining', message: null });
   let adapter: string;
+  let local: Pick<MemberHost, 'spawn'>;
   try {
     adapter = await adapterName();
+    local = memberHost(new URLSearchParams(window.location.search));
   } catch (e) {
     return set({ state: 'ended', message: e instanceof Error ? e.message : String(e) });
   }
@@ -85,8 +105,7 @@ export async function joinClass(link: SessionLink, name: string): Promise<void> 
   connection.onNews((news) => {
     if (news.t === 'teacher-left') addEvent(null, 'The teacher left: waiting for the teacher to come back');
   });
-  const fault = testFaultFromEnv(new URLSearchParams(window.location.search).get(TEST_FAULT_PARAM) ?? undefined);
-  const why = await serveClass(connection, fault ? withTestFault(webMemberHost(), fault) : webMemberHost());
+  const why = await serveClass(connection, local);
   clearInterval(timer);
   set({ state: 'ended', message: `The class ended: ${why}` });
 }
