@@ -11,32 +11,33 @@ import { LossWatch } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, shardSpec } from '../core/sharding';
 import { learningRate, runLrSchedule } from '../core/optimizers';
-import { runClock, type TrainingState } from '../gpu/train-run';
+import { runClock } from '../gpu/train-run';
 import { badSender, lastGoodOfReplicas, replicaDivergence } from './divergence';
 import { ranks, ring } from './links';
 import type { Init, MemberReport } from './member-generations';
 import type { MemberHost } from './members';
-import { survivorsState, type RestartPoint } from './recovery';
 import { replicaStepRecords } from './replica-records';
 import { ReplicaResults } from './replica-results';
 import type { StepReport } from './replica-protocol';
 import { prepareRun, Run, type RunHandle, type RunOptions } from './run';
 import { SpeedBalance } from './speed-balance';
 import { StarRounds } from './star-rounds';
-import { StepGroups } from './step-groups';
+import { allReduceRestart, LocalSyncs, type ReplicaStart } from './replica-restarts';
 import { askAllShards, ZeroStates } from './zero-states';
-
-/** Where a generation of replicas starts. */
-interface ReplicaStart extends RestartPoint {
-  /** Rank r's state; null: the seed's initial weights. */
-  stateOf: ((rank: number) => TrainingState) | null;
-}
-
-/** How many times (100 ms apart) a join asks the held members for their state until its step's records are out. */
-const JOIN_TRIES = 100;
 
 /** The run's config for a generation of `world` replicas: the epoch plans (core/sharding.ts) follow from it. */
 const worldConfig = (config: RunConfig, world: number): RunConfig => (world === config.replicas ? config : { ...config, replicas: world });
+
+/** Whether an elastic run may go on with `world` replicas: a world the config allows, with samples for every replica at every step. */
+function fitsWorld(config: RunConfig, labels: Uint8Array | null, classes: number, world: number): boolean {
+  if (world > MAX_WORKERS || !labels) return false;
+  try {
+    checkPlan(shardSpec(worldConfig(config, world)), labels, classes);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Each replica's init: its weights (its own copy, as they are handed over) and its ring links. */
 function replicaInits(config: RunConfig, host: MemberHost, from: ReplicaStart, initial: Float32Array, extra: Pick<Init, 'checkpointEvery' | 'startedAt' | 'shares'>): Init[] {
@@ -51,6 +52,55 @@ function replicaInits(config: RunConfig, host: MemberHost, from: ReplicaStart, i
   });
 }
 
+/**
+ * An elastic run removes a member whose vector is non-finite where the others' are finite, once per step: if
+ * the step goes non-finite again without it, the weights themselves diverge on that data, and the run halts.
+ */
+class NonFiniteRemovals {
+  private removedAfter: number | null = null;
+
+  constructor(private readonly run: Run<ReplicaStart, StepReport>) {}
+
+  allowed(): boolean {
+    return this.run.isElastic && this.removedAfter !== this.run.steps.lastStep;
+  }
+
+  remove(rank: number, why: string): void {
+    this.removedAfter = this.run.steps.lastStep;
+    this.run.remove(rank, why);
+  }
+}
+
+interface ReplicaOutputs {
+  run: Run<ReplicaStart, StepReport>;
+  results: ReplicaResults;
+  zero: ZeroStates | null;
+  syncs: LocalSyncs;
+  checkpoint: RunOptions['checkpoint'];
+}
+
+/** What replicas hand back besides their steps: evaluations, their end, checkpoints and local SGD's synchronisations. */
+function keepReplicaOutput(m: MemberReport, { run, results, zero, syncs, checkpoint }: ReplicaOutputs): void {
+  if (m.type === 'metric' && run.world > 1) {
+    run.steps.evaluated(m.record, m.evalMs);
+  } else if (m.type === 'metric') {
+    // A single replica is single-device training: its records are the run's.
+    if (!results.holdsLast(m.record)) run.emit(m.record);
+  } else if (m.type === 'finished' && run.lifecycle.is('training', 'paused')) {
+    // (While halting or changing members, the replicas that stopped at the non-finite step finish too: the
+    // halt ends the run, or the next generation goes on.)
+    const last = results.finished(m, { step: run.steps.lastStep, testAccuracy: run.steps.lastEval });
+    const changes = run.membershipChanges;
+    if (last) run.lifecycle.end(last.type === 'done' && changes > 0 ? { ...last, membershipChanges: changes } : last);
+  } else if (m.type === 'checkpoint' && zero) {
+    zero.add(m.rank, m.state);
+  } else if (m.type === 'checkpoint') {
+    checkpoint?.save(m.state);
+  } else if (m.type === 'sync-state') {
+    syncs.add(m.rank, m.state);
+  }
+}
+
 export async function startDataParallel(options: RunOptions): Promise<RunHandle> {
   const { config, env, checkpoint, resumeFrom } = options;
   const startedAt = runClock();
@@ -59,42 +109,33 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   const layout = modelLayout(layerSizes(config, shape.inputs, shape.classes));
   // The replicas start their devices, data and trainers while the run is checked against its data set.
   const prepared = prepareRun(config, env.readAsset);
+  const balance = config.balance === 'speed' ? new SpeedBalance(config.epochs) : null;
   let lrSchedule = runLrSchedule(config, 1);
-  const check = prepared.then((p) => {
+  /** The training set's labels, once checked: an elastic run's next world is planned on them. */
+  let labels: Uint8Array | null = null;
+  const counted = prepared.then((p) => {
     lrSchedule = runLrSchedule(config, p.totalSteps);
+    labels = p.dataset.train.y;
+    balance?.counted(p.totalSteps);
     return p.totalSteps;
   });
   const initial = initParams(layout, config.seed);
   const run = new Run<ReplicaStart, StepReport>(options, world, startedAt, resumeFrom?.step ?? 0);
-  /**
-   * An elastic run removes a member whose vector is non-finite where the others' are finite, once per step:
-   * if the step goes non-finite again without it, the weights themselves diverge on that data, and the run halts.
-   */
-  let nonFiniteRemovedAfter: number | null = null;
-  const mayRemoveNonFinite = () => run.isElastic && nonFiniteRemovedAfter !== run.steps.lastStep;
-  const removeNonFinite = (rank: number, why: string) => {
-    nonFiniteRemovedAfter = run.steps.lastStep;
-    run.remove(rank, why);
-  };
-  const star = new StarRounds(layout.totalFloats, (rank, m, transfer) => run.members.send(rank, m, transfer), (rank, why, nonFinite) => {
-    if (nonFinite) removeNonFinite(rank, why);
-    else run.remove(rank, why);
-  });
+  const removals = new NonFiniteRemovals(run);
+  const star = new StarRounds(layout.totalFloats, (rank, m, transfer) => run.members.send(rank, m, transfer),
+    (rank, why, nonFinite) => (nonFinite ? removals.remove(rank, why) : run.remove(rank, why)));
   const results = new ReplicaResults(world);
-  /** Local SGD: each rank's state at a synchronisation, and every rank's at the latest one all reached. */
-  let synced = new StepGroups<TrainingState>(world);
-  let lastSync: TrainingState[] | null = null;
+  const syncs = new LocalSyncs(world);
   /** Where the current generation started. */
   let started: ReplicaStart | null = null;
   const watch = new LossWatch(config.lr);
-  const balance = config.balance === 'speed' ? new SpeedBalance(config.epochs) : null;
   /** ZeRO: no replica holds the whole optimizer state; the shards' union, assembled every few steps. */
   const zero = config.zero > 0 ? new ZeroStates(world, resumeFrom ?? null, checkpoint) : null;
 
   const onStep = (step: number, group: StepReport[]) => {
     if (group.some((r) => r.nonFinite)) {
-      const culprit = mayRemoveNonFinite() ? badSender(step, group) : null;
-      if (culprit) return removeNonFinite(culprit.rank, culprit.why);
+      const culprit = removals.allowed() ? badSender(step, group) : null;
+      if (culprit) return removals.remove(culprit.rank, culprit.why);
       const lastGood = () => (zero ? Promise.resolve(zero.goodBefore(step))
         : config.sync === 'step' ? lastGoodOfReplicas(group, (r) => run.members.requestState(r)) : Promise.resolve(null));
       void run.halt(replicaDivergence(step, group), lastGood);
@@ -112,79 +153,27 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
       if (group) onStep(m.step, group);
     } else if (m.type === 'star') {
       star.add(m);
-    } else if (m.type === 'metric' && run.world > 1) {
-      run.steps.evaluated(m.record, m.evalMs);
-    } else if (m.type === 'metric') {
-      // A single replica is single-device training: its records are the run's.
-      if (!results.holdsLast(m.record)) run.emit(m.record);
-    } else if (m.type === 'finished' && run.lifecycle.is('training', 'paused')) {
-      // (While halting or changing members, the replicas that stopped at the non-finite step finish too: the
-      // halt ends the run, or the next generation goes on.)
-      const last = results.finished(m, { step: run.steps.lastStep, testAccuracy: run.steps.lastEval });
-      const changes = run.membershipChanges;
-      if (last) run.lifecycle.end(last.type === 'done' && changes > 0 ? { ...last, membershipChanges: changes } : last);
-    } else if (m.type === 'checkpoint' && zero) {
-      zero.add(m.rank, m.state);
-    } else if (m.type === 'checkpoint') {
-      checkpoint?.save(m.state);
-    } else if (m.type === 'sync-state') {
-      lastSync = synced.add(m.state.step, m.rank, m.state) ?? lastSync;
+    } else {
+      keepReplicaOutput(m, { run, results, zero, syncs, checkpoint });
     }
   };
   const restartPoint = async (failed: number | null, kept: (number | null)[]): Promise<ReplicaStart | null> => {
-    if (config.sync === 'step') {
-      // Gradient all-reduce every step: every replica holds the run's state; the survivors' most advanced
-      // restarts all (a generation that has not trained yet holds none: it starts where it would have).
-      // For a join the members hold at a step boundary (elastic.ts): their state is taken once that step's
-      // records are out, so that no step is reported by one world and trained again by the next.
-      // ZeRO: each holds a shard of the optimizer state; with all members there they are assembled, and
-      // without one the run goes back to the last consistent state (zero-states.ts) and replays from there.
-      const ask = () => (!zero ? survivorsState(run.world, failed ?? -1, (r) => run.members.requestState(r, true))
-        : failed === null ? askAllShards(run.world, (r) => run.members.requestState(r, true)) : Promise.resolve(zero.latest));
-      let best = await ask();
-      for (let tries = 0; failed === null && best && best.step !== run.steps.lastStep && tries < JOIN_TRIES; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        best = await ask();
-      }
-      best ??= zero?.latest ?? null;
-      const point = best ? { step: best.step, stateOf: () => best } : started;
-      if (point) balance?.regroup(kept, point.step);
-      return point;
-    }
-    // Local SGD: between synchronisations every replica's weights and optimizer state are its own, so all
-    // restart from their states at the last synchronisation (or the start) and replay the steps since; a
-    // newcomer takes rank 0's (the weights are the same just after a synchronisation).
-    const states = lastSync && kept.map((r) => lastSync![r ?? 0]);
-    lastSync = states;
-    return { step: states?.[0].step ?? 0, stateOf: states && ((r) => states[r]) };
-  };
-  /** An elastic run: a world the config allows, with samples for every replica at every step. */
-  let labels: Uint8Array | null = null;
-  prepared.then((p) => { labels = p.dataset.train.y; }, () => {});
-  const fits = (w: number): boolean => {
-    if (w > MAX_WORKERS || !labels) return false;
-    try {
-      checkPlan(shardSpec(worldConfig(config, w)), labels, shape.classes);
-      return true;
-    } catch {
-      return false;
-    }
+    const stateOf = (r: number) => run.members.requestState(r, true);
+    const point = config.sync === 'step' ? await allReduceRestart({ world: run.world, lastStep: run.steps.lastStep, stateOf }, zero, failed, started) : syncs.restartPoint(kept);
+    if (point) balance?.regroup(kept, point.step);
+    return point;
   };
   const inits = (from: ReplicaStart, world: number) => {
     started = from;
-    star.start(world, mayRemoveNonFinite);
-    synced = new StepGroups<TrainingState>(world);
+    star.start(world, () => removals.allowed());
+    syncs.restart(world);
     zero?.restart(world);
     results.clear(world);
     return replicaInits(worldConfig(config, world), env, from, initial, { checkpointEvery: checkpoint?.every, startedAt, shares: balance?.plannedShares(world) });
   };
 
   const from: ReplicaStart = { step: resumeFrom?.step ?? 0, stateOf: resumeFrom ? () => resumeFrom : null };
-  const counted = check.then((total) => {
-    balance?.counted(total);
-    return total;
-  });
-  await run.start({ inits, message, restartPoint, fits }, from, counted);
+  await run.start({ inits, message, restartPoint, fits: (w) => fitsWorld(config, labels, shape.classes, w) }, from, counted);
   return run.handle({
     snapshot: () => run.members.requestSnapshot(0),
     state: () => (run.world > 1 && config.sync !== 'step' ? Promise.resolve(null)
