@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { modelLayout, type ModelLayout } from './model';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM, adamAlpha, constantLr } from './optimizers';
 import {
-  biasAddRef, colsumRef, forwardBackwardRef, gatherRef, matmulRef, optimizerStepRef, reluBackwardRef, reluRef,
+  biasAddRef, colsumRef, forwardBackwardRef, gatherRef, matmulRef, optimizerStepRef, relativeError, reluBackwardRef, reluRef,
   softmaxCeRef, type OptimizerState,
 } from './reference';
 import { createRng, randomBelow } from './rng';
@@ -247,5 +247,14 @@ describe('optimizerStepRef', () => {
       expect(Math.abs(s.params[i])).toBeLessThan(0.01);
       expect(Math.abs(s.params[i])).toBeGreaterThan(0.01 * 0.99);
     }
+  });
+});
+
+describe('relativeError', () => {
+  it('scales by the reference, and measures against an all-zero reference absolutely (never 0/0)', () => {
+    expect(relativeError([2, 2], [1, 1])).toBeCloseTo(1, 12);
+    expect(relativeError([0, 0], [0, 0])).toBe(0);
+    expect(relativeError([0, 3e-4], [0, 0])).toBeCloseTo(3e-4, 12);
+    expect(relativeError([NaN], [0])).toBeNaN();
   });
 });

@@ -179,7 +179,10 @@ export function gatherRef(x: Vec, y: Vec, D: number, indices: Vec): { x: Float64
   return { x: bx, y: by };
 }
 
-/** ‖x − ref‖ / ‖ref‖ (NaN if any element is NaN): how far a result is from its reference. */
+/**
+ * ‖x − ref‖ / ‖ref‖ (NaN if any element is NaN): how far a result is from its reference. An all-zero reference
+ * (a ReLU output of one negative sum, say) has no scale: there the error is ‖x‖ itself, not 0/0.
+ */
 export function relativeError(x: Vec, ref: Vec): number {
   if (x.length !== ref.length) throw new Error(`length ${x.length} vs reference ${ref.length}`);
   let diff = 0;
@@ -188,5 +191,5 @@ export function relativeError(x: Vec, ref: Vec): number {
     diff += (x[i] - ref[i]) ** 2;
     norm += ref[i] ** 2;
   }
-  return Math.sqrt(diff) / Math.sqrt(norm);
+  return norm === 0 ? Math.sqrt(diff) : Math.sqrt(diff) / Math.sqrt(norm);
 }
