@@ -5,42 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config';
 import type { MembershipRecord, MetricRecord } from '../core/metrics';
-import type { Member, MemberHost, Membership } from './members';
-import type { FromReplica, ToReplica } from './replica-protocol';
+import type { MemberHost, Membership } from './members';
 import { Run } from './run';
-
-class ScriptedMember implements Member {
-  readonly sent: ToReplica['type'][] = [];
-  terminated = false;
-  private listener: (e: MessageEvent) => void = () => {};
-  private crash: (message: string) => void = () => {};
-
-  constructor(readonly name: string, readonly rank: number) {}
-
-  postMessage(m: unknown): void {
-    this.sent.push((m as ToReplica).type);
-  }
-
-  addEventListener(_type: 'message', listener: (e: MessageEvent) => void): void {
-    this.listener = listener;
-  }
-
-  terminate(): void {
-    this.terminated = true;
-  }
-
-  onCrash(listener: (message: string) => void): void {
-    this.crash = listener;
-  }
-
-  say(m: FromReplica): void {
-    this.listener({ data: m } as MessageEvent);
-  }
-
-  die(message: string): void {
-    this.crash(message);
-  }
-}
+import { ScriptedMember } from './scripted-member';
 
 const config = { ...DEFAULT_CONFIG, replicas: 3 };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -66,7 +33,7 @@ async function elasticRun(names: string[]) {
   const host: MemberHost = {
     spawn: (rank) => {
       if (rank === 0) generations.push([]);
-      return generations.at(-1)![generations.at(-1)!.push(new ScriptedMember(roster[rank], rank)) - 1];
+      return generations.at(-1)![generations.at(-1)!.push(new ScriptedMember(rank, roster[rank])) - 1];
     },
     channel: () => new MessageChannel(),
     readAsset: async () => new Uint8Array(),

@@ -6,42 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config';
 import type { MetricRecord } from '../core/metrics';
 import type { MemberReport } from './member-generations';
-import type { Member, MemberHost } from './members';
-import type { FromReplica, ToReplica } from './replica-protocol';
+import type { MemberHost } from './members';
 import { Run } from './run';
-
-class ScriptedMember implements Member {
-  readonly sent: ToReplica['type'][] = [];
-  terminated = false;
-  private listener: (e: MessageEvent) => void = () => {};
-  private crash: (message: string) => void = () => {};
-
-  constructor(readonly rank: number) {}
-
-  postMessage(m: unknown): void {
-    this.sent.push((m as ToReplica).type);
-  }
-
-  addEventListener(_type: 'message', listener: (e: MessageEvent) => void): void {
-    this.listener = listener;
-  }
-
-  terminate(): void {
-    this.terminated = true;
-  }
-
-  onCrash(listener: (message: string) => void): void {
-    this.crash = listener;
-  }
-
-  say(m: FromReplica): void {
-    this.listener({ data: m } as MessageEvent);
-  }
-
-  die(message: string): void {
-    this.crash(message);
-  }
-}
+import { ScriptedMember } from './scripted-member';
 
 const config = { ...DEFAULT_CONFIG, replicas: 2 };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
