@@ -2,8 +2,9 @@
 // bench's device, and each kernel's C compared bit for bit with the register-blocked kernel's (the
 // lab's promise that the choice never changes a run's numbers, checked on this adapter).
 import { MATMUL_KERNELS, type MatmulKernel } from '../../src/core/config';
-import { createContext, encodeDispatches, readBuffer, storageBuffer, storageBufferFrom, type Dispatch } from '../../src/gpu/context';
+import { createContext, readBuffer, storageBuffer, storageBufferFrom } from '../../src/gpu/context';
 import { matmul } from '../../src/gpu/matmul';
+import { timeDispatch } from '../../src/gpu/kernel-tuning';
 
 export interface MatmulRow {
   n: number;
@@ -12,17 +13,6 @@ export interface MatmulRow {
   gflops: number;
   /** C has exactly the bits of the 'blocked' kernel's C. */
   sameBits: boolean;
-}
-
-async function timeSubmit(device: GPUDevice, dispatch: Dispatch, repeat: number): Promise<number> {
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  encodeDispatches(pass, Array.from({ length: repeat }, () => dispatch));
-  pass.end();
-  const start = performance.now();
-  device.queue.submit([encoder.finish()]);
-  await device.queue.onSubmittedWorkDone();
-  return performance.now() - start;
 }
 
 /** Each kernel at N×N×N: a first run sizes the repeats to about `sampleMs`, then the best of two samples. */
@@ -37,11 +27,11 @@ export async function benchMatmul(device: GPUDevice, n: number, sampleMs: number
     const build = () => matmul(ctx, `bench ${kernel} ${n}`, { a, b, c, M: n, N: n, K: n }, kernel);
     await ctx.precompile(build);
     const dispatch = build();
-    const first = await timeSubmit(device, dispatch, 1);
+    const first = await timeDispatch(device, dispatch, 1);
     const bits = new Uint32Array(await readBuffer(device, c));
     reference ??= bits;
     const repeat = Math.max(1, Math.min(64, Math.round(sampleMs / Math.max(first, 0.01))));
-    const ms = repeat === 1 && first > 4 * sampleMs ? first : Math.min(await timeSubmit(device, dispatch, repeat), await timeSubmit(device, dispatch, repeat)) / repeat;
+    const ms = repeat === 1 && first > 4 * sampleMs ? first : Math.min(await timeDispatch(device, dispatch, repeat), await timeDispatch(device, dispatch, repeat)) / repeat;
     const row = { n, kernel, ms, gflops: (2 * n ** 3) / (ms * 1e6), sameBits: bits.every((v, i) => v === reference![i]) };
     onRow(row);
     rows.push(row);

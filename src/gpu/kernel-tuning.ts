@@ -83,8 +83,8 @@ function productArgs(ctx: GpuContext, p: ProductShape): MatmulArgs {
   return { ...base, a: fill(M * K), b: fill(N * K), transB: true, mask: fill(M * N) };
 }
 
-/** Milliseconds from submitting `repeat` copies of a dispatch to the queue being idle. */
-async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeat: number): Promise<number> {
+/** Milliseconds from submitting `repeat` copies of a dispatch to the queue being idle (the GPU bench times with it too). */
+export async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeat: number): Promise<number> {
   const encoder = device.createCommandEncoder({ label: 'kernel tuning' });
   const pass = encoder.beginComputePass();
   encodeDispatches(pass, Array.from({ length: repeat }, () => dispatch));
