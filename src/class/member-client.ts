@@ -1,7 +1,9 @@
 // A member's side of a class: each instance the teacher starts (an init) runs as a local member of this
 // machine (a worker with its own GPU device, serving the lab's replica code unchanged), its messages go
 // to the teacher over the class server, and its link ends become local ports whose traffic goes to and
-// from the member at the other end over a WebRTC data channel, or the server's relay (peer-links.ts).
+// from the member at the other end over a WebRTC data channel, or the server's relay (peer-links.ts). A link
+// between two of this member's own workers (its far end is this member) never leaves the machine: the first
+// end to arrive makes a local channel, and the second takes its other port.
 // The teacher hears this member's traffic per link before each step report, and whenever a link's way changes.
 import type { Member, MemberHost } from '../parallel/members';
 import type { ClassConnection, Relayed } from './connection';
@@ -38,6 +40,9 @@ export async function serveClass(
   const instances = new Map<number, Instance>();
   let lastInst = 0;
   const teacherTraffic = { sent: 0, received: 0 };
+  /** The other port of each local link whose second end has not arrived yet, by link id. */
+  const localEnds = new Map<number, MessagePort>();
+  const self = links.self;
   const toTeacher = (body: MemberSays) => {
     connection.send('teacher', body);
     const { json, vectors } = encode(body);
@@ -69,6 +74,17 @@ export async function serveClass(
     const memberEnds: MessagePort[] = [];
     const { value, buffers } = decode(json, frames, (ref) => {
       const { link, peer } = linkRef(ref);
+      if (peer === self) {
+        let mine = localEnds.get(link);
+        if (mine) localEnds.delete(link);
+        else {
+          const channel = new MessageChannel();
+          localEnds.set(link, channel.port2);
+          mine = channel.port1;
+        }
+        memberEnds.push(mine);
+        return mine;
+      }
       const { port1, port2 } = new MessageChannel();
       links.set(link, { port: port1, peer });
       port1.addEventListener('message', (e) => peers.send(peer, link, e.data));
@@ -121,6 +137,7 @@ export async function serveClass(
   });
   const why = await connection.ended;
   [...instances.keys()].forEach(end);
+  localEnds.forEach((port) => port.close());
   peers.close();
   return why;
 }

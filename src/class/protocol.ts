@@ -14,6 +14,8 @@ export interface IceServer {
 export interface Roster {
   id: number;
   name: string;
+  /** The workers (replicas, each its own device) the member offers, 1 when left out: it takes this many consecutive ranks. */
+  workers?: number;
 }
 
 export type ToServer =
@@ -21,7 +23,8 @@ export type ToServer =
   | { t: 'open' }
   /** Teach a session opened before (the server's own, or one whose teacher reconnects). */
   | { t: 'teach'; session: string; key: string }
-  | { t: 'join'; session: string; key: string; name: string }
+  /** `workers`: how many replicas this member runs (1 when left out). */
+  | { t: 'join'; session: string; key: string; name: string; workers?: number }
   /** Relay `body` to `to` in the sender's session; `n` binary frames follow. */
   | { t: 'send'; to: Address; n: number; body: unknown }
   /** Teacher: take member `id` out of the session. */
@@ -44,7 +47,7 @@ export type FromServer =
   | { t: 'admitted'; session: string; joinKey: string }
   /** `ice`: the STUN/TURN servers the class server was given, for the member's direct links. */
   | { t: 'joined'; session: string; id: number; ice?: IceServer[] }
-  | { t: 'member'; id: number; name: string }
+  | { t: 'member'; id: number; name: string; workers: number }
   | { t: 'left'; id: number; why: string }
   | { t: 'teacher-left' }
   | { t: 'closed'; why: string }
@@ -63,6 +66,8 @@ export const LIMITS = {
   /** Binary frames one message may carry (the lab's carry at most three: weights and optimizer moments). */
   vectorsPerMessage: 8,
   nameLength: 40,
+  /** Workers one member may offer (each its own device, so a laptop's few are plenty). */
+  workersPerMember: 4,
   membersPerSession: 64,
   /** Knocks one session holds at once, waiting for its teacher. */
   knocksPerSession: 32,
@@ -93,6 +98,15 @@ export function cleanName(raw: unknown): string {
   return name;
 }
 
+/** A member's workers: 1 when not given. */
+export function cleanWorkers(raw: unknown): number {
+  if (raw === undefined) return 1;
+  if (!Number.isInteger(raw) || (raw as number) < 1 || (raw as number) > LIMITS.workersPerMember) {
+    throw new ProtocolError(`workers: give a whole number of 1 to ${LIMITS.workersPerMember}`);
+  }
+  return raw as number;
+}
+
 /** A client's control frame, checked field by field. */
 export function parseToServer(text: string): ToServer {
   let m: unknown;
@@ -111,7 +125,7 @@ export function parseToServer(text: string): ToServer {
     case 'join':
       if (!isString(f.session, 64)) throw new ProtocolError(`${f.t}: the link has no session`);
       if (!isString(f.key, 128)) throw new ProtocolError(`${f.t}: the link has no token`);
-      return f.t === 'teach' ? { t: 'teach', session: f.session, key: f.key } : { t: 'join', session: f.session, key: f.key, name: cleanName(f.name) };
+      return f.t === 'teach' ? { t: 'teach', session: f.session, key: f.key } : { t: 'join', session: f.session, key: f.key, name: cleanName(f.name), workers: cleanWorkers(f.workers) };
     case 'send': {
       const to = f.to;
       if (to !== 'teacher' && !(Number.isInteger(to) && (to as number) > 0)) throw new ProtocolError('send: `to` must be "teacher" or a member id');

@@ -1,9 +1,11 @@
-// The teacher's members' host for a class: rank k is the k-th member that joined the session, its messages
-// travel over the class server, and the links between two members are relayed between them (never
-// through the teacher). Each spawn is a new instance on that member, so a restarted generation's messages
+// The teacher's members' host for a class: each member takes as many consecutive ranks as it offers workers,
+// in the order they joined ("Ada", then "Ada · 2" for her second), their messages travel over the class
+// server, and the links between two members are relayed between them (never through the teacher); a link
+// between two workers of one member names that member at both ends, and the member joins it locally
+// (member-client.ts). Each spawn is a new instance on that member, so a restarted generation's messages
 // never mix with the last one's. The coordinator sees the same Member and MemberHost as with workers, and a
-// membership: a member who leaves cannot take its rank again, so the run goes on without it (and the host
-// removes it from the session); one who joins waits until the run takes it in at a step boundary.
+// membership: a member who leaves cannot take its ranks again, so the run goes on without all of them (and
+// the host removes it from the session); one who joins waits until the run takes it in at a step boundary.
 // Members report their traffic per link (direct or relayed); each step report carries its step's share.
 import type { MemberStepTraffic } from '../core/metrics';
 import type { Member, MemberHost, Membership } from '../parallel/members';
@@ -127,6 +129,8 @@ export function classMemberHost(
   const nameOf = (id: number) => members.find((m) => m.id === id)?.name ?? `member ${id}`;
   const links = (): MemberLinks[] => [...traffic].map(([id, t]) => ({ id, name: nameOf(id), teacher: t.teacher, peers: t.peers.map((p) => ({ ...p, name: nameOf(p.peer) })) }));
   const rankOf = (id: number) => [...live.values()].find((m) => m.id === id && !m.ended)?.rank;
+  /** The member at each rank, and which of its workers the rank is. */
+  const slots = () => members.flatMap((member) => Array.from({ length: member.workers ?? 1 }, (_, worker) => ({ member, worker })));
   /** A member of the run sent what the teacher cannot read: its instances are out, and so is it. */
   const malformed = (from: number, e: unknown) => {
     const why = `sent a malformed message (${e instanceof Error ? e.message : String(e)})`;
@@ -143,10 +147,15 @@ export function classMemberHost(
     const now = links();
     linkListeners.forEach((l) => l(now));
   };
-  const memberOf = (rank: number): Roster => {
-    const member = members[rank];
-    if (!member) throw new Error(`rank ${rank} has no member: the class has ${members.length}`);
-    return member;
+  const slotOf = (rank: number) => {
+    const all = slots();
+    if (!all[rank]) throw new Error(`rank ${rank} has no member: the class's members offer ${all.length} workers`);
+    return all[rank];
+  };
+  const memberOf = (rank: number): Roster => slotOf(rank).member;
+  const rankName = (rank: number) => {
+    const { member, worker } = slotOf(rank);
+    return worker === 0 ? member.name : `${member.name} · ${worker + 1}`;
   };
 
   connection.onMessage(({ from, body, frames }) => {
@@ -179,14 +188,14 @@ export function classMemberHost(
   const joinListeners: (() => void)[] = [];
   connection.onNews((news) => {
     if (news.t === 'member') {
-      waiting.push({ id: news.id, name: news.name });
+      waiting.push({ id: news.id, name: news.name, workers: news.workers });
       joinListeners.forEach((l) => l());
     }
     if (news.t !== 'left') return;
     gone.add(news.id);
     const w = waiting.findIndex((m) => m.id === news.id);
     if (w >= 0) waiting.splice(w, 1);
-    live.forEach((m) => m.id === news.id && m.crash(`${m.name} left the class (${news.why})`));
+    live.forEach((m) => m.id === news.id && m.crash(`${nameOf(m.id)} left the class (${news.why})`));
   });
   /** Why the connection to the class server ended; every member is out of reach from then on. */
   let lost: string | null = null;
@@ -196,23 +205,31 @@ export function classMemberHost(
   });
 
   const membership: Membership = {
-    names: () => members.map((m) => m.name),
+    names: () => slots().map((_, rank) => rankName(rank)),
     waiting: () => waiting.length,
+    offers: () => waiting.map((m) => m.workers ?? 1),
     admit(count) {
-      const entering = waiting.splice(0, count);
-      members.push(...entering);
-      return entering.map((m) => m.name);
+      const first = slots().length;
+      members.push(...waiting.splice(0, count));
+      return slots().slice(first).map((_, k) => rankName(first + k));
     },
     drop(rank, why) {
-      const [member] = members.splice(rank, 1);
-      if (member && !gone.has(member.id)) connection.remove(member.id, why);
+      const member = slots()[rank]?.member;
+      if (!member) return;
+      members.splice(members.indexOf(member), 1);
+      if (!gone.has(member.id)) connection.remove(member.id, why);
+    },
+    together(rank) {
+      const member = slots()[rank]?.member;
+      return member ? slots().flatMap((s, r) => (s.member === member ? [r] : [])) : [rank];
     },
     onJoin: (listener) => { joinListeners.push(listener); },
   };
 
   return {
     spawn(rank) {
-      const { id, name } = memberOf(rank);
+      const { id } = memberOf(rank);
+      const name = rankName(rank);
       const member = new RemoteMember(connection, id, name, rank, nextInst++);
       member.trafficMark = traffic.get(id);
       live.forEach((m, inst) => m.ended && live.delete(inst));

@@ -97,8 +97,8 @@ describe('class server', () => {
     const t = await openSession(server);
     const a = await connect(server, t.join('  Ada\u202e<b>x</b>\u0007 '));
     const b = await connect(server, t.join('Bo'));
-    expect(await t.heard.newsItem()).toEqual({ t: 'member', id: 1, name: 'Ada<b>x</b>' });
-    expect(await t.heard.newsItem()).toEqual({ t: 'member', id: 2, name: 'Bo' });
+    expect(await t.heard.newsItem()).toEqual({ t: 'member', id: 1, name: 'Ada<b>x</b>', workers: 1 });
+    expect(await t.heard.newsItem()).toEqual({ t: 'member', id: 2, name: 'Bo', workers: 1 });
     const grad = new Float32Array([0.1, -0, 1e-40, NaN, Infinity]);
     new Uint32Array(grad.buffer)[3] = 0x7fa5a5a5;
     t.connection.send(1, { k: 'msg', m: { grad, loss: NaN } });

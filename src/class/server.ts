@@ -110,7 +110,7 @@ class Connection implements Peer {
       if (!this.handshakes.take()) throw new RefusedError('too many attempts from this address: wait a few seconds');
       if (m.t === 'open') this.role = { kind: 'teacher', session: this.sessions.open(this) };
       else if (m.t === 'teach') this.role = this.sessions.teach(this, m.session, m.key);
-      else if (m.t === 'join') this.role = this.sessions.join(this, m.session, m.key, m.name);
+      else if (m.t === 'join') this.role = this.sessions.join(this, m.session, m.key, m.name, m.workers);
       else this.role = this.sessions.knock(this, m.code, m.name);
       return;
     }

@@ -29,7 +29,7 @@ export interface Session {
   /** The server's own session, printed at start: it stays open with no one in it. */
   readonly permanent: boolean;
   teacher: Peer | null;
-  members: Map<number, { peer: Peer; name: string }>;
+  members: Map<number, { peer: Peer; name: string; workers: number }>;
   nextId: number;
   /**
    * What a student may type instead of the link. It is no key: it only asks the teacher, who lets each knock
@@ -87,14 +87,14 @@ export class Sessions {
     return { kind: 'teacher', session };
   }
 
-  join(peer: Peer, id: string, key: string, name: string): Role {
+  join(peer: Peer, id: string, key: string, name: string, workers = 1): Role {
     const session = this.find(id);
     if (!sameKey(key, session.joinKey)) throw new RefusedError('wrong join token for this session: ask the teacher for the join link');
     if (session.members.size >= LIMITS.membersPerSession) throw new RefusedError(`the session is full (${LIMITS.membersPerSession} members)`);
     const memberId = session.nextId++;
-    session.members.set(memberId, { peer, name });
+    session.members.set(memberId, { peer, name, workers });
     peer.control({ t: 'joined', session: session.id, id: memberId, ...(this.ice.length > 0 ? { ice: this.ice } : {}) });
-    session.teacher?.control({ t: 'member', id: memberId, name });
+    session.teacher?.control({ t: 'member', id: memberId, name, workers });
     return { kind: 'member', session, id: memberId };
   }
 
@@ -189,7 +189,7 @@ export class Sessions {
   }
 
   private opened(session: Session): FromServer {
-    const members: Roster[] = [...session.members].map(([id, m]) => ({ id, name: m.name }));
+    const members: Roster[] = [...session.members].map(([id, m]) => ({ id, name: m.name, workers: m.workers }));
     return { t: 'opened', session: session.id, joinKey: session.joinKey, teachKey: session.teachKey, code: session.code, members };
   }
 }

@@ -39,7 +39,7 @@ export const USAGE = `usage: npm run train -- [--preset NAME] [--link URL-or-has
                          [--export DIR] [--export-ddp DIR] [--init-weights DIR/model.json]
                          [--data FILE.csv [--label-column N|NAME] [--decimal .|,]]
                          [--teach ADDRESS --members N]
-       npm run train -- --join LINK [--name NAME]
+       npm run train -- --join LINK [--name NAME] [--workers K]
   --preset NAME         start from a preset: ${PRESETS.map((p) => p.name).join(', ')}
   --link URL            a share link or its hash (#v=1&dataset=...); overrides the preset
   --set k=v             set one field; overrides the link. Keys:
@@ -62,9 +62,11 @@ ${FIELDS.map((f) => `                          ${f.key.padEnd(KEY_WIDTH)}${f.hel
   --decimal .|,         the decimal mark (default: '.' where ',' separates fields, else told from the file)
   --teach ADDRESS       teach a class (npm run class): open a session on the class server at ADDRESS, or
                         take the server's own with its teacher link; print the join link, wait for
-                        --members N members and train with them as the run's N replicas (mode=data)
+                        --members N members and train with them as the run's replicas (mode=data), one
+                        per worker a member offers
   --join LINK           train as a member of a class, on this machine's GPU: the teacher's run, not
-                        flags of your own; --name NAME is what the class sees (default: the host name)`;
+                        flags of your own; --name NAME is what the class sees (default: the host name);
+                        --workers K runs K of the run's replicas here, each its own device (1 to ${LIMITS.workersPerMember}, default 1)`;
 
 export class UsageError extends Error {}
 
@@ -73,14 +75,15 @@ export const RESUMABLE_CHANGES = ['lr', 'epochs'];
 
 export function parseArgs(argv: string[]): CliOptions {
   const { out, sets, given } = readFlags(argv);
-  const { data, labelColumn, decimal, teach, members, join, name } = given;
+  const { data, labelColumn, decimal, teach, members, join, name, workers } = given;
   if (out.resume && (given.base !== DEFAULT_CONFIG || given.link.length)) throw new UsageError('--resume takes the config from the checkpoint: drop --preset and --link');
   if (out.resume && (out.initWeights || out.exportDdp)) throw new UsageError('--init-weights and --export-ddp start a new run: drop --resume');
   if (labelColumn !== undefined && !data) throw new UsageError('--label-column needs --data');
   if (decimal && !data) throw new UsageError('--decimal needs --data');
   if ((teach === null) !== (members === null)) throw new UsageError('--teach and --members go together: the class server\'s address and how many members to wait for');
   if (name !== null && join === null) throw new UsageError('--name needs --join');
-  if (join !== null && argv.some((a) => a.startsWith('--') && !['--join', '--name', '--json'].includes(a))) {
+  if (workers !== null && join === null) throw new UsageError('--workers needs --join');
+  if (join !== null && argv.some((a) => a.startsWith('--') && !['--join', '--name', '--workers', '--json'].includes(a))) {
     throw new UsageError('--join trains the teacher\'s run: drop the other flags (the teacher sets the config)');
   }
   let csv: Dataset | null = null;
@@ -97,7 +100,7 @@ export function parseArgs(argv: string[]): CliOptions {
   return {
     config, sets, ...out, csv,
     teach: teach === null ? null : { server: teach, members: members! },
-    join: join === null ? null : { link: join, name: name ?? (hostname().slice(0, LIMITS.nameLength) || 'node member') },
+    join: join === null ? null : { link: join, name: name ?? (hostname().slice(0, LIMITS.nameLength) || 'node member'), workers: workers ?? 1 },
   };
 }
 
@@ -113,7 +116,7 @@ function readFlags(argv: string[]) {
   const given = {
     base: DEFAULT_CONFIG, link: [] as [string, string][], data: null as string | null, labelColumn: undefined as string | undefined,
     decimal: undefined as '.' | ',' | undefined, teach: null as string | null, members: null as number | null,
-    join: null as string | null, name: null as string | null,
+    join: null as string | null, name: null as string | null, workers: null as number | null,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -149,6 +152,10 @@ function readFlags(argv: string[]) {
     } else if (flag === '--teach') given.teach = value();
     else if (flag === '--join') given.join = value();
     else if (flag === '--name') given.name = value();
+    else if (flag === '--workers') {
+      given.workers = Number(value());
+      if (!Number.isInteger(given.workers) || given.workers < 1 || given.workers > LIMITS.workersPerMember) throw new UsageError(`--workers needs an integer in [1, ${LIMITS.workersPerMember}]`);
+    }
     else if (flag === '--members') {
       given.members = Number(value());
       if (!Number.isInteger(given.members) || given.members < 1 || given.members > LIMITS.membersPerSession) throw new UsageError(`--members needs an integer in [1, ${LIMITS.membersPerSession}]`);

@@ -22,6 +22,8 @@ export interface TeachOptions {
 export interface JoinOptions {
   link: string;
   name: string;
+  /** The run's replicas this machine offers to run, each its own device. */
+  workers: number;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -58,7 +60,7 @@ export async function teachClass(options: TeachOptions): Promise<ClassMemberHost
       if (roster.length >= options.members) resolve();
     };
     connection.onNews((news) => {
-      if (news.t === 'member') roster.push({ id: news.id, name: news.name });
+      if (news.t === 'member') roster.push({ id: news.id, name: news.name, workers: news.workers });
       const gone = news.t === 'left' ? roster.findIndex((m) => m.id === news.id) : -1;
       if (gone >= 0) roster.splice(gone, 1);
       progress();
@@ -76,13 +78,13 @@ export async function joinClass(options: JoinOptions): Promise<never> {
   prepareMnist();
   let joined;
   try {
-    joined = await connectNode(link.server, { t: 'join', session: link.session, key: link.key, name: options.name });
+    joined = await connectNode(link.server, { t: 'join', session: link.session, key: link.key, name: options.name, workers: options.workers });
   } catch (e) {
     say(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);
   }
   const { connection, welcome } = joined;
-  say(`joined the class at ${link.server} as ${options.name} (member ${welcome.t === 'joined' ? welcome.id : '?'}): waiting for the teacher's run`);
+  say(`joined the class at ${link.server} as ${options.name}, ${options.workers} worker${options.workers === 1 ? '' : 's'} (member ${welcome.t === 'joined' ? welcome.id : '?'}): waiting for the teacher's run`);
   process.once('SIGINT', () => connection.disconnect());
   const local = nodeMemberHost();
   const fault = testFaultFromEnv(process.env.LAB_TEST_FAULT);

@@ -125,7 +125,9 @@ async function trainDataParallel(
     ? { every: options.checkpointEvery, save: (state: TrainingState) => { writing = writing.then(() => saveCheckpoint(dir, config, state)); } }
     : undefined;
   const env = options.teach ? await teachClass(options.teach) : nodeMemberHost();
-  const run = await startRun({ config, env, emit, resumeFrom, checkpoint });
+  // A class's members may each run several workers: the run has a replica per worker.
+  const ranks = env.membership?.names().length;
+  const run = await startRun({ config: ranks ? classConfig(config, ranks, Boolean(options.resume)) : config, env, emit, resumeFrom, checkpoint });
   process.once('SIGINT', () => run.stop());
   const last = await run.finished;
   await Promise.all([writing, env.shutdown()]);

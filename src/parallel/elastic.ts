@@ -50,14 +50,17 @@ export class Elastic<From extends RestartPoint> {
     const { lifecycle, membership } = this.run;
     // Recovering, halting or ended: a change is under way (it meets this member's absence when it spawns), or the run is ending.
     if (!lifecycle.is('starting', 'ready', 'training', 'paused')) return;
-    const name = membership.names()[rank] ?? `replica ${rank}`;
-    const kept = ranks(this.run.world()).filter((r) => r !== rank);
+    // A member with several workers leaves with all of them: one change, named by its first rank.
+    const group = membership.together?.(rank) ?? [rank];
+    const first = Math.min(...group);
+    const name = membership.names()[first] ?? `replica ${first}`;
+    const kept = ranks(this.run.world()).filter((r) => !group.includes(r));
     if (kept.length === 0 && membership.waiting() === 0) {
-      membership.drop(rank, why);
+      membership.drop(first, why);
       this.stop(`${name} ${change === 'left' ? 'left' : 'was removed'} (${why}), and no member is left to go on`);
       return;
     }
-    await this.change(kept, { change, name, rank, reason: why });
+    await this.change(kept, { change, name, rank: first, reason: why });
   }
 
   /** The generation began training: members who joined while it started come in now. */
@@ -70,7 +73,7 @@ export class Elastic<From extends RestartPoint> {
     // Starting or changing: the change under way or the generation's start (settled) takes them in.
     if (!this.run.lifecycle.is('training', 'paused')) return;
     const world = this.run.world();
-    if (!this.run.fits(world + 1)) return;
+    if (!this.run.fits(world + this.offers()[0])) return;
     await this.change(ranks(world), null);
   }
 
@@ -79,9 +82,11 @@ export class Elastic<From extends RestartPoint> {
     lifecycle.to('recovering');
     // Joiners come in at a step boundary: the members hold there, where the others would wait for the lost one anyway.
     if (!lost) this.run.hold();
+    const offers = this.offers();
     let admitting = 0;
-    while (admitting < membership.waiting() && this.run.fits(kept.length + admitting + 1)) admitting++;
-    const from = await this.run.restartPoint(lost?.rank ?? null, [...kept, ...new Array<null>(admitting).fill(null)]);
+    let entering = 0;
+    while (admitting < offers.length && this.run.fits(kept.length + entering + offers[admitting])) entering += offers[admitting++];
+    const from = await this.run.restartPoint(lost?.rank ?? null, [...kept, ...new Array<null>(entering).fill(null)]);
     // Stopped, or halting after a step the others completed meanwhile.
     if (!lifecycle.is('recovering')) return;
     this.run.retire();
@@ -97,6 +102,12 @@ export class Elastic<From extends RestartPoint> {
     joined.forEach((name, k) => this.record(from.step, world, { change: 'joined', name, rank: kept.length + k, reason: '' }));
     lifecycle.to('starting');
     this.run.launch(from, world);
+  }
+
+  /** The ranks each waiting member brings. */
+  private offers(): readonly number[] {
+    const { membership } = this.run;
+    return membership.offers?.() ?? new Array<number>(membership.waiting()).fill(1);
   }
 
   private record(step: number, world: number, c: Change): void {

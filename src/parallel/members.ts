@@ -71,10 +71,17 @@ export interface Membership {
   names(): readonly string[];
   /** Members who joined since and wait to enter the run. */
   waiting(): number;
-  /** Takes the first `count` waiting members in, after the current ranks; returns their names. */
+  /** Takes the first `count` waiting members in, after the current ranks; returns the names of the ranks they bring. */
   admit(count: number): string[];
-  /** Member `rank` is out of the run for good (`why`, for it and the roster); the ranks after it move down one. */
+  /**
+   * Member `rank` is out of the run for good (`why`, for it and the roster), with the ranks together(rank) names;
+   * the ranks after them move down.
+   */
   drop(rank: number, why: string): void;
+  /** The ranks that leave with `rank`, itself included (a class member's workers); just `rank` when absent. */
+  together?(rank: number): number[];
+  /** How many ranks each waiting member brings, in order; one each when absent. */
+  offers?(): readonly number[];
   /** Calls back when a member joins and waits. */
   onJoin(listener: () => void): void;
 }

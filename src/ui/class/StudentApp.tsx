@@ -3,6 +3,7 @@
 // samples this computer trains, its share of the work and its traffic. The teacher sets the config and
 // drives the run: nothing here changes either.
 import { useEffect, useState, type FormEvent } from 'react';
+import { LIMITS } from '../../class/protocol';
 import type { MemberLinks } from '../../class/remote-members';
 import type { SessionLink } from '../../class/session-link';
 import { MetricsCharts } from '../charts/MetricsCharts';
@@ -46,6 +47,7 @@ export function StudentApp({ link, linkError }: { link: SessionLink | null; link
 
 function JoinForm({ link, linkError }: { link: SessionLink | null; linkError: string | null }) {
   const [name, setName] = useState('');
+  const [workers, setWorkers] = useState(1);
   const member = useClass((s) => s.member);
   const joining = member?.state === 'joining';
   // Let in after typing the short code: the name was given already.
@@ -55,7 +57,7 @@ function JoinForm({ link, linkError }: { link: SessionLink | null; linkError: st
   }, [link]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (link && name.trim()) void joinClass(link, name.trim());
+    if (link && name.trim()) void joinClass(link, name.trim(), workers);
   };
   return (
     <form className="panel student-join" onSubmit={submit} aria-label="Join the class">
@@ -65,6 +67,12 @@ function JoinForm({ link, linkError }: { link: SessionLink | null; linkError: st
         <label htmlFor="member-name">Your name</label>
         <input id="member-name" type="text" maxLength={40} autoComplete="nickname" value={name} onChange={(e) => setName(e.target.value)} disabled={joining} />
         <span className="field-help">The teacher and the class see this name beside your part of the run.</span>
+      </div>
+      <div className="field">
+        <label htmlFor="member-workers">Workers</label>
+        <input id="member-workers" type="number" min={1} max={LIMITS.workersPerMember} step={1} value={workers} disabled={joining}
+          onChange={(e) => setWorkers(Math.min(LIMITS.workersPerMember, Math.max(1, Math.round(Number(e.target.value)) || 1)))} />
+        <span className="field-help">Replicas of the run this computer trains, each a worker with its own GPU device (1 to {LIMITS.workersPerMember}).</span>
       </div>
       <button type="submit" className="button primary" disabled={!link || joining || name.trim() === ''}>Join</button>
       {joining && <p className="hint" role="status">Checking WebGPU and joining…</p>}
@@ -82,7 +90,7 @@ function MemberStatus() {
   const text = member.state === 'ended' ? member.message
     : !ran ? 'Joined. Waiting for the teacher to press Train.'
       : rank === null ? 'You joined after this run started: you train in the teacher\'s next run.'
-        : `You train replica ${rank} of ${names?.length ?? '?'} (${status === 'running' ? 'training' : status}).`;
+        : `You train ${member.workers > 1 ? `replicas ${rank}–${rank + member.workers - 1}` : `replica ${rank}`} of ${names?.length ?? '?'} (${status === 'running' ? 'training' : status}).`;
   return (
     <section className="panel student-status" aria-label="Your place in the class">
       <h2>{member.name}</h2>

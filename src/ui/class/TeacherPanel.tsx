@@ -66,8 +66,11 @@ function Roster() {
   const now = useNow();
   const figures = rankFigures(records);
   const present = roster.filter((m) => m.status === 'present').length;
-  const statusOf = (m: RosterEntry, rank: number) =>
-    m.status !== 'present' ? `${m.status}${m.why ? ` (${m.why})` : ''}` : rank >= 0 ? `replica ${rank} of the run` : runIds ? 'waiting for the next run' : 'ready';
+  /** A member with several workers holds consecutive ranks. */
+  const ranksOf = (id: number) => (runIds ?? []).flatMap((r, rank) => (r === id ? [rank] : []));
+  const statusOf = (m: RosterEntry, held: number[]) =>
+    m.status !== 'present' ? `${m.status}${m.why ? ` (${m.why})` : ''}`
+      : held.length > 1 ? `replicas ${held[0]}–${held.at(-1)!} of the run` : held.length === 1 ? `replica ${held[0]} of the run` : runIds ? 'waiting for the next run' : 'ready';
   return (
     <div className="class-roster">
       <h3>Roster <span className="muted">({present} present)</span></h3>
@@ -80,8 +83,9 @@ function Roster() {
           </thead>
           <tbody>
             {roster.map((m) => {
-              const rank = runIds?.indexOf(m.id) ?? -1;
-              const speed = rank >= 0 ? figures[rank]?.samplesPerSec : null;
+              const held = ranksOf(m.id);
+              const speeds = held.map((rank) => figures[rank]?.samplesPerSec);
+              const speed = held.length > 0 && speeds.every((v) => v != null) ? speeds.reduce((a, v) => a! + v!, 0) : null;
               return (
                 <tr key={m.id} data-member={m.name} className={m.status === 'present' ? '' : 'gone'}>
                   <th scope="row">{m.name}</th>
@@ -92,7 +96,7 @@ function Roster() {
                   <td>{formatBytes(m.received)}</td>
                   <td>{m.direct + m.relayed === 0 ? '–' : [m.direct && `${m.direct} direct`, m.relayed && `${m.relayed} relayed`].filter(Boolean).join(', ')}</td>
                   <td>{m.status === 'present' ? `${Math.max(0, Math.round((now - m.lastHeard) / 1000))} s ago` : '–'}</td>
-                  <td>{statusOf(m, rank)}</td>
+                  <td>{statusOf(m, held)}</td>
                   <td>{m.status === 'present' && (
                     <button type="button" className="button small" onClick={() => removeMember(m.id)} aria-label={`Remove ${m.name}`}>Remove</button>
                   )}</td>

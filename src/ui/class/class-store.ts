@@ -39,6 +39,8 @@ export interface TeacherSession {
 /** A member page: its name, how far joining got, and why it ended. */
 export interface Membership {
   name: string;
+  /** The replicas this page runs, each a worker with its own GPUDevice. */
+  workers: number;
   state: 'joining' | 'joined' | 'ended';
   /** The server's id for this member. */
   id: number | null;

@@ -65,10 +65,10 @@ export function rememberedName(): string | null {
 export const traffic: Traffic = { sent: 0, received: 0 };
 let lastRun = 0;
 
-/** Joins the class as `name` and serves it until the session ends. */
-export async function joinClass(link: SessionLink, name: string): Promise<void> {
-  const set = (change: Partial<Membership>) => useClass.setState((s) => ({ member: { name, state: 'joining', id: null, message: null, ...s.member, ...change } }));
-  set({ name, state: 'joining', message: null });
+/** Joins the class as `name`, offering `workers` replicas, and serves it until the session ends. */
+export async function joinClass(link: SessionLink, name: string, workers = 1): Promise<void> {
+  const set = (change: Partial<Membership>) => useClass.setState((s) => ({ member: { name, workers, state: 'joining', id: null, message: null, ...s.member, ...change } }));
+  set({ name, workers, state: 'joining', message: null });
   let adapter: string;
   let local: Pick<MemberHost, 'spawn'>;
   try {
@@ -79,14 +79,14 @@ export async function joinClass(link: SessionLink, name: string): Promise<void> 
   }
   let joined;
   try {
-    joined = await connectBrowser(link.server, { t: 'join', session: link.session, key: link.key, name }, traffic);
+    joined = await connectBrowser(link.server, { t: 'join', session: link.session, key: link.key, name, workers }, traffic);
   } catch (e) {
     return set({ state: 'ended', message: e instanceof Error ? e.message : String(e) });
   }
   const { connection, welcome } = joined;
   set({ state: 'joined', id: welcome.t === 'joined' ? welcome.id : null });
   useLab.getState().setAdapter(adapter);
-  const stats = () => connection.send('teacher', { k: 'stats', adapter, workers: 1 } satisfies MemberStats);
+  const stats = () => connection.send('teacher', { k: 'stats', adapter, workers } satisfies MemberStats);
   stats();
   const timer = setInterval(stats, STATS_MS);
   connection.onMessage(({ from, body }) => {

@@ -47,9 +47,9 @@ function updateMember(id: number, change: Partial<RosterEntry>): void {
   useClass.setState((s) => ({ roster: s.roster.map((m) => (m.id === id ? { ...m, ...change } : m)) }));
 }
 
-function addMember(id: number, name: string): void {
+function addMember(id: number, name: string, workers = 1): void {
   const entry: RosterEntry = {
-    id, name, adapter: null, workers: null, sent: 0, received: 0, direct: 0, relayed: 0, lastHeard: Date.now(), status: 'present', why: null,
+    id, name, adapter: null, workers, sent: 0, received: 0, direct: 0, relayed: 0, lastHeard: Date.now(), status: 'present', why: null,
   };
   useClass.setState((s) => ({ roster: [...s.roster.filter((m) => m.id !== id), entry] }));
   addEvent(shown ? lastStep() : null, `${name} joined the class`);
@@ -91,13 +91,13 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   if (welcome.t !== 'opened') return c.disconnect();
   connection = c;
   useClass.setState({ teacher: { joinLink: sessionLink('join', server, welcome.session, welcome.joinKey), shortCode: welcome.code }, roster: [], events: [], knocks: [] });
-  welcome.members.forEach((m) => addMember(m.id, m.name));
+  welcome.members.forEach((m) => addMember(m.id, m.name, m.workers));
   ranks.length = 0;
   waiting.splice(0, waiting.length, ...welcome.members);
   host = classMemberHost(c, ranks, fetchAsset, waiting);
   host.onLinks(heardLinks);
   c.onNews((news) => {
-    if (news.t === 'member') addMember(news.id, news.name);
+    if (news.t === 'member') addMember(news.id, news.name, news.workers);
     if (news.t === 'knock') useClass.setState((s) => ({ knocks: [...s.knocks, { knock: news.knock, name: news.name }] }));
     if (news.t === 'unknocked') useClass.setState((s) => ({ knocks: s.knocks.filter((k) => k.knock !== news.knock) }));
     if (news.t !== 'left') return;
@@ -146,33 +146,43 @@ export function endClass(): void {
  */
 export function classRun(config: RunConfig): { config: RunConfig; env: MemberHost; heartbeatMs: number } | null {
   if (!connection || !host) return null;
-  const present = useClass.getState().roster.filter((m) => m.status === 'present').map((m) => ({ id: m.id, name: m.name }));
+  const present = useClass.getState().roster.filter((m) => m.status === 'present').map((m) => ({ id: m.id, name: m.name, workers: m.workers ?? 1 }));
   if (present.length === 0) throw new Error('No member has joined the class yet: share the join link, then press Train.');
-  // The first members present, up to the lab's bound on replicas; the others wait for a place.
+  // The first members present whose workers fit the lab's bound on replicas (a replica per worker); the others wait for a place.
   const most = (fieldFor('replicas') as { max: number }).max;
-  const run = applyOverrides(config, [['mode', 'data'], ['replicas', String(Math.min(present.length, most))]]);
-  ranks.splice(0, ranks.length, ...present.slice(0, most));
-  waiting.splice(0, waiting.length, ...present.slice(most));
+  let taken = 0;
+  let replicas = 0;
+  while (taken < present.length && replicas + present[taken].workers <= most) replicas += present[taken++].workers;
+  if (taken === 0) throw new Error(`${present[0].name} offers ${present[0].workers} workers, more than the ${most} replicas a run may have.`);
+  const run = applyOverrides(config, [['mode', 'data'], ['replicas', String(replicas)]]);
+  ranks.splice(0, ranks.length, ...present.slice(0, taken));
+  waiting.splice(0, waiting.length, ...present.slice(taken));
   pending = { run: ++runs, config: run };
   return { config: run, env: host, heartbeatMs: CLASS_HEARTBEAT_MS };
 }
 
 /** The run's ranks as the views name them (the host changes them as members leave and join). */
 function showRanks(): void {
-  useClass.setState({ runNames: ranks.map((m) => m.name), runIds: ranks.map((m) => m.id) });
+  useClass.setState({ runNames: [...(host?.membership?.names() ?? [])], runIds: rankIds() });
+}
+
+/** The member at each rank: a member with several workers holds consecutive ranks. */
+function rankIds(): number[] {
+  return ranks.flatMap((m) => new Array<number>(m.workers ?? 1).fill(m.id));
 }
 
 /** Sends each member present the records of the shown run it has not had, with its rank and links. */
 function sendViews(records: MetricRecord[]): void {
   if (!connection || !shown) return;
   const { status } = useLab.getState();
-  const names = ranks.map((m) => m.name);
+  const names = [...(host?.membership?.names() ?? [])];
+  const ids = rankIds();
   for (const member of useClass.getState().roster) {
     if (member.status !== 'present') continue;
     const had = delivered.get(member.id);
     const from = had?.run === shown.run ? had.count : 0;
     const fresh = records.slice(from);
-    const rank = ranks.findIndex((m) => m.id === member.id);
+    const rank = ids.indexOf(member.id);
     const own = links.find((l) => l.id === member.id) ?? null;
     for (let i = 0; i === 0 || i < fresh.length; i += VIEW_CHUNK) {
       const view: ClassView = {
