@@ -14,7 +14,7 @@ import { useLab } from '../store';
 import { ClassEvents } from './ClassEvents';
 import { useClass } from './class-store';
 import { joinClass, rememberedName, traffic } from './member-class';
-import { ownShard, rankFigures } from './roster-figures';
+import { memberFigures, ownShard, rankFigures } from './roster-figures';
 
 /** Sample ids listed before "and N more". */
 const LISTED_IDS = 48;
@@ -115,8 +115,9 @@ function OwnShare() {
   const records = useLab((s) => s.records);
   const socket = useTraffic();
   const links = useClass((s) => s.memberLinks);
-  const shard = rank === null ? null : ownShard(records, rank);
-  const share = rank === null ? null : rankFigures(records)[rank] ?? null;
+  const workers = useClass((s) => s.member?.workers ?? 1);
+  const shard = rank === null ? null : ownShard(records, rank, workers);
+  const share = rank === null ? null : memberFigures(rankFigures(records), rank, workers);
   return (
     <section className="panel own-share" aria-label="Your part of the run" data-testid="own-share">
       <h2>Your part of the run</h2>

@@ -6,7 +6,7 @@ import { useLab } from '../store';
 import { ClassEvents } from './ClassEvents';
 import { useClass, type RosterEntry } from './class-store';
 import { QrCode } from './QrCode';
-import { rankFigures } from './roster-figures';
+import { memberFigures, rankFigures } from './roster-figures';
 import { answerKnock, endClass, removeMember } from './teacher-class';
 
 /** Re-renders every second, for "last heard … ago". */
@@ -84,8 +84,7 @@ function Roster() {
           <tbody>
             {roster.map((m) => {
               const held = ranksOf(m.id);
-              const speeds = held.map((rank) => figures[rank]?.samplesPerSec);
-              const speed = held.length > 0 && speeds.every((v) => v != null) ? speeds.reduce((a, v) => a! + v!, 0) : null;
+              const speed = held.length > 0 ? memberFigures(figures, held[0], held.length)?.samplesPerSec : null;
               return (
                 <tr key={m.id} data-member={m.name} className={m.status === 'present' ? '' : 'gone'}>
                   <th scope="row">{m.name}</th>

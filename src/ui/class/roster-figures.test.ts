@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
 import { readStats, readView } from './class-messages';
-import { ownShard, rankFigures } from './roster-figures';
+import { memberFigures, ownShard, rankFigures } from './roster-figures';
 
 const times = (ms: number) => ({ computeMs: ms / 2, readbackMs: ms / 4, allreduceMs: ms / 8, updateMs: ms / 8 });
 const records: MetricRecord[] = [
@@ -20,6 +20,13 @@ describe('rankFigures and ownShard', () => {
     expect(rankFigures(records)).toEqual([{ rows: 2, share: 0.5, samplesPerSec: 50 }, { rows: 2, share: 0.5, samplesPerSec: 100 }]);
     expect(ownShard(records, 0)).toEqual({ step: 2, epoch: 1, ids: [4, 5], epochSamples: 5 });
     expect(ownShard(records, 2)).toBeNull();
+  });
+
+  it('add up a member\'s workers: their ids, rows, shares and speeds', () => {
+    expect(ownShard(records, 0, 2)).toEqual({ step: 2, epoch: 1, ids: [4, 5, 6, 7], epochSamples: 8 });
+    expect(memberFigures(rankFigures(records), 0, 2)).toEqual({ rows: 4, share: 1, samplesPerSec: 150 });
+    expect(memberFigures(rankFigures(records), 1)).toEqual({ rows: 2, share: 0.5, samplesPerSec: 100 });
+    expect(memberFigures(rankFigures(records), 2)).toBeNull();
   });
 
   it('know no speed before a step\'s times, and nothing before a shard', () => {

@@ -1,5 +1,5 @@
 // What the roster and a member's page derive from the run's records: each rank's speed and share of the
-// work at the latest step, and its shard.
+// work at the latest step, and its shard; a member with several workers adds up its ranks.
 import type { MetricRecord, ShardRecord, WorkersRecord } from '../../core/metrics';
 
 function latest<T extends MetricRecord['type']>(records: readonly MetricRecord[], type: T): Extract<MetricRecord, { type: T }> | null {
@@ -29,11 +29,25 @@ export function rankFigures(records: readonly MetricRecord[]): RankFigures[] {
   });
 }
 
-/** The sample ids rank `rank` trained at the latest step and its epoch so far. */
-export function ownShard(records: readonly MetricRecord[], rank: number): { step: number; epoch: number; ids: number[]; epochSamples: number } | null {
+/** A member's figures over its `workers` consecutive ranks from `rank` (they train side by side: their speeds add up). */
+export function memberFigures(figures: readonly RankFigures[], rank: number, workers = 1): RankFigures | null {
+  const own = figures.slice(rank, rank + workers);
+  if (own.length === 0) return null;
+  const speeds = own.map((f) => f.samplesPerSec);
+  return {
+    rows: own.reduce((n, f) => n + f.rows, 0),
+    share: own.reduce((n, f) => n + f.share, 0),
+    samplesPerSec: speeds.every((v) => v !== null) ? speeds.reduce((a, v) => a + v!, 0) : null,
+  };
+}
+
+/** The sample ids ranks `rank`..`rank + workers - 1` (a member's workers) trained at the latest step, and their epoch so far. */
+export function ownShard(
+  records: readonly MetricRecord[], rank: number, workers = 1,
+): { step: number; epoch: number; ids: number[]; epochSamples: number } | null {
   const last = latest(records, 'shard');
   if (!last || rank >= last.ids.length) return null;
   let epochSamples = 0;
-  for (const r of records) if (r.type === 'shard' && r.epoch === last.epoch) epochSamples += r.ids[rank]?.length ?? 0;
-  return { step: last.step, epoch: last.epoch, ids: last.ids[rank], epochSamples };
+  for (const r of records) if (r.type === 'shard' && r.epoch === last.epoch) epochSamples += r.ids.slice(rank, rank + workers).flat().length;
+  return { step: last.step, epoch: last.epoch, ids: last.ids.slice(rank, rank + workers).flat(), epochSamples };
 }
