@@ -15,9 +15,6 @@ export class RunSwitch {
   private wake: (() => void) | null = null;
   private reader: (() => Promise<ParamsSnapshot>) | null = null;
   private stateReader: ((current: boolean) => Promise<TrainingState | null>) | null = null;
-  /** State requests waiting for the loop to hold at a step boundary. */
-  private holdWaiters: (() => void)[] = [];
-  private ended = false;
 
   pause(): void {
     this.paused = true;
@@ -60,16 +57,7 @@ export class RunSwitch {
 
   waitWhilePaused(): Promise<void> {
     if (!this.isPaused) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.flushHoldWaiters();
-    });
-  }
-
-  /** The loop took its last step: it will hold no more. */
-  end(): void {
-    this.ended = true;
-    this.flushHoldWaiters();
+    return new Promise((resolve) => { this.wake = resolve; });
   }
 
   /**
@@ -96,14 +84,9 @@ export class RunSwitch {
     this.stateReader = reader;
   }
 
-  /**
-   * Weights, optimizer state and completed steps, or null before training has begun. `held`: once the loop holds
-   * at the pause asked for, so the state is a step boundary's, every step it took already reported (a class
-   * member joining takes the run's state there); at once if the pause was lifted, or the run stopped or ended.
-   */
-  async state(current = false, held = false): Promise<TrainingState | null> {
-    if (held && this.isPaused && !this.isHolding && !this.ended) await new Promise<void>((resolve) => this.holdWaiters.push(resolve));
-    return this.stateReader ? this.stateReader(current) : null;
+  /** Weights, optimizer state and completed steps, or null before training has begun. */
+  state(current = false): Promise<TrainingState | null> {
+    return this.stateReader ? this.stateReader(current) : Promise.resolve(null);
   }
 
   /** The current weights (after all submitted steps), or null before training has begun. */
@@ -114,10 +97,5 @@ export class RunSwitch {
   private release(): void {
     this.wake?.();
     this.wake = null;
-    this.flushHoldWaiters();
-  }
-
-  private flushHoldWaiters(): void {
-    this.holdWaiters.splice(0).forEach((resolve) => resolve());
   }
 }

@@ -9,8 +9,6 @@ import type { FromReplica, ToReplica } from './replica-protocol';
 
 /** How long a member has to hand over its state. */
 const STATE_TIMEOUT_MS = 10_000;
-/** A state asked for at the next step boundary waits for the step in flight too (the heartbeat still watches). */
-const HELD_STATE_TIMEOUT_MS = 120_000;
 
 export type Init = Extract<ToReplica, { type: 'init' }>;
 
@@ -83,12 +81,12 @@ export class MemberGenerations {
   }
 
   /**
-   * Member `rank`'s whole state (`current`: as it is, even after a non-finite step; `held`: once it holds at
-   * the pause asked for; see replica-protocol.ts); null if it does not answer in time, or the run is over.
+   * Member `rank`'s whole state (`current`: as it is, even after a non-finite step; see replica-protocol.ts);
+   * null if it does not answer in time, or the run is over.
    */
-  requestState(rank: number, current = false, held = false): Promise<TrainingState | null> {
+  requestState(rank: number, current = false): Promise<TrainingState | null> {
     if (this.closed) return Promise.resolve(null);
-    return this.states.ask((id) => this.send(rank, { type: 'state', id, current, held }), held ? HELD_STATE_TIMEOUT_MS : STATE_TIMEOUT_MS);
+    return this.states.ask((id) => this.send(rank, { type: 'state', id, current }), STATE_TIMEOUT_MS);
   }
 
   /** Member `rank`'s current weights, for live views; null once the run is over. */

@@ -51,10 +51,8 @@ export type ToReplica =
    * Send the whole state back (weights, optimizer state, steps completed), to restart replicas from it. After
    * a non-finite step a replica hands over its last verified-good state, unless `current`: then the state it
    * holds, after the last step it took (what a class needs when another member's vector made the step fail).
-   * `held`: answered once the replica holds at the pause the coordinator asked for (a step boundary: a class
-   * member joining enters there), so every step in the state was reported before it.
    */
-  | { type: 'state'; id: number; current?: boolean; held?: boolean }
+  | { type: 'state'; id: number; current?: boolean }
   | { type: 'stop' }
   /**
    * Node: destroy the worker's GPU devices (which settles their pending promises) and end the thread.

@@ -26,9 +26,8 @@ export interface AllReduceRun {
 /**
  * Gradient all-reduce every step: every replica holds the run's state; the survivors' most advanced restarts
  * all (a generation that has not trained yet holds none: it starts at `started`). For a join (`failed` null)
- * the members hold at a step boundary (elastic.ts) and hand their state over only once they hold there (a
- * step in flight is finished and reported first), and it is taken once that step's records are out, so that
- * no step is reported by one world and trained again by the next. ZeRO: each holds a shard of the
+ * the members hold at a step boundary (elastic.ts): their state is taken once that step's records are out, so
+ * that no step is reported by one world and trained again by the next. ZeRO: each holds a shard of the
  * optimizer state; with all members there they are assembled, and without one the run goes back to the last
  * consistent state (zero-states.ts) and replays from there.
  */

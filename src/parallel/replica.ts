@@ -42,7 +42,7 @@ function answerControl(coordinator: Endpoint, control: RunSwitch, m: ToReplica, 
   else if (m.type === 'stop') control.stop();
   else if (m.type === 'ping') post({ type: 'pong', rank });
   else if (m.type === 'state') {
-    void control.state(m.current === true, m.held === true).then((state) => post({ type: 'state', rank, id: m.id, state }, state ? stateTransfer(state) : []));
+    void control.state(m.current === true).then((state) => post({ type: 'state', rank, id: m.id, state }, state ? stateTransfer(state) : []));
   } else if (m.type === 'snapshot') {
     void control.snapshot().then((snapshot) => post({ type: 'snapshot', rank, id: m.id, snapshot }, snapshot ? [snapshot.params.buffer] : []));
   }
@@ -76,8 +76,6 @@ async function run(env: ReplicaEnv, init: WorkerInit, inbox: Inbox<ToReplica>, c
     post({ type: 'finished', rank, weightsSha256: weightsSha, params: rank === 0 && params ? params : undefined }, params && rank === 0 ? [params.buffer] : []);
   } catch (e) {
     post({ type: 'error', rank, message: e instanceof Error ? e.message : String(e) });
-  } finally {
-    control.end();
   }
 }
 
