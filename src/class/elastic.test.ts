@@ -165,8 +165,14 @@ describe('elastic membership in a class', () => {
     expect(joined).toMatchObject({ change: 'joined', name: 'late', rank: 2, world: 3 } satisfies Partial<MembershipRecord>);
     expect(joined.step).toBeGreaterThanOrEqual(5);
     expect(joined.step).toBeLessThan(STEPS);
-    ofType(result.records, 'shard').forEach((s: ShardRecord) => expect(s.ids, `step ${s.step}`).toHaveLength(s.step <= joined.step ? 2 : 3));
-    ofType(result.records, 'step').filter((s) => s.step > joined.step).forEach((s) => expect(s.replicaLoss).toHaveLength(3));
+    // Records before the change are the two's, after it the three's (judged by their order: on a loaded machine the
+    // step in flight at the join may be reported by the two before the three train it again; docs/classroom.md).
+    const at = result.records.indexOf(joined);
+    result.records.forEach((r, i) => {
+      if (r.type === 'shard') expect((r as ShardRecord).ids, `step ${r.step}`).toHaveLength(i < at ? 2 : 3);
+      if (r.type === 'step' && i > at) expect((r as StepRecord).replicaLoss).toHaveLength(3);
+    });
+    expect(ofType(result.records, 'shard').filter((r, i, all) => i > 0 && r.step <= all[i - 1].step).map((r) => r.step).every((step) => step === joined.step + 1)).toBe(true);
     expectLikeOneDevice(result.records, STEPS, 'with a member joining');
     session.connection.closeSession();
     await Promise.all([...members, await late!].map((m) => m.served));
