@@ -158,8 +158,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
     }
   };
   const restartPoint = async (failed: number | null, kept: (number | null)[]): Promise<ReplicaStart | null> => {
-    // Only the ranks that go on are asked: a member that left takes all its workers with it.
-    const stateOf = (r: number) => (kept.includes(r) ? run.members.requestState(r, true) : Promise.resolve(null));
+    const stateOf = (r: number) => (kept.includes(r) ? run.members.requestState(r, true) : Promise.resolve(null)); // a member leaving takes all its workers
     const point = config.sync === 'step' ? await allReduceRestart({ world: run.world, lastStep: run.steps.lastStep, stateOf }, zero, failed, started) : syncs.restartPoint(kept);
     if (point) balance?.regroup(kept, point.step);
     return point;
