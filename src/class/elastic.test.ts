@@ -6,13 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { DoneRecord, MembershipRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
-import { requestNodeDevice } from '../gpu/dawn';
 import { relativeError } from '../gpu/testing';
 import { startDataParallel } from '../parallel/data-coordinator';
-import type { Member, MemberHost } from '../parallel/members';
-import type { Endpoint } from '../parallel/ports';
-import { serveReplica } from '../parallel/replica';
-import { readAsset, trainOneDevice } from '../parallel/testing';
+import type { MemberHost } from '../parallel/members';
+import { localReplica, readAsset, trainOneDevice } from '../parallel/testing';
 import { serveClass } from './member-client';
 import type { Roster } from './protocol';
 import { classMemberHost } from './remote-members';
@@ -26,25 +23,12 @@ const CONFIG: RunConfig = {
 };
 const STEPS = 25;
 
-/** A replica in this process with its own Dawn device, as a member's local host would start it. */
-function localReplica(): Member {
-  const { port1, port2 } = new MessageChannel();
-  serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: requestNodeDevice, readAsset });
-  port1.start();
-  return {
-    postMessage: (m, transfer) => port1.postMessage(m, transfer ?? []),
-    addEventListener: (type, listener) => port1.addEventListener(type, listener),
-    terminate: () => port1.close(),
-    onCrash: () => {},
-  };
-}
-
 type Session = Awaited<ReturnType<typeof openSession>>;
 
 /** A member joined to the session, serving its instances in this process; `fault` poisons one step's vector. */
 async function joinMember(session: Session, name: string, fault?: TestFault) {
   const { connection } = await connect(server, session.join(name));
-  const local: Pick<MemberHost, 'spawn'> = { spawn: localReplica };
+  const local: Pick<MemberHost, 'spawn'> = { spawn: () => localReplica() };
   const served = serveClass(connection, fault ? withTestFault(local, fault) : local);
   return { connection, served };
 }

@@ -6,13 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { DoneRecord, MembershipRecord, MetricRecord, ShardRecord, StepRecord } from '../core/metrics';
-import { requestNodeDevice } from '../gpu/dawn';
 import { relativeError } from '../gpu/testing';
 import { startDataParallel } from '../parallel/data-coordinator';
-import type { Member } from '../parallel/members';
-import type { Endpoint } from '../parallel/ports';
-import { serveReplica } from '../parallel/replica';
-import { readAsset, trainOneDevice } from '../parallel/testing';
+import { localReplica, readAsset, trainOneDevice } from '../parallel/testing';
 import { serveClass } from './member-client';
 import type { Roster } from './protocol';
 import { classMemberHost } from './remote-members';
@@ -25,19 +21,6 @@ const CONFIG: RunConfig = {
 };
 const STEPS = 26;
 
-/** A replica in this process with its own Dawn device, as a member's local host starts one per worker. */
-function localReplica(): Member {
-  const { port1, port2 } = new MessageChannel();
-  serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: requestNodeDevice, readAsset });
-  port1.start();
-  return {
-    postMessage: (m, transfer) => port1.postMessage(m, transfer ?? []),
-    addEventListener: (type, listener) => port1.addEventListener(type, listener),
-    terminate: () => port1.close(),
-    onCrash: () => {},
-  };
-}
-
 /** A session whose members offer `offers` workers (by name), joined and heard by the teacher. */
 async function classOf(offers: Record<string, number>) {
   const session = await openSession(server);
@@ -45,7 +28,7 @@ async function classOf(offers: Record<string, number>) {
   for (const [name, workers] of Object.entries(offers)) {
     const { connection } = await connect(server, { t: 'join', session: session.session, key: session.joinKey, name, workers });
     const lines: string[] = [];
-    members.push({ connection, lines, served: serveClass(connection, { spawn: localReplica }, (line) => lines.push(line)) });
+    members.push({ connection, lines, served: serveClass(connection, { spawn: () => localReplica() }, (line) => lines.push(line)) });
   }
   const roster: Roster[] = [];
   while (roster.length < members.length) {

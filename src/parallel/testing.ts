@@ -8,7 +8,7 @@ import { loadDataset } from '../core/datasets';
 import type { MetricRecord } from '../core/metrics';
 import { requestNodeDevice } from '../gpu/dawn';
 import { runTraining } from '../gpu/train-run';
-import type { MemberHost } from './members';
+import type { Member, MemberHost } from './members';
 import type { Endpoint } from './ports';
 import { serveReplica } from './replica';
 
@@ -24,20 +24,23 @@ export async function trainOneDevice(config: RunConfig): Promise<{ records: Metr
   return { records, params: params! };
 }
 
-/** Replicas in this thread, each with its own Dawn device (or the one `deviceFor` gives), talking over real MessagePorts. */
+/** A replica in this thread on the device `requestDevice` gives, talking over a real MessagePort (a class member's local host starts one per worker). */
+export function localReplica(requestDevice: () => Promise<GPUDevice> = requestNodeDevice): Member {
+  const { port1, port2 } = new MessageChannel();
+  serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice, readAsset });
+  port1.start();
+  return {
+    postMessage: (m, transfer) => port1.postMessage(m, transfer ?? []),
+    addEventListener: (type, listener) => port1.addEventListener(type, listener),
+    terminate: () => port1.close(),
+    onCrash: () => {},
+  };
+}
+
+/** Replicas in this thread, each with its own Dawn device (or the one `deviceFor` gives). */
 export function inProcessHost(deviceFor: (rank: number) => Promise<GPUDevice> = requestNodeDevice): MemberHost {
   return {
-    spawn(rank) {
-      const { port1, port2 } = new MessageChannel();
-      serveReplica({ coordinator: port2 as unknown as Endpoint, requestDevice: () => deviceFor(rank), readAsset });
-      port1.start();
-      return {
-        postMessage: (m, transfer) => port1.postMessage(m, transfer ?? []),
-        addEventListener: (type, listener) => port1.addEventListener(type, listener),
-        terminate: () => port1.close(),
-        onCrash: () => {},
-      };
-    },
+    spawn: (rank) => localReplica(() => deviceFor(rank)),
     channel: () => new MessageChannel(),
     readAsset,
   };
