@@ -1,11 +1,10 @@
 // balance=speed in a class, each participant its own Chromium process on the class server: with one of two
 // members slowed by the test-only ?testthrottle= on its join link, epoch 2 gives it the smaller share and
 // its median step is shorter than the same class's with balance=equal (an ordering, never a time).
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import type { ClassServer } from '../src/class/server';
+import { expect, test, type Page } from '@playwright/test';
 import { median } from '../src/core/median';
 import type { MetricRecord, WorkersRecord } from '../src/core/metrics';
-import { classServer, joinAs, participant, startClassAt } from './class-pages';
+import { classroom, joinAs, startClassAt } from './class-pages';
 import { button, downloadRecords, ofType } from './run-page';
 
 /** 800 spiral points in global batches of 32: 25 steps an epoch, the second one's all planned by speed. */
@@ -15,20 +14,7 @@ const STEPS_PER_EPOCH = 25;
 const THROTTLE_MS_PER_SAMPLE = 20;
 const RUN_TIMEOUT = 300_000;
 
-let server: ClassServer;
-const browsers: Browser[] = [];
-
-async function person(): Promise<Page> {
-  const { browser, page } = await participant();
-  browsers.push(browser);
-  return page;
-}
-
-test.beforeAll(async () => { server = await classServer(); });
-test.afterAll(async () => {
-  await Promise.all(browsers.map((b) => b.close().catch(() => {})));
-  await server?.close();
-});
+const { server, person } = classroom();
 
 /** A step's time: its longest replica's phases together (the others' all-reduce includes waiting for it). */
 const stepMs = (w: WorkersRecord) => Math.max(...w.times.map((t) => t.computeMs + t.readbackMs + t.allreduceMs + t.updateMs));
@@ -43,7 +29,7 @@ async function trainWith(teacher: Page, balance: 'equal' | 'speed'): Promise<Met
 
 test('with one member slowed, balance=speed gives it the smaller share and a shorter median step than equal', async () => {
   const teacher = await person();
-  const joinLink = await startClassAt(teacher, server, LINK);
+  const joinLink = await startClassAt(teacher, server(), LINK);
   const [ada, grace] = [await person(), await person()];
   await joinAs(ada, joinLink, 'Ada');
   // Test-only: Grace's replica sleeps in its compute phase (src/ui/class/member-class.ts, ?testthrottle=).

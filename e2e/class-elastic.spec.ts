@@ -2,29 +2,15 @@
 // a member that sends NaN (a test-only flag on its join link) is removed and named, a student who joins
 // mid-run enters at a step boundary, and a member whose browser closes mid-run is dropped; the run finishes
 // with the others, every change a membership record that both pages show, and the final weights are finite.
-import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import type { ClassServer } from '../src/class/server';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { MembershipRecord } from '../src/core/metrics';
-import { classServer, joinAs, participant, startClassAt } from './class-pages';
+import { classroom, joinAs, startClassAt } from './class-pages';
 import { button, downloadRecords, ofType } from './run-page';
 
 /** 800 spiral points in global batches of 24: 33 steps an epoch, 66 in all (time for the changes mid-run). */
 const LINK = 'v=1&dataset=spiral&layers=8&lr=0.01&batch=24&epochs=2&seed=5&droplast=1';
 
-let server: ClassServer;
-const browsers: Browser[] = [];
-
-async function person(): Promise<Page> {
-  const { browser, page } = await participant();
-  browsers.push(browser);
-  return page;
-}
-
-test.beforeAll(async () => { server = await classServer(); });
-test.afterAll(async () => {
-  await Promise.all(browsers.map((b) => b.close().catch(() => {})));
-  await server?.close();
-});
+const { server, person } = classroom();
 
 const stepOf = async (page: Page) => Number(await page.getByTestId('step').getAttribute('data-value'));
 const change = (page: Page, kind: MembershipRecord['change'], name: string) =>
@@ -32,7 +18,7 @@ const change = (page: Page, kind: MembershipRecord['change'], name: string) =>
 
 test('a NaN member is removed, a late student enters, a closed browser is dropped, and the run finishes with the others', async () => {
   const teacher = await person();
-  const joinLink = await startClassAt(teacher, server, LINK);
+  const joinLink = await startClassAt(teacher, server(), LINK);
   const [ada, grace, eve] = [await person(), await person(), await person()];
   await joinAs(ada, joinLink, 'Ada');
   await joinAs(grace, joinLink, 'Grace');

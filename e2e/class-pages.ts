@@ -1,7 +1,7 @@
 // What the class tests do with the class server and the pages: start the server on the built lab, give
 // each participant (the teacher, every member) a Chromium process of its own, open a class, and join it.
 import { resolve } from 'node:path';
-import { chromium, expect, type Browser, type Page } from '@playwright/test';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import config from '../playwright.config';
 import { startClassServer, type ClassServer } from '../src/class/server';
 import { button } from './run-page';
@@ -24,6 +24,28 @@ export async function participant({ webgpu = true } = {}): Promise<{ browser: Br
   const browser = await chromium.launch({ ...options, args: options.args?.filter((a) => webgpu || a !== '--enable-unsafe-webgpu') });
   const context = await browser.newContext({ viewport: config.use?.viewport ?? undefined, serviceWorkers: 'block', acceptDownloads: true });
   return { browser, page: await context.newPage() };
+}
+
+/**
+ * A class server for the spec's tests and the participants' browsers, started before its tests and closed
+ * after them: `person()` opens one more participant's page.
+ */
+export function classroom(): { server: () => ClassServer; person: () => Promise<Page> } {
+  let server: ClassServer | undefined;
+  const browsers: Browser[] = [];
+  test.beforeAll(async () => { server = await classServer(); });
+  test.afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+    await server?.close();
+  });
+  return {
+    server: () => server!,
+    person: async () => {
+      const { browser, page } = await participant();
+      browsers.push(browser);
+      return page;
+    },
+  };
 }
 
 /** Opens the lab at `config` on the class server, starts a class, and returns its join link. */
