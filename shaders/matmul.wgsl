@@ -1,7 +1,8 @@
 // Register-blocked matrix multiply: C[M, N] = op(A) · op(B), the 'blocked' candidate.
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
-// src/gpu/matmul.ts puts matmul_operands.wgsl (params, bindings 0–2, loadA, loadB, rowOfB) before it and
-// matmul_store.wgsl (bindings 3–6: overwrite, accumulate, or the fused epilogues) after it.
+// src/gpu/matmul-candidates.ts puts matmul_params.wgsl (binding 0) and matmul_operands.wgsl (bindings 1–2,
+// loadA, loadB, rowOfB) before it and matmul_store.wgsl (bindings 3–6: overwrite, accumulate, or the fused
+// epilogues) after it.
 // Forward uses A·B (X·W); backward uses Aᵀ·B (Xᵀ·dY for dW) and A·Bᵀ (dY·Wᵀ for dX).
 // Each thread computes a 4×4 block of C from registers, with no workgroup barriers: small workgroups
 // of 8×8 threads (a 32×32 tile) keep every core busy on the small shapes training uses, and software

@@ -1,20 +1,9 @@
-// The shared head of matmul.wgsl and matmul_tiled.wgsl (src/gpu/matmul.ts puts it first): the params,
-// the operand bindings read as scalars, and op(A), op(B) element by element with zeros past M and N.
+// The scalar operands of matmul.wgsl and matmul_tiled.wgsl (src/gpu/matmul-candidates.ts puts it after
+// matmul_params.wgsl): the operand bindings read as scalars, and op(A), op(B) element by element with zeros
+// past M and N.
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
-// Bindings: 0 params (MatmulParams); 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K] when
-// TRANS_B.
+// Bindings: 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K] when TRANS_B.
 
-struct MatmulParams {
-  M: u32,
-  N: u32,
-  K: u32,
-  _pad: u32,
-}
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-
-@group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 

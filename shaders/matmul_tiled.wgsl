@@ -2,7 +2,7 @@
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
 // src/gpu/matmul-candidates.ts puts the tile's constants first (TILE_M × TILE_N outputs per workgroup,
 // TILE_K steps of k per shared tile, THREAD_M × THREAD_N outputs per thread, both multiples of 4), then
-// matmul_operands.wgsl (params, bindings 0–2, loadA, loadB, rowOfB), this, and matmul_store.wgsl
+// matmul_params.wgsl, matmul_operands.wgsl (bindings 1–2, loadA, loadB, rowOfB), this, and matmul_store.wgsl
 // (bindings 3–6 and the fused epilogues).
 // Each workgroup stages a TILE_M × TILE_K slice of op(A) and a TILE_K × TILE_N slice of op(B) in
 // workgroup memory (neighbouring threads read neighbouring addresses of A and B, whichever way each is

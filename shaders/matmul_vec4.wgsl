@@ -5,22 +5,12 @@
 //   A·Bᵀ  (δ·Wᵀ)   K % 4 = 0: A and B [N, K] both read as vec4 along k.
 // Legend: M rows of C, N columns of C, K the shared inner dimension.
 // Bindings: 0 params (MatmulParams); 1 a: A [M, K], or [K, M] when TRANS_A; 2 b: B [K, N], or [N, K]
-// when TRANS_B; 3 c and 4 bias: see matmul_store.wgsl, which src/gpu/matmul.ts appends.
+// when TRANS_B; 3 c and 4 bias: see matmul_store.wgsl. src/gpu/matmul-candidates.ts puts
+// matmul_params.wgsl (the params, TRANS_A, TRANS_B) before it and matmul_store.wgsl after it.
 // Each thread of an 8×8 workgroup computes a 4×4 block of C from registers, with no barriers (as in
 // matmul.wgsl), and sums k = 0..K−1 in order with the same multiply-adds, so both kernels give the
 // same bits. Rows and columns past M and N are clamped on load and never stored.
 
-struct MatmulParams {
-  M: u32,
-  N: u32,
-  K: u32,
-  _pad: u32,
-}
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-
-@group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
 

@@ -3,6 +3,7 @@
 // workgroup-tiled matmul_tiled.wgsl at four tile shapes. All sum k in order with the same multiply-adds:
 // the same bits, so the choice is only about speed (src/gpu/kernel-tuning.ts measures it).
 import operands from '../../shaders/matmul_operands.wgsl?raw';
+import head from '../../shaders/matmul_params.wgsl?raw';
 import store from '../../shaders/matmul_store.wgsl?raw';
 import tiledBody from '../../shaders/matmul_tiled.wgsl?raw';
 import scalarBody from '../../shaders/matmul.wgsl?raw';
@@ -63,9 +64,9 @@ const tileConstants = (t: TileShape) => [
 
 /** The program's WGSL, epilogues (matmul_store.wgsl) included. */
 export function programSource(program: MatmulProgram): string {
-  if (program === 'vec4') return `${vec4Body}\n${store}`;
-  if (program === 'scalar') return `${operands}\n${scalarBody}\n${store}`;
-  return `${tileConstants(TILES[program])}\n${operands}\n${tiledBody}\n${store}`;
+  if (program === 'vec4') return `${head}\n${vec4Body}\n${store}`;
+  if (program === 'scalar') return `${head}\n${operands}\n${scalarBody}\n${store}`;
+  return `${tileConstants(TILES[program])}\n${head}\n${operands}\n${tiledBody}\n${store}`;
 }
 
 /** Workgroups covering C [M, N]: the blocked kernels' 8×8 threads cover 32×32 outputs. */
