@@ -69,6 +69,11 @@ export interface RunConfig {
   /** auto: the fastest matmul kernel per product, measured on this adapter; or one kernel for all. */
   kernel: KernelChoice;
   /**
+   * Activation recomputation (checkpointing): 1 keeps only some activations through the forward and
+   * recomputes the others just before their backward: less memory, more compute, the same bits.
+   */
+  recompute: number;
+  /**
    * ZeRO stage of a data-parallel run with sync=step: 0 every replica holds everything (DDP); 1 each holds
    * 1/N of the optimizer state and updates 1/N of the weights; 2 and its 1/N of the summed gradient.
    */
@@ -119,6 +124,12 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'stages', kind: 'int', min: 2, max: 8, label: 'Stages', help: 'model-parallel workers (pipeline stages or tensor-parallel ranks)' },
   { key: 'microbatches', kind: 'int', min: 1, max: 64, label: 'Micro-batches', help: 'pipeline: micro-batches per global batch' },
   { key: 'schedule', kind: 'enum', values: SCHEDULES, label: 'Schedule', help: 'pipeline: GPipe (all forwards, then all backwards) or 1F1B' },
+  {
+    key: 'recompute', kind: 'int', min: 0, max: 1, label: 'Recompute',
+    help: '1: keep only checkpointed activations and recompute the rest before each backward (same bits, less memory, more compute). '
+      + 'Pipeline: a stage keeps each in-flight micro-batch\'s input. One device or data parallel: the input of every ⌈√L⌉ layers '
+      + '(saves nothing for one or two dense layers, e.g. 784-64-10; try 3 hidden layers)',
+  },
   { key: 'kernel', kind: 'enum', values: KERNEL_CHOICES, label: 'Matmul kernel', help: 'auto: the fastest on this GPU, measured at start; or one by name (every kernel gives the same bits)' },
   { key: 'zero', kind: 'int', min: 0, max: 2, label: 'ZeRO stage', help: 'data parallel, sync=step: 0 replicas hold everything (DDP); 1 optimizer state sharded over replicas; 2 gradients too' },
 ];
@@ -126,7 +137,7 @@ export const FIELDS: readonly FieldSpec[] = [
 export const DEFAULT_CONFIG: RunConfig = {
   dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, warmup: 0, lrschedule: 'constant', batch: 32, accumulate: 1, epochs: 10, seed: 1,
   replicas: 1, shard: 'strided', balance: 'equal', droplast: 0, allreduce: 'ring', sync: 'step',
-  mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe',
+  mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe', recompute: 0,
   kernel: 'auto', zero: 0,
 };
 
@@ -249,6 +260,7 @@ export function validateConfig(c: RunConfig): RunConfig {
   if (c.accumulate > 1) validateAccumulate(c);
   if (c.balance === 'speed') validateSpeedBalance(c);
   if (c.zero > 0) validateZero(c);
+  if (c.recompute > 0) validateRecompute(c);
   return c;
 }
 
@@ -258,6 +270,13 @@ function validateZero(c: RunConfig): void {
   if (c.sync !== 'step') {
     throw new ConfigError('zero', `${c.zero} needs sync=step: with local SGD (sync=${c.sync}) each replica's weights and optimizer state are its own between synchronisations`);
   }
+}
+
+/** Recomputation re-runs forwards of whole layers: a tensor-parallel slice's would repeat its ring sums. */
+function validateRecompute(c: RunConfig): void {
+  if (c.mode === 'tensor') throw new ConfigError('recompute', 'must be 0 with mode=tensor: recomputation is available for one device, data and pipeline parallelism');
+  // Stage 3 gathers each layer's weights for its own forward and backward; a recomputed segment would need them gathered again.
+  if (c.zero === 3) throw new ConfigError('recompute', 'must be 0 with zero=3: ZeRO stage 3 all-gathers a layer\'s weights only around its own forward and backward');
 }
 
 /** balance=speed re-cuts the global batches of strided sharding; what it cannot combine with. */

@@ -3,6 +3,7 @@
 // allocated. With ZeRO (zero ≥ 1) a data-parallel replica holds the optimizer state of its shard alone
 // (core/zero-shards.ts) and no good-state backups: the coordinator keeps the run's consistent states.
 import type { ModelLayout } from './model';
+import { checkpoints } from './recompute';
 import { shardOf } from './zero-shards';
 
 export type MemoryKind = 'parameters' | 'gradients' | 'optimizer state' | 'activations' | 'data' | 'communication' | 'backups';
@@ -35,6 +36,8 @@ export interface TrainerMemory {
   /** Reads back (and writes) the flat vector each step through a staging buffer (a replica). */
   staging: boolean;
   zero?: ZeroRank;
+  /** Activation recomputation (core/recompute.ts): segment inputs own buffers, the rest shared ones. */
+  recompute?: boolean;
 }
 
 const F = 4;
@@ -64,10 +67,12 @@ export function trainerBuffers(m: TrainerMemory): BufferNeed[] {
     need('batch ids', 'activations', m.accumulate * Math.ceil(m.maxRows / 64) * 64 * F),
     ...(m.staging ? [need('readback staging', 'communication', P * F + 24)] : []),
   ];
+  const homes = checkpoints(m.layout.sizes, m.recompute ?? false);
   m.layout.sizes.forEach((width, l) => {
-    buffers.push(need(l === 0 ? 'input batch' : `activations ${l}`, 'activations', m.maxRows * width * F));
+    if (homes.shared[l] < 0) buffers.push(need(l === 0 ? 'input batch' : `activations ${l}`, 'activations', m.maxRows * width * F));
     if (l > 0) buffers.push(need(`activation gradients ${l}`, 'activations', m.maxRows * width * F));
   });
+  homes.sharedWidths.forEach((width, i) => buffers.push(need(`recomputed activations ${i + 1}`, 'activations', m.maxRows * width * F)));
   return buffers;
 }
 

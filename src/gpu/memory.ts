@@ -30,7 +30,7 @@ export function memoryPlan(buffers: BufferNeed[]): MemoryPlan {
 /** One trainer's buffers (core/memory-plan.ts), by default a single device's: good-state backups, no staging. */
 export function planMemory(
   layout: ModelLayout, maxRows: number, trainSamples: number, testSamples: number,
-  more: Partial<Pick<TrainerMemory, 'accumulate' | 'backups' | 'staging' | 'zero'>> = {},
+  more: Partial<Pick<TrainerMemory, 'accumulate' | 'backups' | 'staging' | 'zero' | 'recompute'>> = {},
 ): MemoryPlan {
   return memoryPlan(trainerBuffers({ layout, maxRows, trainSamples, testSamples, accumulate: 1, backups: true, staging: false, ...more }));
 }

@@ -8,6 +8,7 @@ import type { KernelsRecord } from '../core/metrics';
 import type { TrainerMemory } from '../core/memory-plan';
 import type { ModelLayout } from '../core/model';
 import { microbatchSizes } from '../core/model-parallel';
+import { checkpoints, recomputedBefore, type Checkpoints } from '../core/recompute';
 import type { LrSchedule } from '../core/optimizers';
 import {
   createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom,
@@ -35,6 +36,8 @@ export interface TrainerSpec {
   accumulate: number;
   /** Matmul kernels: auto (measured when compiling), or one by name; 'blocked' when not given. */
   kernel?: KernelChoice;
+  /** Activation recomputation (core/recompute.ts): segment inputs kept, the rest recomputed in the backward. */
+  recompute?: boolean;
   /**
    * What else the worker holds, for the memory check (core/memory-plan.ts): a replica's staging buffer, no
    * good-state backups with ZeRO, whose shard of the optimizer state (gpu/zero-shard.ts) replaces m and v.
@@ -65,8 +68,12 @@ export class Trainer {
   readonly v: GPUBuffer;
   /** LossStats of the latest step (its micro-batches summed) or evaluation chunk. */
   readonly stats: GPUBuffer;
-  /** acts[0] = input batch [maxRows, D]; acts[l] = output of layer l [maxRows, sizes[l]]. */
+  /**
+   * acts[0] = input batch [maxRows, D]; acts[l] = output of layer l [maxRows, sizes[l]]. With recomputation
+   * a segment's interior activations are shared buffers (the same GPUBuffer at several l).
+   */
   private readonly acts: GPUBuffer[];
+  private readonly checkpoints: Checkpoints;
   /** deltas[l] = dLoss/d(pre-activation of layer l) [maxRows, sizes[l]]; deltas[0] unused. */
   private readonly deltas: GPUBuffer[];
   /** [maxRows] u32 labels of the current batch. */
@@ -83,7 +90,7 @@ export class Trainer {
 
   constructor(device: GPUDevice, readonly spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array) {
     const { layout, maxRows } = spec;
-    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { accumulate: spec.accumulate, ...spec.memory }), device.limits);
+    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { accumulate: spec.accumulate, recompute: spec.recompute, ...spec.memory }), device.limits);
     this.device = device;
     this.ctx = createContext(device);
     const P = layout.totalFloats;
@@ -93,7 +100,9 @@ export class Trainer {
     this.m = storageBuffer(device, 'optimizer.m', stateFloats * 4);
     this.v = storageBuffer(device, 'optimizer.v', stateFloats * 4);
     this.stats = storageBuffer(device, 'loss.stats', LOSS_STATS_BYTES);
-    this.acts = layout.sizes.map((w, l) => storageBuffer(device, `acts${l}`, maxRows * w * 4));
+    this.checkpoints = checkpoints(layout.sizes, spec.recompute ?? false);
+    const shared = this.checkpoints.sharedWidths.map((w, i) => storageBuffer(device, `recomputed${i + 1}`, maxRows * w * 4));
+    this.acts = layout.sizes.map((w, l) => shared[this.checkpoints.shared[l]] ?? storageBuffer(device, `acts${l}`, maxRows * w * 4));
     this.deltas = layout.sizes.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 ? 4 : maxRows * w * 4));
     this.batchLabels = storageBuffer(device, 'batch.labels', maxRows * 4);
     this.indexStride = Math.ceil(maxRows / 64) * 64;
@@ -126,11 +135,7 @@ export class Trainer {
         data: this.data[split].x, labels: this.data[split].y, indices, x: this.acts[0], y: this.batchLabels, B, D,
       }),
     ];
-    layers.forEach((layer, i) => {
-      out.push(...layerForward(this.ctx, `fwd${i + 1}`, {
-        layer, params: this.params, input: this.acts[i], output: this.acts[i + 1], B, kernel: this.kernels.kernelFor(i + 1, 'forward'),
-      }));
-    });
+    out.push(...this.layersForward(1, L, B));
     out.push(softmaxCe(this.ctx, 'loss', {
       logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats,
       B, C: layers[L - 1].outputs, scale, accumulate,
@@ -138,14 +143,27 @@ export class Trainer {
     return out;
   }
 
-  /** Backward, layer by layer in reverse: dW = Aᵀ·δ, db = Σ_rows δ (added to grads with `accumulate`), δ_prev = (δ·Wᵀ) ⊙ relu'(A). */
+  /** Layers first..last (1-based) forward, each from acts[l − 1] into acts[l]: the forward pass, or a segment recomputed. */
+  private layersForward(first: number, last: number, B: number): Dispatch[] {
+    return this.layout.layers.slice(first - 1, last).flatMap((layer, k) => layerForward(this.ctx, `fwd${first + k}`, {
+      layer, params: this.params, input: this.acts[first + k - 1], output: this.acts[first + k], B, kernel: this.kernels.kernelFor(first + k, 'forward'),
+    }));
+  }
+
+  /**
+   * Backward, layer by layer in reverse: dW = Aᵀ·δ, db = Σ_rows δ (added to grads with `accumulate`), δ_prev = (δ·Wᵀ) ⊙ relu'(A).
+   * With recomputation a segment's interior is recomputed from its kept input before its last layer's backward.
+   */
   private backward(B: number, accumulate: boolean): Dispatch[] {
     const { layers } = this.layout;
-    return layers.map((_, i) => i + 1).reverse().flatMap((l) => layerBackward(this.ctx, `bwd${l}`, {
-      layer: layers[l - 1], params: this.params, grads: this.grads, input: this.acts[l - 1], delta: this.deltas[l], B,
-      accumulate, inputGrad: l > 1 ? { buffer: this.deltas[l - 1], mask: this.acts[l - 1] } : undefined,
-      kernels: { dW: this.kernels.kernelFor(l, 'dW'), dX: this.kernels.kernelFor(l, 'dX') },
-    }));
+    return layers.map((_, i) => i + 1).reverse().flatMap((l) => {
+      const again = recomputedBefore(this.checkpoints, l, layers.length);
+      return [...(again ? this.layersForward(again[0], again[1], B) : []), ...layerBackward(this.ctx, `bwd${l}`, {
+        layer: layers[l - 1], params: this.params, grads: this.grads, input: this.acts[l - 1], delta: this.deltas[l], B,
+        accumulate, inputGrad: l > 1 ? { buffer: this.deltas[l - 1], mask: this.acts[l - 1] } : undefined,
+        kernels: { dW: this.kernels.kernelFor(l, 'dW'), dX: this.kernels.kernelFor(l, 'dX') },
+      })];
+    });
   }
 
   private program(key: string, build: () => Dispatch[]): Dispatch[] {

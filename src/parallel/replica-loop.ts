@@ -42,7 +42,7 @@ export async function trainReplica(
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
   const zeroRank = config.zero > 0 && syncEvery === 1 ? { stage: config.zero, rank, world } : undefined;
   const trainer = await createTrainer(device, {
-    layout, optimizer: config.optimizer, lr, maxRows, accumulate: config.accumulate, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
+    layout, optimizer: config.optimizer, lr, maxRows, accumulate: config.accumulate, recompute: config.recompute === 1, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
   }, dataset, init.initialParams);
   const zero = zeroRank ? new ZeroShard(trainer, shardOf(rank, world, layout.totalFloats)) : null;
   if (init.resume) (zero ?? trainer).restoreOptimizerState(init.resume.m, init.resume.v);
