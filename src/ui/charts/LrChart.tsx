@@ -3,35 +3,21 @@
 import { useMemo } from 'react';
 import { lrSeries } from './chart-data';
 import { useChartRecords } from './chart-records';
-import { formatTick } from '../format';
-import { LiveChart, type LiveLine } from './LiveChart';
-import { useStableSeries } from './stable-series';
+import { StepSeriesChart } from './StepSeriesChart';
 import { useLab } from '../store';
 
-const COLOR = '#7c3aed';
-const Y_DOMAIN = [0, 'auto'] as const;
+const LINE = { name: 'learning rate', color: '#7c3aed', dataKey: 'lr' } as const;
 const formatLr = (v: number) => v.toPrecision(3);
 
 export function LrChart({ placeholder, waiting }: { placeholder: string; waiting: boolean }) {
   const config = useLab((s) => s.config);
   const records = useChartRecords();
   const series = useMemo(() => lrSeries(records), [records]);
-  const points = useStableSeries(series.points);
-  const lines = useMemo((): LiveLine[] => [{ name: 'learning rate', color: COLOR, data: points, dataKey: 'lr', width: 2 }], [points]);
   if (config.warmup === 0 && config.lrschedule === 'constant') return null;
   const decay = config.lrschedule === 'constant' ? 'then constant' : `then ${config.lrschedule} decay to 0`;
+  const note = `${config.warmup > 0 ? `warm-up over ${config.warmup} steps to ${config.lr}, ` : `${config.lr}, `}${decay}`;
   return (
-    <figure className="panel chart" aria-label="Learning rate">
-      <figcaption className="chart-caption">
-        Learning rate
-        <span className="chart-note" data-testid="lr-schedule">
-          {config.warmup > 0 ? `warm-up over ${config.warmup} steps to ${config.lr}, ` : `${config.lr}, `}{decay}
-        </span>
-      </figcaption>
-      <div className="chart-body" data-testid="chart-lr" data-points={points.length}>
-        <LiveChart lines={lines} xMax={series.totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatLr} xLabel="step"
-          empty={placeholder} waiting={waiting} />
-      </div>
-    </figure>
+    <StepSeriesChart title="Learning rate" note={note} id="lr" noteTestId="lr-schedule" series={series} line={LINE}
+      formatValue={formatLr} placeholder={placeholder} waiting={waiting} />
   );
 }

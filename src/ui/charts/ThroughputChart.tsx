@@ -4,31 +4,18 @@ import { useMemo } from 'react';
 import { THROUGHPUT_WINDOW_STEPS } from '../../core/throughput';
 import { throughputSeries } from './chart-data';
 import { useChartRecords } from './chart-records';
-import { formatCount, formatTick } from '../format';
-import { LiveChart, type LiveLine } from './LiveChart';
-import { useStableSeries } from './stable-series';
+import { formatCount } from '../format';
+import { StepSeriesChart } from './StepSeriesChart';
 
-const COLOR = '#0f766e';
-const Y_DOMAIN = [0, 'auto'] as const;
+const LINE = { name: 'samples/s', color: '#0f766e', dataKey: 'samplesPerSec' } as const;
 const formatRate = (v: number) => `${formatCount(v)} samples/s`;
 
 export function ThroughputChart({ placeholder, waiting }: { placeholder: string; waiting: boolean }) {
   const records = useChartRecords();
   const series = useMemo(() => throughputSeries(records), [records]);
-  const points = useStableSeries(series.points);
-  const lines = useMemo((): LiveLine[] => [{ name: 'samples/s', color: COLOR, data: points, dataKey: 'samplesPerSec', width: 2 }], [points]);
+  const note = `samples/s over the last ${series.windowSteps ?? THROUGHPUT_WINDOW_STEPS} steps, training time only`;
   return (
-    <figure className="panel chart" aria-label="Throughput">
-      <figcaption className="chart-caption">
-        Throughput
-        <span className="chart-note" data-testid="throughput-window">
-          samples/s over the last {series.windowSteps ?? THROUGHPUT_WINDOW_STEPS} steps, training time only
-        </span>
-      </figcaption>
-      <div className="chart-body" data-testid="chart-throughput" data-points={points.length}>
-        <LiveChart lines={lines} xMax={series.totalSteps} yDomain={Y_DOMAIN} formatTick={formatTick} formatValue={formatRate} xLabel="step"
-          empty={placeholder} waiting={waiting} />
-      </div>
-    </figure>
+    <StepSeriesChart title="Throughput" note={note} id="throughput" noteTestId="throughput-window" series={series} line={LINE}
+      formatValue={formatRate} placeholder={placeholder} waiting={waiting} />
   );
 }
