@@ -99,3 +99,8 @@ function sameConfig(a: RunConfig, b: RunConfig): boolean {
 export function isActive(status: RunStatus): boolean {
   return status === 'running' || status === 'paused';
 }
+
+/** The config the views draw: the run's once one started, else the form's. */
+export function useShownConfig(): RunConfig {
+  return useLab((s) => s.runConfig ?? s.config);
+}

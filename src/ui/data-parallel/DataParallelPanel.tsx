@@ -8,7 +8,7 @@ import { MemoryBars } from './MemoryBars';
 import { ReplicaLossChart } from './ReplicaLossChart';
 import { ShardPanel } from './ShardPanel';
 import { useChartRecords } from '../charts/chart-records';
-import { isActive, useLab } from '../store';
+import { isActive, useLab, useShownConfig } from '../store';
 import { SyncStatus } from './SyncStatus';
 import { WorkerTimeline } from './WorkerTimeline';
 import { useClass } from '../class/class-store';
@@ -20,13 +20,12 @@ function describe(c: RunConfig, inClass: boolean): string {
 }
 
 export function DataParallelPanel() {
-  const runConfig = useLab((s) => s.runConfig);
-  const formConfig = useLab((s) => s.config);
+  const config = useShownConfig();
+  const ran = useLab((s) => s.runConfig !== null);
   const records = useChartRecords();
   const active = useLab((s) => isActive(s.status));
-  const config = runConfig ?? formConfig;
   // The same element while nothing it draws changed, so a status or form change does not redraw the views.
-  return useMemo(() => <Views config={config} records={records} ran={runConfig !== null} active={active} />, [config, records, runConfig, active]);
+  return useMemo(() => <Views config={config} records={records} ran={ran} active={active} />, [config, records, ran, active]);
 }
 
 function Views({ config, records, ran, active }: { config: RunConfig; records: MetricRecord[]; ran: boolean; active: boolean }) {

@@ -11,7 +11,7 @@ import { batchMakeup } from '../run/batch-makeup';
 import { formatCount } from '../format';
 import { useHidden } from '../share/hidden';
 import { Formula, Mfrac, Mi, Mn, Mo, Mrow, Msqrt, Msub, Msup, Munderover } from './math';
-import { useLab } from '../store';
+import { useShownConfig } from '../store';
 import { useTrainingSet } from '../data/training-set';
 
 const eta = <Mi>η</Mi>;
@@ -247,10 +247,8 @@ function LrSchedule({ c }: { c: RunConfig }) {
 }
 
 export function ExplainPanel() {
-  const runConfig = useLab((s) => s.runConfig);
-  const formConfig = useLab((s) => s.config);
+  const c = useShownConfig();
   if (useHidden('explain')) return null;
-  const c = runConfig ?? formConfig;
   const shape = datasetShape(c.dataset);
   const sizes = [shape.inputs, ...c.layers, shape.classes].join(' → ');
   return (

@@ -8,7 +8,7 @@ import { medianBubble } from '../../core/model-parallel';
 import { recentStages, splitView } from './model-parallel-data';
 import { ModelSplitView } from './ModelSplitView';
 import { PipelineTimeline } from './PipelineTimeline';
-import { isActive, useLab } from '../store';
+import { isActive, useLab, useShownConfig } from '../store';
 import './model-parallel.css';
 
 const RECENT_STEPS = 20;
@@ -20,11 +20,9 @@ function describe(c: RunConfig): string {
 }
 
 export function ModelParallelPanel() {
-  const runConfig = useLab((s) => s.runConfig);
-  const formConfig = useLab((s) => s.config);
+  const config = useShownConfig();
   const records = useChartRecords();
   const active = useLab((s) => isActive(s.status));
-  const config = runConfig ?? formConfig;
   return useMemo(() => <Views config={config} records={records} active={active} />, [config, records, active]);
 }
 

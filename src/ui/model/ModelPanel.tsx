@@ -10,13 +10,11 @@ import { datasetShape, isCsvDataset } from '../../core/datasets';
 import { ClassViews } from './ClassViews';
 import { useRunWeights } from './model-weights';
 import { NetworkView } from './NetworkView';
-import { useLab } from '../store';
+import { useShownConfig } from '../store';
 import './model-views.css';
 
 export function ModelPanel() {
-  const runConfig = useLab((s) => s.runConfig);
-  const formConfig = useLab((s) => s.config);
-  const config = runConfig ?? formConfig;
+  const config = useShownConfig();
   const layout = useMemo(() => {
     const { inputs, classes } = datasetShape(config.dataset);
     return modelLayout(layerSizes(config, inputs, classes));
