@@ -21,7 +21,7 @@ export interface Relayed {
 
 /** What answers a hello: a session opened or taken, a member joined, or a knock passed on to the teacher. */
 export type Welcome = Extract<FromServer, { t: 'opened' | 'joined' | 'knocking' }>;
-export type SessionNews = Extract<FromServer, { t: 'member' | 'left' | 'teacher-left' | 'closed' | 'knock' | 'unknocked' }>;
+export type SessionNews = Extract<FromServer, { t: 'member' | 'left' | 'teacher-left' | 'teacher-back' | 'closed' | 'knock' | 'unknocked' }>;
 
 export class ClassConnection {
   /** Resolves with why the connection ended: the server's word (refused, closed) or the socket's. */

@@ -134,6 +134,7 @@ export async function serveClass(
   connection.onNews((news) => {
     if (news.t === 'teacher-left' || news.t === 'closed') [...instances.keys()].forEach(end);
     if (news.t === 'teacher-left') log('the teacher left: waiting for the teacher to return');
+    if (news.t === 'teacher-back') log('the teacher is back');
   });
   const why = await connection.ended;
   [...instances.keys()].forEach(end);

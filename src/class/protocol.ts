@@ -50,6 +50,8 @@ export type FromServer =
   | { t: 'member'; id: number; name: string; workers: number }
   | { t: 'left'; id: number; why: string }
   | { t: 'teacher-left' }
+  /** The teacher is connected again (a reload of the teacher page within TEACHER_GRACE_MS). */
+  | { t: 'teacher-back' }
   | { t: 'closed'; why: string }
   /** The server refuses a request or a client; the connection closes after it. */
   | { t: 'refused'; message: string }
@@ -72,6 +74,8 @@ export const LIMITS = {
   /** Knocks one session holds at once, waiting for its teacher. */
   knocksPerSession: 32,
   sessions: 32,
+  /** How long a session a teacher's page opened waits for that teacher to come back (a reload) before it ends. */
+  teacherGraceMs: 5 * 60_000,
   connections: 512,
   /** Opens, teaches and joins one address may try per second, on average, and in a burst. */
   handshakesPerSecond: 5,

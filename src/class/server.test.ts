@@ -120,11 +120,23 @@ describe('class server', () => {
     t.connection.closeSession();
   });
 
-  it('a session ends with the teacher who opened it; the server\'s own session waits for its teacher and outlives its runs', async () => {
-    const t = await openSession(server);
-    const m = await connect(server, t.join('m'));
+  it('a session waits for the teacher who opened it to come back (a reload) and ends when the grace time runs out; the server\'s own waits and outlives its runs', async () => {
+    const brief = await testServer({ teacherGraceMs: 1500 });
+    const t = await openSession(brief);
+    const m = await connect(brief, t.join('m'));
+    if (t.welcome.t !== 'opened') throw new Error('not opened');
+    const teachAgain = { t: 'teach', session: t.session, key: t.welcome.teachKey } as const;
     t.connection.disconnect();
-    expect(await m.connection.ended).toBe('the teacher left');
+    expect(await m.heard.newsItem()).toEqual({ t: 'teacher-left' });
+    const reloaded = await connect(brief, teachAgain);
+    expect(reloaded.welcome).toMatchObject({ t: 'opened', session: t.session, members: [{ id: 1, name: 'm' }] });
+    expect(await m.heard.newsItem()).toEqual({ t: 'teacher-back' });
+    reloaded.connection.disconnect();
+    expect(await m.heard.newsItem()).toEqual({ t: 'teacher-left' });
+    expect(await m.connection.ended).toBe('the teacher left and did not come back within 2 s');
+    expect(await connectNode(brief.url, teachAgain).then(() => 'accepted', (e: Error) => e.message)).toMatch(/^no such session/);
+    await brief.close();
+
     const own = server.sessions.open(null, true);
     const teach = { t: 'teach', session: own.id, key: own.teachKey } as const;
     const joinOwn = { t: 'join', session: own.id, key: own.joinKey, name: 'n' } as const;
@@ -174,7 +186,7 @@ describe('class server', () => {
   });
 
   it('disconnects a client that sends faster than its rate, with its message, and serves the others', async () => {
-    const strict = await testServer({ ...LIMITS, framesPerSecond: 1, frameBurst: 50 });
+    const strict = await testServer({ rates: { ...LIMITS, framesPerSecond: 1, frameBurst: 50 } });
     const t = await openSession(strict);
     const m = await connect(strict, t.join('flood'));
     const frame = JSON.stringify({ t: 'send', to: 1, n: 0, body: 0 });

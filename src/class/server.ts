@@ -36,6 +36,8 @@ export interface ClassServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** STUN/TURN servers for the members' direct links, handed to each member as it joins. */
   ice?: IceServer[];
+  /** How long a session waits for the teacher who opened it to come back (default LIMITS'; tests shorten it). */
+  teacherGraceMs?: number;
 }
 
 type Rates = Record<'framesPerSecond' | 'frameBurst' | 'bytesPerSecond' | 'byteBurst' | 'handshakesPerSecond' | 'handshakeBurst', number>;
@@ -147,7 +149,7 @@ function reject(socket: Duplex, status: string, message: string): void {
 
 export async function startClassServer(options: ClassServerOptions): Promise<ClassServer> {
   const rates = options.rates ?? LIMITS;
-  const sessions = new Sessions(options.ice);
+  const sessions = new Sessions(options.ice, options.teacherGraceMs);
   const serve: RequestListener = (req, res) => {
     // A plain GET of the session service's path tells the lab's page that a class server serves it (browser-connect.ts).
     if ((req.url ?? '').split('?')[0] === CLASS_PATH) {
@@ -209,6 +211,7 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
     sessions,
     close: async () => {
       clearInterval(pinger);
+      sessions.endAll('the class server stopped');
       wss.clients.forEach((ws) => ws.terminate());
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

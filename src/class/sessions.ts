@@ -38,6 +38,8 @@ export interface Session {
   readonly code: string;
   knocks: Map<number, Peer>;
   nextKnock: number;
+  /** Ends a session whose teacher left, unless the teacher comes back first (not for the server's own). */
+  absence: ReturnType<typeof setTimeout> | null;
 }
 
 /** 192 random bits, URL-safe. */
@@ -61,8 +63,11 @@ export class Sessions {
   private readonly byId = new Map<string, Session>();
   private readonly byCode = new Map<string, Session>();
 
-  /** `ice`: the STUN/TURN servers every member hears of as it joins (none: direct links on one network only). */
-  constructor(private readonly ice: IceServer[] = []) {}
+  /**
+   * `ice`: the STUN/TURN servers every member hears of as it joins (none: direct links on one network only);
+   * `teacherGraceMs`: how long a session waits for the teacher who opened it to come back.
+   */
+  constructor(private readonly ice: IceServer[] = [], private readonly teacherGraceMs: number = LIMITS.teacherGraceMs) {}
 
   open(teacher: Peer | null, permanent = false): Session {
     if (this.byId.size >= LIMITS.sessions) throw new RefusedError(`the class server already holds ${LIMITS.sessions} sessions: end one, or restart the server`);
@@ -70,7 +75,7 @@ export class Sessions {
     while (this.byCode.has(codeKey(code))) code = newCode();
     const session: Session = {
       id: randomBytes(6).toString('base64url'), joinKey: secret(), teachKey: secret(), permanent, teacher, members: new Map(), nextId: 1,
-      code, knocks: new Map(), nextKnock: 1,
+      code, knocks: new Map(), nextKnock: 1, absence: null,
     };
     this.byId.set(session.id, session);
     this.byCode.set(codeKey(code), session);
@@ -83,7 +88,10 @@ export class Sessions {
     if (!sameKey(key, session.teachKey)) throw new RefusedError('wrong teacher token for this session: use the teacher link the class server printed');
     if (session.teacher) throw new RefusedError('this session already has a teacher connected');
     session.teacher = peer;
+    if (session.absence) clearTimeout(session.absence);
+    session.absence = null;
     peer.control(this.opened(session));
+    session.members.forEach((m) => m.peer.control({ t: 'teacher-back' }));
     return { kind: 'teacher', session };
   }
 
@@ -152,15 +160,20 @@ export class Sessions {
   }
 
   /**
-   * A client's connection closed (or it was removed). A session a teacher opened ends with its teacher:
-   * its run was the teacher's. The server's own session waits for its teacher to come back.
+   * A client's connection closed (or it was removed). A session waits for its teacher to come back (with
+   * the teacher link, which the teacher's page keeps for a reload); one a teacher's page opened ends if the
+   * teacher is not back within teacherGraceMs. The server's own session waits as long as the server runs.
    */
   leave(role: Role, why: string): void {
     const { session } = role;
     if (role.kind === 'teacher') {
       if (session.teacher === null) return;
       session.teacher = null;
-      if (!session.permanent) return this.end(session, 'the teacher left');
+      if (!session.permanent) {
+        const ms = this.teacherGraceMs;
+        const grace = ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+        session.absence = setTimeout(() => this.end(session, `the teacher left and did not come back within ${grace}`), ms);
+      }
       session.knocks.forEach((peer) => peer.end({ t: 'refused', message: 'the teacher left before letting you in' }));
       session.knocks.clear();
       session.members.forEach((m) => m.peer.control({ t: 'teacher-left' }));
@@ -169,8 +182,15 @@ export class Sessions {
     }
   }
 
+  /** The server stops: every session ends, and no teacher's absence is waited for any longer. */
+  endAll(why: string): void {
+    [...this.byId.values()].forEach((session) => this.end(session, why));
+  }
+
   /** Lets every member go; the server's own session stays open for the next class. */
   private end(session: Session, why: string): void {
+    if (session.absence) clearTimeout(session.absence);
+    session.absence = null;
     if (!session.permanent) {
       this.byId.delete(session.id);
       this.byCode.delete(codeKey(session.code));

@@ -8,11 +8,11 @@ import { connectNode } from './node-connect';
 import type { ToServer } from './protocol';
 import { startClassServer, type ClassServer, type ClassServerOptions } from './server';
 
-/** A class server on 127.0.0.1 and a free port, serving a one-page folder. */
-export async function testServer(rates?: ClassServerOptions['rates']): Promise<ClassServer & { root: string }> {
+/** A class server on 127.0.0.1 and a free port, serving a one-page folder; `options` tighten its limits. */
+export async function testServer(options: Pick<ClassServerOptions, 'rates' | 'teacherGraceMs'> = {}): Promise<ClassServer & { root: string }> {
   const root = mkdtempSync(join(tmpdir(), 'class-root-'));
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>lab</title>');
-  return { ...(await startClassServer({ root, host: '127.0.0.1', port: 0, rates })), root };
+  return { ...(await startClassServer({ root, host: '127.0.0.1', port: 0, ...options })), root };
 }
 
 /** Hands out what a connection hears, in order. */

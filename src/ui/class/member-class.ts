@@ -104,6 +104,7 @@ export async function joinClass(link: SessionLink, name: string, workers = 1): P
   });
   connection.onNews((news) => {
     if (news.t === 'teacher-left') addEvent(null, 'The teacher left: waiting for the teacher to come back');
+    if (news.t === 'teacher-back') addEvent(null, 'The teacher is back: the next run will ask for your workers again');
   });
   const why = await serveClass(connection, local);
   clearInterval(timer);
