@@ -242,23 +242,24 @@ export function scheduleBubble(schedule: Schedule, microbatches: number, f: numb
 }
 
 /**
- * One measured span of a worker's step: a forward, a backward, a send, a wait for a neighbour, the
- * gradient all-reduce with the other replicas (data × pipeline), or the update.
+ * One measured span of a worker's step: a forward, a backward, a forward recomputed before its backward
+ * (recompute=1), a send, a wait for a neighbour, the gradient all-reduce with the other replicas (data ×
+ * pipeline), or the update.
  */
 export interface TimelineSpan {
-  kind: 'F' | 'B' | 'send' | 'wait' | 'allreduce' | 'update';
+  kind: 'F' | 'B' | 'recompute' | 'send' | 'wait' | 'allreduce' | 'update';
   microbatch: number;
   /** Milliseconds: on the clock all workers share in a worker's report, from the step's start in a metrics record. */
   start: number;
   end: number;
 }
 
-/** The measured bubble of a step: 1 − (time spent computing) / (workers × the step's span). */
+/** The measured bubble of a step: 1 − (time spent computing, recomputation too) / (workers × the step's span). */
 export function measuredBubble(timelines: TimelineSpan[][]): number {
   const all = timelines.flat();
   if (all.length === 0) return 0;
   const span = Math.max(...all.map((t) => t.end)) - Math.min(...all.map((t) => t.start));
-  const busy = all.filter((t) => t.kind === 'F' || t.kind === 'B').reduce((s, t) => s + t.end - t.start, 0);
+  const busy = all.filter((t) => t.kind === 'F' || t.kind === 'B' || t.kind === 'recompute').reduce((s, t) => s + t.end - t.start, 0);
   return span > 0 ? Math.max(0, 1 - busy / (timelines.length * span)) : 0;
 }
 

@@ -1,6 +1,7 @@
 // The GPU side of a model-parallel worker's step, through one staging buffer made once: each segment of
 // dispatches in its own submit (a partial result copied out to be summed), buffers read out for the
 // neighbours and the ring, the micro-batches' losses logged and read back, and the update.
+import { partStagingBytes } from '../core/part-memory';
 import { encodeDispatches, readStaging } from './context';
 import type { PartTrainer, Segment } from './part-trainer';
 import { LOSS_STATS_BYTES, decodeLossStats, type LossStats } from './softmax-ce';
@@ -12,10 +13,7 @@ export class PartGpuStep {
 
   /** `replicas` > 1: a pipeline stage sums its gradients with the other replicas' through the staging buffer too. */
   constructor(private readonly device: GPUDevice, private readonly trainer: PartTrainer, microbatches: number, replicas: number) {
-    const { layout, rows, evalRows } = trainer.spec;
-    const stagingBytes = 4 * Math.max(Math.max(rows, evalRows) * Math.max(...layout.sizes), replicas > 1 ? layout.totalFloats : 0)
-      + LOSS_STATS_BYTES * Math.max(microbatches, 1);
-    this.staging = device.createBuffer({ size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.staging = device.createBuffer({ size: partStagingBytes({ ...trainer.spec, microbatches, replicas }), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.lossLog = device.createBuffer({
       size: LOSS_STATS_BYTES * microbatches, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });

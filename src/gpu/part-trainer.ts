@@ -7,17 +7,19 @@ import type { Dataset } from '../core/datasets';
 import type { ModelLayout } from '../core/model';
 import type { LayerPart } from '../core/model-parallel';
 import type { LrSchedule } from '../core/optimizers';
+import { partBuffers, trainingActivationBytes, type PartMemory } from '../core/part-memory';
 import {
   createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
-import { layerBackward, layerEpilogue, layerForward, layerMatmul, reluMask } from './layer-dispatches';
-import { checkMemory, memoryPlan, stateNeeds, type BufferNeed } from './memory';
+import { layerBackward, layerEpilogue, layerForward, layerMatmul, reluMask, type LayerForwardArgs } from './layer-dispatches';
+import { checkMemory, memoryPlan } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
 import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
 import { uploadSplit, type SplitBuffers, type SplitName } from './trainer';
 
-export interface PartSpec {
+/** What the worker trains and holds; the fields its memory plan (core/part-memory.ts) reads are PartMemory's. */
+export interface PartSpec extends Omit<PartMemory, 'trainSamples' | 'testSamples'> {
   layout: ModelLayout;
   /** Each local layer's role (see LayerPart). */
   roles: LayerPart['role'][];
@@ -32,6 +34,8 @@ export interface PartSpec {
   rows: number;
   /** Rows of one evaluation chunk (its own slot). */
   evalRows: number;
+  /** Pipeline: each training slot keeps its input only; the layers' activations are one shared set, recomputed before a backward. */
+  recompute: boolean;
 }
 
 /** Dispatches to run in order; after them, `reduce` (if any) must be summed across the tensor-parallel workers. */
@@ -47,7 +51,10 @@ export class PartTrainer {
   readonly grads: GPUBuffer;
   readonly m: GPUBuffer;
   readonly v: GPUBuffer;
-  /** acts[slot][0] = input [rows, I]; acts[slot][l] = output of local layer l. The last slot is evaluation's. */
+  /**
+   * acts[slot][0] = input [rows, I]; acts[slot][l] = output of local layer l. The last slot is evaluation's.
+   * With recomputation acts[slot][l ≥ 1] of the training slots are one shared set of buffers.
+   */
   private readonly acts: GPUBuffer[][];
   /** δ of the last local layer, per slot: dlogits kept from forward to backward, or the gradient received. */
   private readonly top: GPUBuffer[];
@@ -70,23 +77,16 @@ export class PartTrainer {
     const widths = layout.sizes;
     const top = widths[widths.length - 1];
     const slotRows = [...new Array<number>(slots).fill(rows), evalRows];
-    this.activationBytes = slots * rows * (widths.reduce((s, w) => s + w, 0) + top) * f;
-    const needs: BufferNeed[] = [
-      ...stateNeeds(P),
-      ...(spec.takesInput ? [{ name: 'training data', bytes: dataset.train.x.byteLength }, { name: 'test data', bytes: dataset.test.x.byteLength }] : []),
-      ...slotRows.flatMap((r, s) => widths.map((w, l) => ({ name: `slot ${s} activations ${l}`, bytes: r * w * f }))),
-      ...slotRows.map((r, s) => ({ name: `slot ${s} output gradient`, bytes: r * top * f })),
-      ...widths.slice(1, -1).map((w, i) => ({ name: `activation gradients ${i + 1}`, bytes: rows * w * f })),
-      ...(spec.takesInput ? [] : [{ name: 'input gradient', bytes: rows * widths[0] * f }]),
-    ];
-    checkMemory(memoryPlan(needs), device.limits);
+    this.activationBytes = trainingActivationBytes(spec);
+    checkMemory(memoryPlan(partBuffers({ ...spec, trainSamples: dataset.train.n, testSamples: dataset.test.n })), device.limits);
     this.device = device;
     this.ctx = createContext(device);
     this.params = storageBufferFrom(device, 'params', initialParams);
     this.grads = storageBuffer(device, 'grads', P * f);
     this.m = storageBuffer(device, 'optimizer.m', P * f);
     this.v = storageBuffer(device, 'optimizer.v', P * f);
-    this.acts = slotRows.map((r, s) => widths.map((w, l) => storageBuffer(device, `slot${s}.acts${l}`, r * w * f)));
+    const shared = spec.recompute ? widths.map((w, l) => (l === 0 ? null : storageBuffer(device, `recomputed.acts${l}`, rows * w * f))) : [];
+    this.acts = slotRows.map((r, s) => widths.map((w, l) => (s < slots ? shared[l] : null) ?? storageBuffer(device, `slot${s}.acts${l}`, r * w * f)));
     this.top = slotRows.map((r, s) => storageBuffer(device, `slot${s}.top`, r * top * f));
     this.deltas = widths.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 || l === widths.length - 1 ? 4 : rows * w * f));
     this.inputGrad = spec.takesInput ? null : storageBuffer(device, 'input.grad', rows * widths[0] * f);
@@ -162,7 +162,7 @@ export class PartTrainer {
         }));
       }
       layout.layers.forEach((layer, i) => {
-        const args = { layer, params: this.params, input: acts[i], output: acts[i + 1], B };
+        const args = this.forwardArgs(i, acts, B);
         if (roles[i] === 'row') {
           current.push(layerMatmul(this.ctx, `fwd${i + 1}`, args));
           segments.push({ dispatches: current, reduce: { buffer: acts[i + 1], floats: B * layer.outputs } });
@@ -178,6 +178,23 @@ export class PartTrainer {
       }
       segments.push({ dispatches: current });
       return segments;
+    });
+  }
+
+  /** Local layer i + 1 (0-based i) forward from acts[i] into acts[i + 1]. */
+  private forwardArgs(i: number, acts: GPUBuffer[], B: number): LayerForwardArgs {
+    return { layer: this.spec.layout.layers[i], params: this.params, input: acts[i], output: acts[i + 1], B };
+  }
+
+  /**
+   * Pipeline recomputation: the stage's layers forward again from a training slot's kept input into the
+   * shared set, the same dispatches as its forward. The last stage's logits only fed the loss, whose
+   * gradient the slot kept, so its last layer does not run again (and a last stage of one layer recomputes nothing).
+   */
+  recompute(slot: number, B: number): Segment[] {
+    return this.ctx.cached(`r:${slot}:${B}`, () => {
+      const L = this.spec.layout.layers.length - (this.spec.computesLoss ? 1 : 0);
+      return L === 0 ? [] : [{ dispatches: Array.from({ length: L }, (_, i) => layerForward(this.ctx, `fwd${i + 1}`, this.forwardArgs(i, this.acts[slot], B))).flat() }];
     });
   }
 

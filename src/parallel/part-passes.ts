@@ -1,7 +1,8 @@
 // A model-parallel worker's passes over one micro-batch: forward (input gathered, or received from the
 // previous stage; output sent to the next stage, or the loss logged) and backward (the gradient received
 // from the next stage, the input gradient sent to the previous), each segment followed by its
-// tensor-parallel sum; and the test set through the whole model after an epoch.
+// tensor-parallel sum; and the test set through the whole model after an epoch. With recompute=1 a
+// backward first recomputes its micro-batch's activations, unless the shared set still holds them.
 import type { Dataset } from '../core/datasets';
 import type { PartGpuStep } from '../gpu/part-step';
 import type { PartTrainer, Segment } from '../gpu/part-trainer';
@@ -36,6 +37,9 @@ export function partRoles(init: WorkerInit): PartRoles {
 }
 
 export class PartPasses {
+  /** The training slot whose activations the recomputation's shared set holds (its forward or recomputation ran last). */
+  private interiorOf: number | null = null;
+
   constructor(
     private readonly trainer: PartTrainer, private readonly gpu: PartGpuStep, private readonly exchange: PartExchange,
     private readonly timeline: StepTimeline, private readonly roles: PartRoles, private readonly dataset: Dataset,
@@ -55,6 +59,7 @@ export class PartPasses {
     if (roles.computesLoss && !roles.takesInput) trainer.writeLabels(slot, Uint32Array.from(ids, (i) => this.dataset[split].y[i]));
     const logLoss = roles.computesLoss ? (e: GPUCommandEncoder) => this.gpu.logLoss(e, slot, statsAt) : undefined;
     await this.runSegments(trainer.forward(slot, split, n, scale, evalStart), 'F', microbatch, logLoss);
+    if (split === 'train') this.interiorOf = slot;
     if (!roles.computesLoss) await this.send(trainer.output(slot), n * this.topWidth, 'next', 'act', key, microbatch);
   }
 
@@ -62,6 +67,10 @@ export class PartPasses {
   async backward(slot: number, key: string, microbatch: number, n: number, accumulate: boolean): Promise<void> {
     const { trainer } = this;
     if (!this.roles.computesLoss) trainer.writeTopGrad(slot, await this.exchange.receive('next', 'grad', key, microbatch));
+    if (trainer.spec.recompute && this.interiorOf !== slot) {
+      await this.runSegments(trainer.recompute(slot, n), 'recompute', microbatch);
+      this.interiorOf = slot;
+    }
     await this.runSegments(trainer.backward(slot, n, accumulate), 'B', microbatch);
     if (trainer.inputGrad) await this.send(trainer.inputGrad, n * trainer.spec.layout.sizes[0], 'prev', 'grad', key, microbatch);
   }
@@ -90,7 +99,7 @@ export class PartPasses {
   }
 
   /** Segments in order, each followed by the tensor-parallel sum of its partial result. */
-  private async runSegments(segments: Segment[], kind: 'F' | 'B', microbatch: number, finish?: (e: GPUCommandEncoder) => void): Promise<void> {
+  private async runSegments(segments: Segment[], kind: 'F' | 'B' | 'recompute', microbatch: number, finish?: (e: GPUCommandEncoder) => void): Promise<void> {
     for (const [i, segment] of segments.entries()) {
       const start = runClock();
       await this.gpu.runSegment(segment, `${kind}${microbatch}`, i === segments.length - 1 ? finish : undefined);

@@ -9,6 +9,7 @@
 import type { Dataset } from '../core/datasets';
 import { inFlight, microbatchSizes, stageSchedule, type PipelineOp } from '../core/model-parallel';
 import { runLrSchedule } from '../core/optimizers';
+import { partMemoryOf } from '../core/part-memory';
 import { shardSpec, type EpochPlan } from '../core/sharding';
 import { PartGpuStep } from '../gpu/part-step';
 import { PartTrainer } from '../gpu/part-trainer';
@@ -50,11 +51,14 @@ export async function trainPart(
   const m = roles.microbatches;
   const ops = (micro: number) => stageSchedule(config.schedule, stages, stage, micro);
   const schedule = new RunSchedule(shardSpec(config), config.epochs, dataset.train.y, init.resume?.step ?? 0);
-  // The largest micro-batch of the largest accumulated share.
-  const rows = microbatchSizes(microbatchSizes(schedule.largestRows(replica), config.accumulate)[0], m)[0];
   const evalRows = Math.min(EVAL_CHUNK, dataset.test.n);
+  // What it holds (core/part-memory.ts): activation slots for its largest micro-batch, evaluation's, the data if it takes input.
+  const memory = partMemoryOf(config, { layout: plan.layout, stage, stages }, {
+    shareRows: schedule.largestRows(replica), evalRows, trainSamples: dataset.train.n, testSamples: dataset.test.n,
+  });
+  const { rows } = memory;
   const trainer = new PartTrainer(device, {
-    layout: plan.layout, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: runLrSchedule(config, schedule.totalSteps),
+    ...memory, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: runLrSchedule(config, schedule.totalSteps),
     takesInput: roles.takesInput, computesLoss: roles.computesLoss, slots: roles.pipeline ? inFlight(ops(m)) : 1, rows, evalRows,
   }, dataset, init.initialParams);
   if (init.resume) writeOptimizerState(device, trainer, init.resume.m, init.resume.v);
@@ -67,6 +71,7 @@ export async function trainPart(
   await trainer.compile(() => [
     trainer.forward(0, 'train', rows, 1 / config.batch),
     [false, true].map((accumulate) => trainer.backward(0, rows, accumulate)),
+    trainer.spec.recompute ? trainer.recompute(0, rows) : [],
     trainer.forward(trainer.evalSlot, 'test', Math.min(evalRows, dataset.test.n), 1 / evalRows),
   ]);
   await ready();

@@ -1,5 +1,6 @@
 // Helpers for the parallel tests on Dawn: the generated data files, single-device training with the same
-// config (the reference every parallel mode is compared with), and replicas served in this thread.
+// config (the reference every parallel mode is compared with), replicas served in this thread, and
+// devices that count the bytes their buffers hold.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_DIR } from '../cli/prepare-data';
@@ -35,6 +36,24 @@ export function localReplica(requestDevice: () => Promise<GPUDevice> = requestNo
     terminate: () => port1.close(),
     onCrash: () => {},
   };
+}
+
+/** A Dawn device whose createBuffer and destroy keep count of the bytes alive, in live[rank]. */
+export async function countingDevice(live: number[], rank: number): Promise<GPUDevice> {
+  const device = await requestNodeDevice();
+  const create = device.createBuffer.bind(device);
+  live[rank] = 0;
+  device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    const buffer = create(descriptor);
+    live[rank] += descriptor.size;
+    const destroy = buffer.destroy.bind(buffer);
+    buffer.destroy = () => {
+      live[rank] -= descriptor.size;
+      destroy();
+    };
+    return buffer;
+  };
+  return device;
 }
 
 /** Replicas in this thread, each with its own Dawn device (or the one `deviceFor` gives). */

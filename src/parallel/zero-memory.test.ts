@@ -7,31 +7,12 @@ import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
 import { bytesByKind, trainerBuffers } from '../core/memory-plan';
 import { layerSizes, modelLayout } from '../core/model';
-import { requestNodeDevice } from '../gpu/dawn';
 import { checkMemory, planMemory } from '../gpu/memory';
 import { EVAL_CHUNK } from '../gpu/trainer';
 import { startDataParallel } from './data-coordinator';
-import { inProcessHost, readAsset } from './testing';
+import { countingDevice, inProcessHost, readAsset } from './testing';
 
 const CONFIG: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [256, 128], lr: 0.01, batch: 32, epochs: 1, seed: 5, replicas: 4 };
-
-/** A device whose createBuffer and destroy keep count of the bytes alive. */
-async function countingDevice(live: number[], rank: number): Promise<GPUDevice> {
-  const device = await requestNodeDevice();
-  const create = device.createBuffer.bind(device);
-  live[rank] = 0;
-  device.createBuffer = (descriptor: GPUBufferDescriptor) => {
-    const buffer = create(descriptor);
-    live[rank] += descriptor.size;
-    const destroy = buffer.destroy.bind(buffer);
-    buffer.destroy = () => {
-      live[rank] -= descriptor.size;
-      destroy();
-    };
-    return buffer;
-  };
-  return device;
-}
 
 describe('ZeRO memory', () => {
   it('each of 4 replicas allocates its planned bytes within 5% at zero 0, 1 and 2', async () => {
