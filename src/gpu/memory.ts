@@ -18,11 +18,6 @@ export interface MemoryPlan {
 /** A sane ceiling on one worker's total GPU memory, whatever the adapter claims. */
 export const MAX_TOTAL_BYTES = 1024 ** 3;
 
-/** The flat buffers of P floats every trainer holds: weights, gradients and the optimizer's m and v. */
-export function stateNeeds(floats: number): BufferNeed[] {
-  return ['parameters', 'gradients', 'optimizer state m', 'optimizer state v'].map((name) => ({ name, bytes: floats * 4 }));
-}
-
 export function memoryPlan(buffers: BufferNeed[]): MemoryPlan {
   return { buffers, totalBytes: buffers.reduce((s, b) => s + b.bytes, 0) };
 }

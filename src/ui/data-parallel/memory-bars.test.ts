@@ -25,6 +25,13 @@ describe('replicaMemoryBars', () => {
     expect(html.match(/aria-label="replica \d: [\d.]+ [kM]B"/g)).toHaveLength(4);
   });
 
+  it('recompute=1 saves activations for 3 hidden layers, and nothing for one (784-64-10)', () => {
+    const deep = { ...config, dataset: 'mnist' as const, layers: [256, 256, 256] };
+    expect(replicaMemoryBars({ ...deep, recompute: 1 })![0].activations).toBeLessThan(replicaMemoryBars(deep)![0].activations);
+    const seed = { ...DEFAULT_CONFIG, replicas: 2 };
+    expect(replicaMemoryBars({ ...seed, recompute: 1 })).toEqual(replicaMemoryBars(seed));
+  });
+
   it('accumulate=4 holds a quarter of the activations', () => {
     const one = replicaMemoryBars(config)![0].activations;
     const four = replicaMemoryBars({ ...config, accumulate: 4 })![0].activations;

@@ -14,6 +14,9 @@ export const MEMORY_KINDS: readonly { kind: MemoryKind; label: string; color: st
   { kind: 'communication', label: 'readback staging', color: '#334155' },
 ];
 
+/** A bar's whole length: its bytes of every kind drawn. */
+export const totalBytes = (b: Record<MemoryKind, number>): number => MEMORY_KINDS.reduce((s, k) => s + b[k.kind], 0);
+
 /** Bytes of each kind per replica, in rank order; null when the data set's shape is not known here. */
 export function replicaMemoryBars(c: RunConfig): Record<MemoryKind, number>[] | null {
   let shape;
@@ -25,7 +28,7 @@ export function replicaMemoryBars(c: RunConfig): Record<MemoryKind, number>[] | 
   const layout = modelLayout(layerSizes(c, shape.inputs, shape.classes));
   const step = c.sync === 'step';
   return Array.from({ length: c.replicas }, (_, rank) => bytesByKind(trainerBuffers({
-    layout, maxRows: Math.ceil(c.batch / c.accumulate), accumulate: c.accumulate, trainSamples: 0, testSamples: 0,
+    layout, maxRows: Math.ceil(c.batch / c.accumulate), accumulate: c.accumulate, trainSamples: 0, testSamples: 0, recompute: c.recompute === 1,
     backups: step && c.zero === 0, staging: true, zero: step && c.zero > 0 ? { stage: c.zero, rank, world: c.replicas } : undefined,
   })));
 }

@@ -1,5 +1,5 @@
 // The model-parallel section (mode=pipeline or tensor): how the network is split across workers, what
-// each holds, and the measured timeline with the pipeline bubble. Hidden by hide=modelparallel.
+// each holds (and its planned memory), and the measured timeline with the pipeline bubble. Hidden by hide=modelparallel.
 import { useMemo } from 'react';
 import type { RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
@@ -7,6 +7,7 @@ import { useChartRecords } from '../charts/chart-records';
 import { medianBubble } from '../../core/model-parallel';
 import { recentStages, splitView } from './model-parallel-data';
 import { ModelSplitView } from './ModelSplitView';
+import { PartMemoryBars } from './PartMemoryBars';
 import { PipelineTimeline } from './PipelineTimeline';
 import { isActive, useLab, useShownConfig } from '../store';
 import './model-parallel.css';
@@ -42,11 +43,14 @@ function Views({ config, records, active }: { config: RunConfig; records: Metric
       {'error' in view ? (
         <p className="panel dp-note" role="alert">{view.error}</p>
       ) : (
-        <div className="dp-grid">
-          <ModelSplitView config={config} view={view} latest={latest} />
-          <PipelineTimeline config={config} latest={latest} median={medianBubble(recent.map((r) => r.bubble))}
-            empty={active ? 'Waiting for the workers’ first step…' : 'Press Train to draw each worker’s forwards, backwards and waits.'} />
-        </div>
+        <>
+          <div className="dp-grid">
+            <ModelSplitView config={config} view={view} latest={latest} />
+            <PipelineTimeline config={config} latest={latest} median={medianBubble(recent.map((r) => r.bubble))}
+              empty={active ? 'Waiting for the workers’ first step…' : 'Press Train to draw each worker’s forwards, backwards and waits.'} />
+          </div>
+          <PartMemoryBars config={config} view={view} />
+        </>
       )}
     </section>
   );
