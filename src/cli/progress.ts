@@ -69,7 +69,7 @@ export class ProgressPrinter {
         console.log(`warning: ${r.message}`);
         break;
       case 'kernels':
-        console.log(`matmul kernels (${r.source}${r.source === 'measured' ? ` in ${r.tuneMs} ms` : ''} on ${r.adapter}): ${r.products.map((p) => `layer ${p.layer} ${p.product} ${p.kernel}`).join(', ')}`);
+        console.log(`matmul kernels${r.worker ? ` of ${r.worker.name}` : ''} (${r.source}${r.source === 'measured' ? ` in ${r.tuneMs} ms` : ''} on ${r.adapter}): ${r.products.map((p) => `layer ${p.layer} ${p.product} ${p.kernel}`).join(', ')}`);
         break;
     }
   }

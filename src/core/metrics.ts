@@ -216,6 +216,11 @@ export interface KernelsRecord {
   source: 'forced' | 'measured' | 'cached';
   /** Milliseconds this run spent measuring (0 unless measured). */
   tuneMs: number;
+  /**
+   * The worker whose kernels these are, named as the page and the CLI name it (parallel/members.ts
+   * workerName): each replica, stage or slice has its own device and shapes. Absent on one device.
+   */
+  worker?: { rank: number; name: string };
   /** M×N×K at the run's batch; timings are empty when forced, and leave out kernels the budget had no time for. */
   products: { layer: number; product: MatmulProduct; shape: string; kernel: MatmulKernel; timings: KernelTiming[] }[];
 }

@@ -16,16 +16,32 @@ export interface KernelCache {
   load(adapter: string): Promise<CachedChoices>;
   /** Adds to what the adapter has. */
   save(adapter: string, choices: CachedChoices): Promise<void>;
+  /**
+   * Runs `work` while no other worker that shares this cache holds the adapter: workers on one adapter
+   * measure one after another, since timings taken at once skew each other, and each finds what the ones
+   * before it saved.
+   */
+  exclusive<T>(adapter: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** The key an adapter's choices are kept under. */
 export const cacheKey = (adapter: string) => `${adapter} | ${MATMUL_KERNELS.join(',')}`;
+
+const turns = new Map<string, Promise<unknown>>();
+
+/** `work` after the work this thread queued before under `key` has settled (replicas served in one thread, as in tests). */
+export function inTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const result = (turns.get(key) ?? Promise.resolve()).then(work);
+  turns.set(key, result.catch(() => undefined));
+  return result;
+}
 
 function memoryCache(): KernelCache {
   const kept = new Map<string, CachedChoices>();
   return {
     load: async (adapter) => kept.get(cacheKey(adapter)) ?? {},
     save: async (adapter, choices) => { kept.set(cacheKey(adapter), { ...kept.get(cacheKey(adapter)), ...choices }); },
+    exclusive: (adapter, work) => inTurn(cacheKey(adapter), work),
   };
 }
 
@@ -57,6 +73,10 @@ function indexedDbCache(): KernelCache {
       const merged = { ...(await load(adapter)), ...choices };
       await idbRequest((s) => s.put(merged, cacheKey(adapter)), 'readwrite').catch(() => undefined);
     },
+    // A Web Lock is held across the page's workers (and its other tabs); without Web Locks, in this thread only.
+    exclusive: (adapter, work) => (typeof navigator !== 'undefined' && navigator.locks
+      ? navigator.locks.request(`${STORE} ${cacheKey(adapter)}`, work)
+      : inTurn(cacheKey(adapter), work)),
   };
 }
 

@@ -14,6 +14,7 @@ function recordingCache(): KernelCache & { saved: CachedChoices[] } {
     saved,
     load: async () => Object.assign({}, ...saved) as CachedChoices,
     save: async (_adapter, choices) => { saved.push(choices); },
+    exclusive: (_adapter, work) => work(),
   };
 }
 

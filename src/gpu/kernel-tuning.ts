@@ -21,12 +21,15 @@ export interface ProductShape {
   K: number;
 }
 
-/** Each layer's X·W (+bias, ReLU), Xᵀ·δ (+column sums) and, past the first layer, δ·Wᵀ (⊙ ReLU mask) at batch B. */
-export function trainingProducts(layout: ModelLayout, B: number): ProductShape[] {
+/**
+ * Each layer's X·W (+bias, ReLU), Xᵀ·δ (+column sums) and, past the first layer, δ·Wᵀ (⊙ ReLU mask) at
+ * batch B; the first layer's δ·Wᵀ too with `firstInputGrad` (a pipeline stage sends it to the stage before).
+ */
+export function trainingProducts(layout: ModelLayout, B: number, firstInputGrad = false): ProductShape[] {
   return layout.layers.flatMap(({ inputs: I, outputs: O }, l) => [
     { layer: l + 1, product: 'forward' as const, M: B, N: O, K: I },
     { layer: l + 1, product: 'dW' as const, M: I, N: O, K: B },
-    ...(l > 0 ? [{ layer: l + 1, product: 'dX' as const, M: B, N: I, K: O }] : []),
+    ...(l > 0 || firstInputGrad ? [{ layer: l + 1, product: 'dX' as const, M: B, N: I, K: O }] : []),
   ]);
 }
 
@@ -49,27 +52,38 @@ export function adapterName(device: GPUDevice): string {
 }
 
 /** Plans a run's kernels: forced by `choice`, or for `auto` from the cache or by measuring. */
-export async function planKernels(
+export function planKernels(
   ctx: GpuContext, layout: ModelLayout, B: number, choice: KernelChoice, budgetMs = TUNING_BUDGET_MS,
 ): Promise<KernelPlan> {
-  const products = trainingProducts(layout, B);
+  return planProductKernels(ctx, trainingProducts(layout, B), choice, budgetMs);
+}
+
+/**
+ * Plans the kernels of `products` (a worker's own: a stage's layers, a tensor slice's shapes). With `auto`
+ * the cache is read, and any measuring done, holding the adapter (KernelCache.exclusive).
+ */
+export async function planProductKernels(
+  ctx: GpuContext, products: ProductShape[], choice: KernelChoice, budgetMs = TUNING_BUDGET_MS,
+): Promise<KernelPlan> {
   const adapter = adapterName(ctx.device);
   const describe = (kernelOf: (p: ProductShape, i: number) => MatmulKernel, timings: KernelTiming[][]) => products.map((p, i) => ({
     layer: p.layer, product: p.product, shape: `${p.M}×${p.N}×${p.K}`, kernel: kernelOf(p, i), timings: timings[i] ?? [],
   }));
   if (choice !== 'auto') return new KernelPlan({ type: 'kernels', step: 0, adapter, source: 'forced', tuneMs: 0, products: describe(() => choice, []) });
   const cache = kernelCache();
-  const known = await cache.load(adapter);
-  const cached = products.map((p) => known[shapeKey(p)]);
-  if (cached.every(Boolean)) {
-    return new KernelPlan({ type: 'kernels', step: 0, adapter, source: 'cached', tuneMs: 0, products: describe((_, i) => cached[i]!.kernel, cached.map((c) => c!.timings)) });
-  }
-  const started = performance.now();
-  const timings = await measureKernels(ctx, products, budgetMs);
-  const fastest = timings.map((t) => t.reduce((best, x) => (x.ms < best.ms ? x : best)).kernel);
-  await cache.save(adapter, Object.fromEntries(products.map((p, i) => [shapeKey(p), { kernel: fastest[i], timings: timings[i] }])));
-  return new KernelPlan({
-    type: 'kernels', step: 0, adapter, source: 'measured', tuneMs: Math.round(performance.now() - started), products: describe((_, i) => fastest[i], timings),
+  return cache.exclusive(adapter, async () => {
+    const known = await cache.load(adapter);
+    const cached = products.map((p) => known[shapeKey(p)]);
+    if (cached.every(Boolean)) {
+      return new KernelPlan({ type: 'kernels', step: 0, adapter, source: 'cached', tuneMs: 0, products: describe((_, i) => cached[i]!.kernel, cached.map((c) => c!.timings)) });
+    }
+    const started = performance.now();
+    const timings = await measureKernels(ctx, products, budgetMs);
+    const fastest = timings.map((t) => t.reduce((best, x) => (x.ms < best.ms ? x : best)).kernel);
+    await cache.save(adapter, Object.fromEntries(products.map((p, i) => [shapeKey(p), { kernel: fastest[i], timings: timings[i] }])));
+    return new KernelPlan({
+      type: 'kernels', step: 0, adapter, source: 'measured', tuneMs: Math.round(performance.now() - started), products: describe((_, i) => fastest[i], timings),
+    });
   });
 }
 

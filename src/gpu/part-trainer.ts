@@ -2,8 +2,9 @@
 // tensor-parallel worker's column/row slices), activation slots for the micro-batches in flight,
 // gradients accumulated over micro-batches, and "segments": dispatch lists cut where a partial result
 // must be summed across tensor-parallel workers before the computation can go on.
-import type { OptimizerName } from '../core/config';
+import type { KernelChoice, OptimizerName } from '../core/config';
 import type { Dataset } from '../core/datasets';
+import type { KernelsRecord } from '../core/metrics';
 import type { ModelLayout } from '../core/model';
 import type { LayerPart } from '../core/model-parallel';
 import type { LrSchedule } from '../core/optimizers';
@@ -12,6 +13,7 @@ import {
   createContext, encodeDispatches, readBuffer, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext,
 } from './context';
 import { gather } from './gather';
+import { KernelPlan, planProductKernels, trainingProducts } from './kernel-tuning';
 import { layerBackward, layerEpilogue, layerForward, layerMatmul, reluMask, type LayerForwardArgs } from './layer-dispatches';
 import { checkMemory, memoryPlan } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
@@ -36,6 +38,8 @@ export interface PartSpec extends Omit<PartMemory, 'trainSamples' | 'testSamples
   evalRows: number;
   /** Pipeline: each training slot keeps its input only; the layers' activations are one shared set, recomputed before a backward. */
   recompute: boolean;
+  /** Matmul kernels: auto (measured when compiling, on this part's own shapes), or one by name; 'blocked' when not given. */
+  kernel?: KernelChoice;
 }
 
 /** Dispatches to run in order; after them, `reduce` (if any) must be summed across the tensor-parallel workers. */
@@ -69,6 +73,8 @@ export class PartTrainer {
   private readonly evalIndices: GPUBuffer | null;
   /** Bytes of training activations (all slots): the memory the schedule's in-flight micro-batches cost. */
   readonly activationBytes: number;
+  /** Which kernel runs each local layer's matmuls: chosen in compile, before any program is built. */
+  private kernels = new KernelPlan();
 
   constructor(device: GPUDevice, readonly spec: PartSpec, dataset: Dataset, initialParams: Float32Array) {
     const { layout, slots, rows, evalRows } = spec;
@@ -110,9 +116,17 @@ export class PartTrainer {
    * asynchronously (all at once, and the thread keeps answering messages).
    */
   async compile(build: () => unknown): Promise<void> {
+    // A stage that takes no input sends its first layer's dX back, so that product is its too.
+    const products = trainingProducts(this.spec.layout, this.spec.rows, !this.spec.takesInput);
+    this.kernels = await planProductKernels(this.ctx, products, this.spec.kernel ?? 'blocked');
     const all = () => [this.update, build()];
     await this.ctx.precompile(all);
     all();
+  }
+
+  /** Which kernel runs each local layer's products, and how fast each measured one was (null before compile). */
+  get kernelsRecord(): KernelsRecord | null {
+    return this.kernels.record;
   }
 
   /** The evaluation slot's index. */
@@ -181,9 +195,9 @@ export class PartTrainer {
     });
   }
 
-  /** Local layer i + 1 (0-based i) forward from acts[i] into acts[i + 1]. */
+  /** Local layer i + 1 (0-based i) forward from acts[i] into acts[i + 1], with its kernel. */
   private forwardArgs(i: number, acts: GPUBuffer[], B: number): LayerForwardArgs {
-    return { layer: this.spec.layout.layers[i], params: this.params, input: acts[i], output: acts[i + 1], B };
+    return { layer: this.spec.layout.layers[i], params: this.params, input: acts[i], output: acts[i + 1], B, kernel: this.kernels.kernelFor(i + 1, 'forward') };
   }
 
   /**
@@ -222,6 +236,7 @@ export class PartTrainer {
         else if (this.inputGrad) inputGrad = { buffer: this.inputGrad, mask: null };
         current.push(...layerBackward(this.ctx, `bwd${l}`, {
           layer, params: this.params, grads: this.grads, input: acts[l - 1], delta, B, accumulate, inputGrad,
+          kernels: { dW: this.kernels.kernelFor(l, 'dW'), dX: this.kernels.kernelFor(l, 'dX') },
         }));
         if (partial && l > 1) {
           segments.push({ dispatches: current, reduce: { buffer: this.deltas[l - 1], floats: B * layer.inputs } });

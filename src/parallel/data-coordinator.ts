@@ -81,7 +81,9 @@ interface ReplicaOutputs {
 
 /** What replicas hand back besides their steps: evaluations, their end, checkpoints and local SGD's synchronisations. */
 function keepReplicaOutput(m: MemberReport, { run, results, zero, syncs, checkpoint }: ReplicaOutputs): void {
-  if (m.type === 'metric' && run.world > 1) {
+  if (m.type === 'metric' && m.record.type === 'kernels') {
+    run.emit(m.record);
+  } else if (m.type === 'metric' && run.world > 1) {
     run.steps.evaluated(m.record, m.evalMs);
   } else if (m.type === 'metric') {
     // A single replica is single-device training: its records are the run's.

@@ -95,6 +95,8 @@ export async function startModelParallel(options: RunOptions): Promise<RunHandle
     if (m.type === 'part-report') {
       const group = run.steps.add(m);
       if (group) onStep(m.step, group);
+    } else if (m.type === 'metric' && m.record.type === 'kernels') {
+      run.emit(m.record);
     } else if (m.type === 'metric') {
       run.steps.evaluated(m.record, m.evalMs);
     } else if (m.type === 'checkpoint') {

@@ -19,6 +19,7 @@ import type { RunSwitch } from '../gpu/run-switch';
 import { LOSS_STATS_BYTES } from '../gpu/softmax-ce';
 import { readTrainingState, writeOptimizerState } from '../gpu/training-state';
 import { EVAL_CHUNK } from '../gpu/trainer';
+import { workerName } from './members';
 import { PartExchange } from './part-exchange';
 import { partRoles, PartPasses, type PartRoles } from './part-passes';
 import { StepTimeline } from './part-timeline';
@@ -59,7 +60,7 @@ export async function trainPart(
   const { rows } = memory;
   const trainer = new PartTrainer(device, {
     ...memory, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: runLrSchedule(config, schedule.totalSteps),
-    takesInput: roles.takesInput, computesLoss: roles.computesLoss, slots: roles.pipeline ? inFlight(ops(m)) : 1, rows, evalRows,
+    takesInput: roles.takesInput, computesLoss: roles.computesLoss, slots: roles.pipeline ? inFlight(ops(m)) : 1, rows, evalRows, kernel: config.kernel,
   }, dataset, init.initialParams);
   if (init.resume) writeOptimizerState(device, trainer, init.resume.m, init.resume.v);
   const gpu = new PartGpuStep(device, trainer, m * config.accumulate, replicas);
@@ -74,6 +75,7 @@ export async function trainPart(
     trainer.spec.recompute ? trainer.recompute(0, rows) : [],
     trainer.forward(trainer.evalSlot, 'test', Math.min(evalRows, dataset.test.n), 1 / evalRows),
   ]);
+  postKernels(trainer, init, post);
   await ready();
   for (const { epoch, plan: epochPlan, steps, lastStep } of schedule.epochs()) {
     for (const { step, index } of steps) {
@@ -113,6 +115,13 @@ async function trainStep(w: PartWorker, step: number, epoch: number, plan: Epoch
     type: 'part-report', rank: init.rank, step, epoch, loss: roles.reporter ? loss : undefined, spans: timeline.spans,
     bytesSent: timeline.bytesSent, activationBytes: trainer.activationBytes,
   };
+}
+
+/** This worker's kernels, with the whole model's layer numbers (its plan's parts name them). */
+function postKernels(trainer: PartTrainer, { config, rank, part }: WorkerInit, post: PostToCoordinator): void {
+  const record = trainer.kernelsRecord!;
+  const products = record.products.map((p) => ({ ...p, layer: part!.plan.parts[p.layer - 1].layer + 1 }));
+  post({ type: 'metric', rank, record: { ...record, products, worker: { rank, name: workerName(config, rank) } } });
 }
 
 /** ids cut into `parts` runs as even as possible (fewer where there are fewer ids). */

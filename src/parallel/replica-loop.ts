@@ -13,6 +13,7 @@ import type { RunSwitch } from '../gpu/run-switch';
 import { createTrainer, EVAL_CHUNK, type Trainer } from '../gpu/trainer';
 import { ZeroShard } from '../gpu/zero-shard';
 import { AllreduceRounds, ringLinks, type StarLink } from './allreduce';
+import { workerName } from './members';
 import type { Inbox } from './ports';
 import { ReplicaHandover } from './replica-handover';
 import type { ToReplica } from './replica-protocol';
@@ -42,7 +43,7 @@ export async function trainReplica(
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
   const zeroRank = config.zero > 0 && syncEvery === 1 ? { stage: config.zero, rank, world } : undefined;
   const trainer = await createTrainer(device, {
-    layout, optimizer: config.optimizer, lr, maxRows, accumulate: config.accumulate, recompute: config.recompute === 1, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
+    layout, optimizer: config.optimizer, lr, maxRows, kernel: config.kernel, accumulate: config.accumulate, recompute: config.recompute === 1, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
   }, dataset, init.initialParams);
   const zero = zeroRank ? new ZeroShard(trainer, shardOf(rank, world, layout.totalFloats)) : null;
   if (init.resume) (zero ?? trainer).restoreOptimizerState(init.resume.m, init.resume.v);
@@ -57,6 +58,7 @@ export async function trainReplica(
   };
   const firstRows = schedule.firstRows(rank);
   await trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
+  post({ type: 'metric', rank, record: { ...trainer.kernelsRecord!, worker: { rank, name: workerName(config, rank) } } });
   await ready();
   for (const { epoch, plan, steps, lastStep } of schedule.epochs()) {
     for (const { step, index } of steps) {

@@ -3,8 +3,7 @@
 // reproducible run (and whether it matched).
 import { useMemo, type ReactNode } from 'react';
 import { Downloads } from '../import-export/Downloads';
-import type { KernelsRecord } from '../../core/metrics';
-import { KernelChoice } from './KernelChoice';
+import { KernelChoice, latestKernels } from './KernelChoice';
 import { formatCount, formatDuration, formatLoss, formatPercent, formatSeconds } from '../format';
 import { summarize } from './run-summary';
 import { ReproductionBadge } from '../share/ReproductionBadge';
@@ -30,7 +29,7 @@ export function ProgressPanel() {
   const records = useLab((s) => s.records);
   const { firstStep, lastStep, timing, evals, done, faults } = useMemo(() => summarize(records), [records]);
   const lastEval = evals.at(-1);
-  const kernels = useMemo(() => records.find((r): r is KernelsRecord => r.type === 'kernels'), [records]);
+  const kernels = useMemo(() => latestKernels(records), [records]);
   const fraction = timing ? timing.step / timing.totalSteps : 0;
   const etaMs = timing && timing.step > 0 && status === 'running' ? (timing.elapsedMs / timing.step) * (timing.totalSteps - timing.step) : null;
 
@@ -94,7 +93,7 @@ export function ProgressPanel() {
           ))}
         </ul>
       )}
-      {kernels && <KernelChoice record={kernels} />}
+      {kernels.length > 0 && <KernelChoice records={kernels} />}
       {done && (
         <p className="checksum">
           Weights SHA-256 <code data-testid="weights-sha256">{done.weightsSha256}</code>
