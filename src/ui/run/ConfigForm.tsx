@@ -14,7 +14,7 @@ const CUSTOM = '';
 /** Settings that mean nothing in a mode are left out of the form (the link keeps their values). */
 const ONLY_IN: Partial<Record<ConfigKey, readonly RunConfig['mode'][]>> = {
   replicas: ['data', 'pipeline'], shard: ['data', 'pipeline'], allreduce: ['data'], sync: ['data'],
-  stages: ['pipeline', 'tensor'], microbatches: ['pipeline'], schedule: ['pipeline'],
+  stages: ['pipeline', 'tensor'], microbatches: ['pipeline'], schedule: ['pipeline'], recompute: ['data', 'pipeline'],
 };
 
 const applies = (key: ConfigKey, mode: RunConfig['mode']) => ONLY_IN[key]?.includes(mode) ?? true;
