@@ -76,6 +76,8 @@ export interface LabBuildResult {
   runs: LabRunResult[];
   /** Gzipped bytes of the build's JavaScript (entry, chunks and workers). */
   jsGzipBytes: number;
+  /** Gzipped bytes of the JavaScript a visit loads before the page renders: index.html's entry and the chunks it preloads. */
+  startJsGzipBytes: number;
   jsFiles: number;
   /** Each file's gzipped bytes, largest first. */
   jsSizes: Record<string, number>;
@@ -96,6 +98,16 @@ function gzippedJs(dir: string): { bytes: number; files: number; sizes: Record<s
   }
   sizes.sort((x, y) => y[1] - x[1]);
   return { bytes: sizes.reduce((s, [, n]) => s + n, 0), files: sizes.length, sizes: Object.fromEntries(sizes) };
+}
+
+/**
+ * The gzipped size of the JavaScript index.html loads at once (its module scripts and modulepreloads); the
+ * lazily loaded chunks (class pages, exports, charts) and the workers come later, when used.
+ */
+function gzippedStartJs(dir: string): number {
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const files = [...html.matchAll(/<(?:script type="module"[^>]*\ssrc|link rel="modulepreload"[^>]*\shref)="\.?\/?([^"]+\.js)"/g)].map((m) => m[1]);
+  return files.reduce((sum, f) => sum + gzipSync(readFileSync(join(dir, f)), { level: 9 }).length, 0);
 }
 
 /** Opens an autostart link on a served build and watches the main thread while it trains. */
@@ -169,7 +181,7 @@ export async function labPages(
       builds: dirs.map((d, b) => {
         const size = gzippedJs(d.dir);
         return {
-          build: d.build, jsGzipBytes: size.bytes, jsFiles: size.files, jsSizes: size.sizes,
+          build: d.build, jsGzipBytes: size.bytes, startJsGzipBytes: gzippedStartJs(d.dir), jsFiles: size.files, jsSizes: size.sizes,
           runs: runs.map((run, r) => {
             const own = samples[b][r];
             const mid = (pick: (s: LabPageSample) => number) => median(own.map(pick));

@@ -14,6 +14,7 @@
 //   explain/         the math of the run in MathML, the same model as Keras and PyTorch code, the gradient check
 //   class/           a class on a class server: the teacher's join link, QR code and roster; the student page (StudentApp)
 // Beside them: main.tsx (entry), store.ts (zustand), format.ts, element-size.ts, offline.ts (service worker), lab.css.
+import { Suspense } from 'react';
 import { AlertRegion } from './run/AlertRegion';
 import { CodePanel } from './explain/CodePanel';
 import { ConfigForm } from './run/ConfigForm';
@@ -29,7 +30,8 @@ import { ProgressPanel } from './run/ProgressPanel';
 import { ResumeBanner } from './run/ResumeBanner';
 import { RunControls } from './run/RunControls';
 import { useLab } from './store';
-import { TeacherPanel } from './class/TeacherPanel';
+import { useClass } from './class/class-store';
+import { TeacherPanel } from './class/on-demand';
 import { WebGpuNotice } from './run/WebGpuNotice';
 
 export function App() {
@@ -39,6 +41,7 @@ export function App() {
   const dataParallelHidden = useHidden('dataparallel');
   const modelParallelHidden = useHidden('modelparallel');
   const modelParallel = useLab((s) => (s.runConfig ?? s.config).mode !== 'data');
+  const teaching = useClass((s) => s.teacher !== null || s.teacherError !== null);
   return (
     <div className={presenter ? 'lab presenter' : 'lab'}>
       <header className="lab-header">
@@ -58,7 +61,7 @@ export function App() {
         </aside>
         <section className="results" aria-label="Run">
           <AlertRegion />
-          <TeacherPanel />
+          {teaching && <Suspense><TeacherPanel /></Suspense>}
           <ResumeBanner />
           <ProgressPanel />
           <MetricsCharts />

@@ -11,9 +11,9 @@ import { parseSessionLink, sessionLink } from '../../class/session-link';
 import { applyOverrides, fieldFor, type RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
 import { fetchAsset } from '../../parallel/fetch-asset';
-import type { MemberHost } from '../../parallel/members';
 import { useLab } from '../store';
 import { readStats, type ClassView } from './class-messages';
+import { lendMembers, type ClassRun } from './on-demand';
 import { addEvent, useClass, type RosterEntry } from './class-store';
 
 /** A member's silence counts after three of these: a loaded laptop or a slow relay may hold a message for seconds. */
@@ -90,6 +90,7 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   const { connection: c, welcome } = joined;
   if (welcome.t !== 'opened') return c.disconnect();
   connection = c;
+  lendMembers(classRun);
   useClass.setState({ teacher: { joinLink: sessionLink('join', server, welcome.session, welcome.joinKey), shortCode: welcome.code }, roster: [], events: [], knocks: [] });
   welcome.members.forEach((m) => addMember(m.id, m.name, m.workers));
   ranks.length = 0;
@@ -144,7 +145,7 @@ export function endClass(): void {
  * per member present (at most the lab's bound on replicas), on the class's members. Throws (a ConfigError naming the field) where the class
  * cannot train it; null when no class is open.
  */
-export function classRun(config: RunConfig): { config: RunConfig; env: MemberHost; heartbeatMs: number } | null {
+function classRun(config: RunConfig): ClassRun | null {
   if (!connection || !host) return null;
   const present = useClass.getState().roster.filter((m) => m.status === 'present').map((m) => ({ id: m.id, name: m.name, workers: m.workers ?? 1 }));
   if (present.length === 0) throw new Error('No member has joined the class yet: share the join link, then press Train.');

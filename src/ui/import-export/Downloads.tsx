@@ -1,13 +1,14 @@
 // The run's downloads: metrics as JSON Lines (the CLI's --json records) and as CSV, the worker timeline
 // as a Chrome trace, the model for TensorFlow.js and the run for PyTorch DDP (each a ZIP). Hidden by
-// hide=downloads.
+// hide=downloads. The code that builds them loads when one is asked for: a first visit needs none of it.
 import { useState } from 'react';
 import type { RunConfig } from '../../core/config';
-import { toChromeTrace, toCsv } from './exports';
-import { ddpArchive, tfjsArchive } from './model-exports';
 import { useHidden } from '../share/hidden';
 import { toJsonLines } from '../run/run-summary';
 import { useLab } from '../store';
+
+const metricExports = () => import('./exports');
+const modelExports = () => import('./model-exports');
 
 function save(name: string, data: string | Uint8Array<ArrayBuffer>, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -22,11 +23,11 @@ const baseName = (c: RunConfig | null) => (c ? `${c.dataset}-seed${c.seed}` : 'r
 
 const DOWNLOADS = [
   { label: 'JSON Lines', name: 'Download metrics as JSON Lines', file: (b: string) => `metrics-${b}.jsonl`, type: 'application/x-ndjson',
-    build: () => toJsonLines(useLab.getState().records) },
+    build: async () => toJsonLines(useLab.getState().records) },
   { label: 'CSV', name: 'Download metrics as CSV', file: (b: string) => `metrics-${b}.csv`, type: 'text/csv',
-    build: () => toCsv(useLab.getState().records) },
+    build: async () => (await metricExports()).toCsv(useLab.getState().records) },
   { label: 'Chrome trace', name: 'Download the worker timeline as a Chrome trace', file: (b: string) => `trace-${b}.json`, type: 'application/json',
-    build: () => { const { records, runConfig, config } = useLab.getState(); return JSON.stringify(toChromeTrace(records, runConfig ?? config)); } },
+    build: async () => { const { records, runConfig, config } = useLab.getState(); return JSON.stringify((await metricExports()).toChromeTrace(records, runConfig ?? config)); } },
 ] as const;
 
 const ZIP = 'application/zip';
@@ -47,18 +48,18 @@ export function Downloads() {
       <span className="muted">Download</span>
       {DOWNLOADS.map((d) => (
         <button key={d.label} type="button" className="button link" aria-label={d.name} title={d.name} disabled={!hasRecords}
-          onClick={() => save(d.file(baseName(runConfig)), d.build(), d.type)}>
+          onClick={() => void d.build().then((data) => save(d.file(baseName(runConfig)), data, d.type))}>
           {d.label}
         </button>
       ))}
       <button type="button" className="button link" aria-label="Download the trained model for TensorFlow.js (ZIP)"
         title="model.json and its weights, for tf.loadLayersModel" disabled={!hasRecords || !runConfig}
-        onClick={() => archive(`${baseName(runConfig)}-tfjs.zip`, () => tfjsArchive(runConfig!))}>
+        onClick={() => archive(`${baseName(runConfig)}-tfjs.zip`, async () => (await modelExports()).tfjsArchive(runConfig!))}>
         TensorFlow.js
       </button>
       <button type="button" className="button link" aria-label="Download this run as a PyTorch DDP folder (ZIP)"
         title="train_ddp.py, the data, the per-rank sample order and the initial weights, for torchrun"
-        onClick={() => archive(`${baseName(ddpConfig())}-pytorch-ddp.zip`, () => ddpArchive(ddpConfig()))}>
+        onClick={() => archive(`${baseName(ddpConfig())}-pytorch-ddp.zip`, async () => (await modelExports()).ddpArchive(ddpConfig()))}>
         PyTorch DDP
       </button>
       <span className="hint" role="status">{message}</span>

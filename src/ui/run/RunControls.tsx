@@ -1,13 +1,12 @@
 // Train / Pause / Step / Reset / Share / Start a class. Train starts a run with the current settings or resumes
 // a paused one; Step takes one more step and pauses; Share copies the page's link (hidden by hide=share); Start
 // a class (only on a page a class server served) opens a class whose members are the next runs' replicas.
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
 import { useHidden } from '../share/hidden';
 import { pause, reset, step, train } from './run-controller';
 import { SharePanel } from '../share/SharePanel';
 import { useClass } from '../class/class-store';
-import { startClass } from '../class/teacher-class';
-import { CodeJoin } from '../class/CodeJoin';
+import { CodeJoin, openClass } from '../class/on-demand';
 import { isActive, useLab } from '../store';
 
 export function RunControls() {
@@ -34,7 +33,7 @@ export function RunControls() {
           <button type="button" className="button" onClick={() => setSharing((n) => n + 1)} title="Copy a link that reproduces this run">Share</button>
         )}
         {classServer && !teaching && (
-          <button type="button" className="button" onClick={() => void startClass()} disabled={isActive(status)}
+          <button type="button" className="button" onClick={() => void openClass()} disabled={isActive(status)}
             title="Open a class: students join with a link or QR code and train this run's replicas on their own GPUs">
             Start a class
           </button>
@@ -48,7 +47,7 @@ export function RunControls() {
       {gpuState === 'checking' && <p className="hint">Checking WebGPU…</p>}
       {gpuState === 'unavailable' && !teaching && <p className="hint">Training needs WebGPU: see the note above.</p>}
       {!shareHidden && sharing > 0 && <SharePanel request={sharing} />}
-      {codeJoin && !teaching && <CodeJoin />}
+      {codeJoin && !teaching && <Suspense><CodeJoin /></Suspense>}
     </div>
   );
 }

@@ -4,7 +4,7 @@
 import { serializeConfig, type RunConfig } from '../../core/config';
 import type { MetricRecord } from '../../core/metrics';
 import { TrainingSession, type ParamsSnapshot, type SessionMessage, type TrainingState } from '../../parallel/page-session';
-import { classRun } from '../class/teacher-class';
+import { classRun } from '../class/on-demand';
 import { importedStart } from '../import-export/imported-weights';
 import { clearSavedRun, saveRun, type SavedRun } from './saved-run';
 import { isActive, useLab } from '../store';
