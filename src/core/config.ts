@@ -75,9 +75,12 @@ export interface RunConfig {
   recompute: number;
   /**
    * ZeRO stage of a data-parallel run with sync=step: 0 every replica holds everything (DDP); 1 each holds
-   * 1/N of the optimizer state and updates 1/N of the weights; 2 and its 1/N of the summed gradient.
+   * 1/N of the optimizer state and updates 1/N of the weights; 2 and its 1/N of the summed gradient; 3 and
+   * its 1/N of the weights, each layer's all-gathered just before its forward and again before its backward.
    */
   zero: number;
+  /** MiB of GPU memory one worker may plan to use (0: the lab's own limit): lower it to see a model not fit. */
+  memlimit: number;
 }
 
 export type ConfigKey = keyof RunConfig;
@@ -131,14 +134,19 @@ export const FIELDS: readonly FieldSpec[] = [
       + '(saves nothing for one or two dense layers, e.g. 784-64-10; try 3 hidden layers)',
   },
   { key: 'kernel', kind: 'enum', values: KERNEL_CHOICES, label: 'Matmul kernel', help: 'auto: the fastest on this GPU, measured at start; or one by name (every kernel gives the same bits)' },
-  { key: 'zero', kind: 'int', min: 0, max: 2, label: 'ZeRO stage', help: 'data parallel, sync=step: 0 replicas hold everything (DDP); 1 optimizer state sharded over replicas; 2 gradients too' },
+  {
+    key: 'zero', kind: 'int', min: 0, max: 3, label: 'ZeRO stage',
+    help: 'data parallel, sync=step: 0 replicas hold everything (DDP); 1 optimizer state sharded over replicas; 2 gradients too; '
+      + '3 weights too (FSDP: each layer all-gathered before its forward and its backward)',
+  },
+  { key: 'memlimit', kind: 'number', min: 0, max: 1024, minExclusive: false, label: 'Memory limit', help: 'MiB of GPU memory one worker may use (0: the lab\'s 1024 MiB); the memory check refuses a run whose plan needs more' },
 ];
 
 export const DEFAULT_CONFIG: RunConfig = {
   dataset: 'mnist', layers: [64], optimizer: 'adam', lr: 0.001, warmup: 0, lrschedule: 'constant', batch: 32, accumulate: 1, epochs: 10, seed: 1,
   replicas: 1, shard: 'strided', balance: 'equal', droplast: 0, allreduce: 'ring', sync: 'step',
   mode: 'data', stages: 2, microbatches: 1, schedule: 'gpipe', recompute: 0,
-  kernel: 'auto', zero: 0,
+  kernel: 'auto', zero: 0, memlimit: 0,
 };
 
 export class ConfigError extends Error {
@@ -270,6 +278,8 @@ function validateZero(c: RunConfig): void {
   if (c.sync !== 'step') {
     throw new ConfigError('zero', `${c.zero} needs sync=step: with local SGD (sync=${c.sync}) each replica's weights and optimizer state are its own between synchronisations`);
   }
+  // Stage 3 reduce-scatters each layer's gradient as the backward reaches it: micro-batches would need the whole gradient kept.
+  if (c.zero === 3 && c.accumulate > 1) throw new ConfigError('zero', `3 needs accumulate=1: stage 3 sends each layer's gradient away during the backward, so ${c.accumulate} micro-batches cannot add up theirs`);
 }
 
 /** Recomputation re-runs forwards of whole layers: a tensor-parallel slice's would repeat its ring sums. */

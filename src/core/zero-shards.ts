@@ -2,6 +2,10 @@
 // contiguous range of the P floats, whose optimizer state it alone keeps and whose weights it alone updates.
 // Rank r owns chunk (r + 1) mod N, the chunk the ring's reduce-scatter leaves summed on it; bounds fall on
 // multiples of 64 floats (256 bytes, WebGPU's storage binding offset alignment) so a shard binds in place.
+// At stage 3 a layer's weights are all-gathered, and its gradient reduce-scattered, over these same chunks
+// clipped to the layer's range (layerBounds), so each rank's shard of every layer is its shard of the whole.
+import type { LayerSlots, ModelLayout } from './model';
+
 export const SHARD_ALIGN_FLOATS = 64;
 
 /** Chunk c covers [bounds[c], bounds[c+1]); a chunk may be empty when P < 64·N. */
@@ -24,4 +28,20 @@ export function shardOf(rank: number, world: number, floats: number): Shard {
   const bounds = zeroBounds(floats, world);
   const c = ownedChunk(rank, world);
   return { lo: bounds[c], hi: bounds[c + 1] };
+}
+
+/** Layer l's range [lo, hi) of the flat vector: its W, then its b, with their padding. */
+export function layerRanges(layers: readonly LayerSlots[], totalFloats: number): Shard[] {
+  return layers.map((layer, l) => ({ lo: layer.w.offset, hi: layers[l + 1]?.w.offset ?? totalFloats }));
+}
+
+/** The chunks of zeroBounds clipped to `range`, relative to its start (chunks outside it are empty). */
+export function layerBounds(bounds: readonly number[], range: Shard): number[] {
+  return bounds.map((b) => Math.min(range.hi, Math.max(range.lo, b)) - range.lo);
+}
+
+/** The lengths of the vectors a replica sends through star: the model's, and at stage 3 each layer's too. */
+export function starLengths(layout: ModelLayout, stage: number): number[] {
+  const P = layout.totalFloats;
+  return [P, ...(stage === 3 ? layerRanges(layout.layers, P).map((r) => r.hi - r.lo) : [])];
 }

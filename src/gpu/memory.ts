@@ -32,8 +32,8 @@ export function planMemory(
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
-/** Throws a message naming the limit and the numbers when the plan does not fit the device. */
-export function checkMemory(plan: MemoryPlan, limits: GPUSupportedLimits): void {
+/** Throws a message naming the limit and the numbers when the plan does not fit the device; `memlimit` in MiB (0: the lab's). */
+export function checkMemory(plan: MemoryPlan, limits: GPUSupportedLimits, memlimit = 0): void {
   const perBuffer = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   for (const b of plan.buffers) {
     if (b.bytes > perBuffer) {
@@ -43,9 +43,10 @@ export function checkMemory(plan: MemoryPlan, limits: GPUSupportedLimits): void 
       );
     }
   }
-  if (plan.totalBytes > MAX_TOTAL_BYTES) {
+  const total = memlimit > 0 ? Math.min(memlimit * 1024 ** 2, MAX_TOTAL_BYTES) : MAX_TOTAL_BYTES;
+  if (plan.totalBytes > total) {
     throw new Error(
-      `model too large: needs ${mib(plan.totalBytes)} of GPU memory in all, over the lab's limit of ${mib(MAX_TOTAL_BYTES)}; ` +
+      `model too large: needs ${mib(plan.totalBytes)} of GPU memory in all, over ${memlimit > 0 ? 'memlimit, the limit' : 'the lab\'s limit'} of ${mib(total)}; ` +
       'use fewer or narrower layers or a smaller batch',
     );
   }

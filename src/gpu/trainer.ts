@@ -36,6 +36,8 @@ export interface TrainerSpec {
   accumulate: number;
   /** Matmul kernels: auto (measured when compiling), or one by name; 'blocked' when not given. */
   kernel?: KernelChoice;
+  /** MiB of GPU memory the worker may plan to use (config memlimit; 0 or none: the lab's limit). */
+  memlimit?: number;
   /** Activation recomputation (core/recompute.ts): segment inputs kept, the rest recomputed in the backward. */
   recompute?: boolean;
   /**
@@ -90,7 +92,7 @@ export class Trainer {
 
   constructor(device: GPUDevice, readonly spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array) {
     const { layout, maxRows } = spec;
-    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { accumulate: spec.accumulate, recompute: spec.recompute, ...spec.memory }), device.limits);
+    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { accumulate: spec.accumulate, recompute: spec.recompute, ...spec.memory }), device.limits, spec.memlimit);
     this.device = device;
     this.ctx = createContext(device);
     const P = layout.totalFloats;
@@ -290,13 +292,18 @@ export class Trainer {
  * Builds a trainer inside GPU error scopes, so an allocation the device cannot satisfy or an invalid
  * pipeline is reported with its message instead of surfacing later as a lost device or silent zeros.
  */
-export async function createTrainer(device: GPUDevice, spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array): Promise<Trainer> {
+export function createTrainer(device: GPUDevice, spec: TrainerSpec, dataset: Dataset, initialParams: Float32Array): Promise<Trainer> {
+  return buildChecked(device, () => new Trainer(device, spec, dataset, initialParams));
+}
+
+/** What `build` makes on the device, inside GPU error scopes (createTrainer). */
+export async function buildChecked<T>(device: GPUDevice, build: () => T): Promise<T> {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
-  let trainer: Trainer | null = null;
+  let trainer: T | null = null;
   let thrown: unknown = null;
   try {
-    trainer = new Trainer(device, spec, dataset, initialParams);
+    trainer = build();
   } catch (e) {
     thrown = e;
   }

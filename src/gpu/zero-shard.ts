@@ -1,10 +1,22 @@
 // A data-parallel replica's ZeRO shard on the GPU (zero ≥ 1): the optimizer state (momentum's velocity,
 // Adam's m and v) of its 1/N of the parameters alone, and the update of that range of the weights, bound in
-// place in the trainer's flat buffers (shard bounds fall on 256-byte offsets: core/zero-shards.ts).
+// place in the trainer's flat buffers (shard bounds fall on 256-byte offsets: core/zero-shards.ts), or at
+// stage 3 in the shard-sized weight and gradient buffers that are all a replica holds (gpu/zero3-trainer.ts).
+import type { ModelLayout } from '../core/model';
 import type { Shard } from '../core/zero-shards';
-import { encodeDispatches, readBuffer, slice, storageBuffer } from './context';
+import { encodeDispatches, readBuffer, slice, storageBuffer, type GpuContext } from './context';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
-import type { Trainer } from './trainer';
+import type { TrainerSpec } from './trainer';
+
+/** The trainer a shard lives in: its weight and gradient buffers hold the flat vector from float `base` on. */
+export interface ShardHost {
+  readonly device: GPUDevice;
+  readonly ctx: GpuContext;
+  readonly spec: Pick<TrainerSpec, 'optimizer' | 'lr'>;
+  readonly layout: ModelLayout;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+}
 
 export class ZeroShard {
   /** [hi − lo] each: the shard's momentum velocity or Adam first moment, and Adam's second moment. */
@@ -13,13 +25,14 @@ export class ZeroShard {
   /** Null for an empty shard (a model of fewer than 64 floats per replica). */
   private readonly update: OptimizerUpdate | null;
 
-  constructor(private readonly trainer: Trainer, readonly shard: Shard) {
+  /** `base`: the float of the flat vector at which the host's buffers begin (0: they hold the whole vector). */
+  constructor(private readonly trainer: ShardHost, readonly shard: Shard, base = 0) {
     const floats = shard.hi - shard.lo;
     this.m = storageBuffer(trainer.device, 'zero.m', floats * 4);
     this.v = storageBuffer(trainer.device, 'zero.v', floats * 4);
     this.update = floats === 0 ? null : optimizerUpdate(trainer.ctx, 'zero.update', {
       kind: trainer.spec.optimizer, lr: trainer.spec.lr, P: floats, m: this.m, v: this.v,
-      grads: slice(trainer.grads, shard.lo, floats), weights: slice(trainer.params, shard.lo, floats),
+      grads: slice(trainer.grads, shard.lo - base, floats), weights: slice(trainer.params, shard.lo - base, floats),
     });
   }
 

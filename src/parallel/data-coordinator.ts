@@ -11,6 +11,7 @@ import { LossWatch } from '../core/metrics';
 import { initParams, layerSizes, modelLayout } from '../core/model';
 import { checkPlan, shardSpec } from '../core/sharding';
 import { learningRate, runLrSchedule } from '../core/optimizers';
+import { starLengths } from '../core/zero-shards';
 import { runClock } from '../gpu/train-run';
 import { badSender, lastGoodOfReplicas, replicaDivergence } from './divergence';
 import { ranks, ring } from './links';
@@ -23,7 +24,7 @@ import { prepareRun, Run, type RunHandle, type RunOptions } from './run';
 import { SpeedBalance } from './speed-balance';
 import { StarRounds } from './star-rounds';
 import { allReduceRestart, LocalSyncs, type ReplicaStart } from './replica-restarts';
-import { askAllShards, ZeroStates } from './zero-states';
+import { askAllShards, mergeSnapshots, ZeroStates } from './zero-states';
 
 /** The run's config for a generation of `world` replicas: the epoch plans (core/sharding.ts) follow from it. */
 const worldConfig = (config: RunConfig, world: number): RunConfig => (world === config.replicas ? config : { ...config, replicas: world });
@@ -124,7 +125,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   const initial = initParams(layout, config.seed);
   const run = new Run<ReplicaStart, StepReport>(options, world, startedAt, resumeFrom?.step ?? 0);
   const removals = new NonFiniteRemovals(run);
-  const star = new StarRounds(layout.totalFloats, (rank, m, transfer) => run.members.send(rank, m, transfer),
+  const star = new StarRounds(starLengths(layout, config.zero), (rank, m, transfer) => run.members.send(rank, m, transfer),
     (rank, why, nonFinite) => (nonFinite ? removals.remove(rank, why) : run.remove(rank, why)));
   const results = new ReplicaResults(world);
   const syncs = new LocalSyncs(world);
@@ -177,7 +178,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
   const from: ReplicaStart = { step: resumeFrom?.step ?? 0, stateOf: resumeFrom ? () => resumeFrom : null };
   await run.start({ inits, message, restartPoint, fits: (w) => fitsWorld(config, labels, shape.classes, w) }, from, counted);
   return run.handle({
-    snapshot: () => run.members.requestSnapshot(0),
+    snapshot: () => (config.zero === 3 && run.world > 1 ? mergeSnapshots(run.world, (r) => run.members.requestSnapshot(r)) : run.members.requestSnapshot(0)),
     state: () => (run.world > 1 && config.sync !== 'step' ? Promise.resolve(null)
       : zero && run.world > 1 ? askAllShards(run.world, (r) => run.members.requestState(r)) : run.members.requestState(0)),
     finalParams: () => results.params,

@@ -4,7 +4,8 @@
 import { LossWatch } from '../core/metrics';
 import type { RunSwitch } from '../gpu/run-switch';
 import { StateBackup } from '../gpu/state-backup';
-import type { Trainer } from '../gpu/trainer';
+import { Trainer } from '../gpu/trainer';
+import type { Zero3Trainer } from '../gpu/zero3-trainer';
 import type { TrainingState } from '../gpu/training-state';
 import type { ZeroShard } from '../gpu/zero-shard';
 import { RESTART_EVERY } from './checkpoints';
@@ -21,7 +22,7 @@ export class ReplicaHandover {
   private readonly watch: LossWatch;
 
   constructor(
-    private readonly trainer: Trainer, private readonly control: RunSwitch, private readonly post: PostToCoordinator,
+    private readonly trainer: Trainer | Zero3Trainer, private readonly control: RunSwitch, private readonly post: PostToCoordinator,
     private readonly init: WorkerInit, private readonly gradientAllreduce: boolean,
     /** ZeRO: this replica holds its shard of the optimizer state only; the coordinator assembles the whole. */
     private readonly zero: ZeroShard | null = null,
@@ -30,7 +31,7 @@ export class ReplicaHandover {
     control.serveSnapshots(async () => ({ step: this.completed, params: await trainer.readParams() }));
     control.serveState(() => this.readState(this.completed));
     // ZeRO falls back on the consistent states the coordinator assembles from every shard instead.
-    this.lastGood = gradientAllreduce && !zero ? new StateBackup(trainer.device, trainer, this.completed) : null;
+    this.lastGood = gradientAllreduce && !zero && trainer instanceof Trainer ? new StateBackup(trainer.device, trainer, this.completed) : null;
     this.watch = new LossWatch(init.config.lr);
   }
 

@@ -1,16 +1,15 @@
 // A data-parallel replica's training loop: the run's schedule (gpu/run-schedule.ts) walked in step with the
-// other replicas, each step one of replica-steps.ts and its report to the coordinator; rank 0 evaluates the
-// test set after each epoch.
+// other replicas (replica-walk.ts), each step one of replica-steps.ts; rank 0 evaluates the test set after
+// each epoch. ZeRO stage 3 trains its own way (zero3-replica.ts).
 import type { Dataset } from '../core/datasets';
 import { layerSizes, modelLayout } from '../core/model';
 import { runLrSchedule } from '../core/optimizers';
 import { shardSpec } from '../core/sharding';
 import { shardOf } from '../core/zero-shards';
 import { ReplicaGpuStep } from '../gpu/replica-step';
-import { runClock } from '../gpu/run-clock';
-import { globalRows, RunSchedule } from '../gpu/run-schedule';
+import { RunSchedule } from '../gpu/run-schedule';
 import type { RunSwitch } from '../gpu/run-switch';
-import { createTrainer, EVAL_CHUNK, type Trainer } from '../gpu/trainer';
+import { createTrainer, EVAL_CHUNK } from '../gpu/trainer';
 import { ZeroShard } from '../gpu/zero-shard';
 import { AllreduceRounds, ringLinks, type StarLink } from './allreduce';
 import { workerName } from './members';
@@ -19,8 +18,10 @@ import { ReplicaHandover } from './replica-handover';
 import type { ToReplica } from './replica-protocol';
 import { ReplicaShares } from './replica-shares';
 import { allreduceGradientsStep, localSgdStep, type ReplicaParts } from './replica-steps';
+import { postEvaluation, walkSteps } from './replica-walk';
 import type { PostToCoordinator, WorkerInit } from './worker-messages';
 import { zeroStep } from './zero-step';
+import { trainZero3Replica } from './zero3-replica';
 
 /**
  * Trains this rank's shards in step with the other replicas; resolves with the final weights. The
@@ -42,17 +43,19 @@ export async function trainReplica(
   const maxRows = Math.max(Math.ceil(config.batch / config.accumulate), Math.min(EVAL_CHUNK, dataset.test.n));
   const syncEvery = config.sync === 'step' ? 1 : config.sync;
   const zeroRank = config.zero > 0 && syncEvery === 1 ? { stage: config.zero, rank, world } : undefined;
+  const allreduce = config.allreduce === 'ring'
+    ? new AllreduceRounds(ringLinks(rank, world, init.left!, init.right!))
+    : new AllreduceRounds(null, starLink(rank, inbox, post));
+  if (zeroRank?.stage === 3) return trainZero3Replica({ device, init, dataset, control, post, ready, layout, schedule, shares, lr, maxRows, allreduce });
   const trainer = await createTrainer(device, {
-    layout, optimizer: config.optimizer, lr, maxRows, kernel: config.kernel, accumulate: config.accumulate, recompute: config.recompute === 1, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
+    layout, optimizer: config.optimizer, lr, maxRows, memlimit: config.memlimit, kernel: config.kernel, accumulate: config.accumulate, recompute: config.recompute === 1, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
   }, dataset, init.initialParams);
   const zero = zeroRank ? new ZeroShard(trainer, shardOf(rank, world, layout.totalFloats)) : null;
   if (init.resume) (zero ?? trainer).restoreOptimizerState(init.resume.m, init.resume.v);
   const parts: ReplicaParts = {
     handover: new ReplicaHandover(trainer, control, post, init, syncEvery === 1, zero),
     gpu: new ReplicaGpuStep(device, trainer, rank),
-    allreduce: config.allreduce === 'ring'
-      ? new AllreduceRounds(ringLinks(rank, world, init.left!, init.right!))
-      : new AllreduceRounds(null, starLink(rank, inbox, post)),
+    allreduce,
     world,
     throttleMs: init.throttleMsPerSample ?? 0,
   };
@@ -60,30 +63,14 @@ export async function trainReplica(
   await trainer.compile(firstRows, syncEvery === 1 ? config.batch : firstRows);
   post({ type: 'metric', rank, record: { ...trainer.kernelsRecord!, worker: { rank, name: workerName(config, rank) } } });
   await ready();
-  for (const { epoch, plan, steps, lastStep } of schedule.epochs()) {
-    for (const { step, index } of steps) {
-      if (!(await control.enterStep())) return null;
-      const ids = plan.rankBatch(index, rank);
-      const rows = globalRows(plan, index, world);
-      const outcome = zero ? await zeroStep(parts, zero, rank, step, ids, rows)
-        : syncEvery === 1 ? await allreduceGradientsStep(parts, step, ids, rows)
-          : await localSgdStep(parts, step, ids, step % syncEvery === 0 || step === schedule.totalSteps);
-      post({
-        type: 'report', rank, step, epoch, lossSum: outcome.lossSum, correct: outcome.correct, rows: ids.length, globalRows: rows,
-        ids: Array.from(ids), share: shares?.of(epoch)[rank], padded: plan.rankPadding(index, rank), times: outcome.times, gpuTimed: outcome.gpuTimed,
-        bytesSent: outcome.bytesSent, checksum: outcome.checksum, drift: outcome.drift, nonFinite: outcome.nonFinite,
-        badInput: outcome.badInput,
-      });
-      if (outcome.nonFinite) {
-        parts.handover.diverged();
-        return null;
-      }
-      await parts.handover.checkpointIfDue(step);
-    }
-    if (rank === 0) await postEvaluation(trainer, post, rank, epoch, lastStep);
-    if (lastStep < schedule.totalSteps) await shares?.arrive(epoch + 1);
-  }
-  return trainer.readParams();
+  const ran = await walkSteps({
+    init, schedule, shares, control, post, handover: parts.handover,
+    step: (step, ids, rows) => (zero ? zeroStep(parts, zero, rank, step, ids, rows)
+      : syncEvery === 1 ? allreduceGradientsStep(parts, step, ids, rows)
+        : localSgdStep(parts, step, ids, step % syncEvery === 0 || step === schedule.totalSteps)),
+    evaluate: (epoch, lastStep) => (rank === 0 ? postEvaluation(() => trainer.evaluate(), post, rank, epoch, lastStep) : Promise.resolve()),
+  });
+  return ran ? trainer.readParams() : null;
 }
 
 /** Star: this replica's vectors go to the coordinator, whose sums come back through the inbox. */
@@ -95,14 +82,4 @@ function starLink(rank: number, inbox: Inbox<ToReplica>, post: PostToCoordinator
       return (m as Extract<ToReplica, { type: 'star' }>).data;
     },
   };
-}
-
-/** The test set after an epoch, with how long it took (the coordinator leaves it out of training time). */
-async function postEvaluation(trainer: Trainer, post: PostToCoordinator, rank: number, epoch: number, step: number): Promise<void> {
-  const evalStart = runClock();
-  const result = await trainer.evaluate();
-  post({
-    type: 'metric', rank, record: { type: 'eval', epoch, step, testLoss: result.loss, testAccuracy: result.accuracy },
-    evalMs: runClock() - evalStart,
-  });
 }

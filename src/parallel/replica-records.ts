@@ -29,7 +29,9 @@ export function replicaStepRecords(
   const synced = group.some((r) => r.bytesSent > 0);
   records.push({
     type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
-    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) : synced ? floats * 4 * (config.zero > 0 ? 2 : 1) : 0,
+    // Stage 3 sends the weights twice (all-gathered before each layer's forward and backward) and the gradient once.
+    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) * (config.zero === 3 ? 1.5 : 1)
+      : synced ? floats * 4 * (config.zero === 3 ? 3 : config.zero > 0 ? 2 : 1) : 0,
     ...(group.every((r) => r.traffic) ? { traffic: group.map((r) => r.traffic!) } : {}),
   });
   if (group.every((r) => r.checksum)) {

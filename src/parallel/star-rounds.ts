@@ -18,19 +18,22 @@ export class StarRounds {
   private nextRound: number[] = [];
   private judgeFinite = () => false;
 
-  /** `floats`: the length every vector must have; `refuse` hears who sent what cannot be summed (`nonFinite`: for its values). */
+  /**
+   * `lengths`: those a vector may have, the model's first (ZeRO stage 3 also sends each layer's); `refuse` hears
+   * who sent what cannot be summed (`nonFinite`: for its values).
+   */
   constructor(
-    private readonly floats: number, private readonly send: (rank: number, m: ToReplica, transfer: Transferable[]) => void,
+    private readonly lengths: readonly number[], private readonly send: (rank: number, m: ToReplica, transfer: Transferable[]) => void,
     private readonly refuse: (rank: number, why: string, nonFinite: boolean) => void,
   ) {}
 
   add(m: StarVector): void {
     const { data } = m;
     const round = this.nextRound[m.rank] ?? 0;
-    if (m.round !== round || !(data instanceof Float32Array) || data.length !== this.floats || !Number.isFinite(m.scale)) {
+    if (m.round !== round || !(data instanceof Float32Array) || !this.lengths.includes(data.length) || !Number.isFinite(m.scale)) {
       const what = m.round !== round ? `a vector marked round ${typeof m.round === 'number' ? m.round : 'none'} where its round ${round} belongs`
         : !(data instanceof Float32Array) ? 'a vector that is not float32'
-        : data.length !== this.floats ? `a vector of ${data.length} values where the model has ${this.floats} parameters` : `a scale of ${m.scale}`;
+        : !this.lengths.includes(data.length) ? `a vector of ${data.length} values where the model has ${this.lengths[0]} parameters` : `a scale of ${m.scale}`;
       this.refuse(m.rank, `sent ${what} to the star all-reduce`, false);
       return;
     }

@@ -1,11 +1,13 @@
 // What a data-parallel replica allocates on its device against its memory plan (core/memory-plan.ts), at
-// ZeRO stages 0, 1 and 2 on 4 replicas: every byte of createBuffer still live when the run ends, within 5%
-// of the plan; the optimizer state and the backups shrink as the plan says. And the memory check refuses,
+// ZeRO stages 0 to 3 on 4 replicas: every byte of createBuffer still live when the run ends, within 5%
+// of the plan; the optimizer state and the backups shrink as the plan says, and at stage 3 the weights and
+// the gradient to a shard and one layer of each. And the memory check refuses,
 // naming the limit, a model that fits one worker's memory only with its state sharded.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
 import { bytesByKind, trainerBuffers } from '../core/memory-plan';
+import { layerRanges, shardOf } from '../core/zero-shards';
 import { layerSizes, modelLayout } from '../core/model';
 import { checkMemory, planMemory } from '../gpu/memory';
 import { EVAL_CHUNK } from '../gpu/trainer';
@@ -15,7 +17,7 @@ import { countingDevice, inProcessHost, readAsset } from './testing';
 const CONFIG: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [256, 128], lr: 0.01, batch: 32, epochs: 1, seed: 5, replicas: 4 };
 
 describe('ZeRO memory', () => {
-  it('each of 4 replicas allocates its planned bytes within 5% at zero 0, 1 and 2', async () => {
+  it('each of 4 replicas allocates its planned bytes within 5% at zero 0 to 3', async () => {
     const dataset = await loadDataset(CONFIG.dataset, CONFIG.seed, readAsset);
     const layout = modelLayout(layerSizes(CONFIG, dataset.inputs, dataset.classes));
     const maxRows = Math.max(CONFIG.batch, Math.min(EVAL_CHUNK, dataset.test.n));
@@ -24,7 +26,8 @@ describe('ZeRO memory', () => {
       zero: zero ? { stage: zero, rank, world: 4 } : undefined,
     });
     const state: number[] = [];
-    for (const zero of [0, 1, 2]) {
+    const model: number[] = [];
+    for (const zero of [0, 1, 2, 3]) {
       const live: number[] = [];
       const run = await startDataParallel({ config: { ...CONFIG, zero }, env: inProcessHost((rank) => countingDevice(live, rank)), emit: () => {} });
       expect((await run.finished).type).toBe('done');
@@ -34,12 +37,18 @@ describe('ZeRO memory', () => {
       }
       const kinds = bytesByKind(planned(zero, 0));
       state.push(kinds['optimizer state'] + kinds.backups);
+      model.push(kinds.parameters + kinds.gradients);
     }
     // Rank 0 owns chunk 1 of 4: about a quarter of Adam's m and v, and no backups.
     const P = layout.totalFloats * 4;
     expect(state[0]).toBe(2 * P + 6 * P);
     expect(state[1]).toBeLessThan(0.3 * 2 * P);
     expect(state[2]).toBe(state[1]);
+    expect(state[3]).toBe(state[1]);
+    expect(model[1]).toBe(2 * P);
+    const { lo, hi } = shardOf(0, 4, layout.totalFloats);
+    const widest = Math.max(...layerRanges(layout.layers, layout.totalFloats).map((r) => r.hi - r.lo));
+    expect(model[3]).toBe(2 * 4 * (hi - lo + widest));
   });
 
   it('the memory check refuses at zero=0 a model whose sharded plan fits, naming the limit', () => {

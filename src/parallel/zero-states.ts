@@ -3,22 +3,38 @@
 // least every RESTART_EVERY, and at each checkpoint asked for); once a step's are all in, they make the
 // consistent state that checkpoints save, a restart after a lost replica begins from, and a divergence keeps.
 import { shardOf } from '../core/zero-shards';
+import type { ParamsSnapshot } from '../gpu/run-switch';
 import type { TrainingState } from '../gpu/training-state';
 import type { RunOptions } from './run';
 import { StepGroups } from './step-groups';
 
-/** The whole state from each rank's (in rank order, of one step): rank r's shard of m and v from rank r. */
+/**
+ * The whole state from each rank's (in rank order, of one step): rank r's shard of m and v from rank r, and of
+ * the weights (at stage 3 a rank holds no others; below it every rank holds them all, the same).
+ */
 export function mergeShards(states: readonly TrainingState[]): TrainingState {
   const world = states.length;
   const P = states[0].params.length;
-  const m = new Float32Array(P);
-  const v = new Float32Array(P);
+  const [params, m, v] = [new Float32Array(P), new Float32Array(P), new Float32Array(P)];
   states.forEach((s, rank) => {
     const { lo, hi } = shardOf(rank, world, P);
+    params.set(s.params.subarray(lo, hi), lo);
     m.set(s.m.subarray(lo, hi), lo);
     v.set(s.v.subarray(lo, hi), lo);
   });
-  return { step: states[0].step, params: states[0].params, m, v };
+  return { step: states[0].step, params, m, v };
+}
+
+/** Stage 3's live weights: every rank's shard of its latest (the oldest step among them names the whole). */
+export async function mergeSnapshots(world: number, ask: (rank: number) => Promise<ParamsSnapshot | null>): Promise<ParamsSnapshot | null> {
+  const parts = await Promise.all(Array.from({ length: world }, (_, r) => ask(r)));
+  if (parts.some((p) => !p)) return null;
+  const params = new Float32Array(parts[0]!.params.length);
+  parts.forEach((p, rank) => {
+    const { lo, hi } = shardOf(rank, world, params.length);
+    params.set(p!.params.subarray(lo, hi), lo);
+  });
+  return { step: Math.min(...parts.map((p) => p!.step)), params };
 }
 
 /** Every rank's state (current: as it holds it now), assembled; null unless all answer after the same step. */

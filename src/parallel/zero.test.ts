@@ -146,8 +146,8 @@ describe('ZeRO (zero=1, 2)', () => {
     }
   });
 
-  it('the key takes 0 to 2, and needs data parallelism with sync=step', () => {
-    expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '3']])).toThrow(/^zero: /);
+  it('the key takes 0 to 3 (zero3.test.ts), and needs data parallelism with sync=step', () => {
+    expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '4']])).toThrow(/^zero: /);
     expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '1'], ['mode', 'pipeline']])).toThrow('zero: must be 0 with mode=pipeline');
     expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '2'], ['replicas', '2'], ['sync', '4']])).toThrow('zero: 2 needs sync=step');
     expect(applyOverrides(DEFAULT_CONFIG, [['zero', '2'], ['replicas', '2']]).zero).toBe(2);

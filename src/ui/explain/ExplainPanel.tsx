@@ -198,10 +198,17 @@ function Zero({ c }: { c: RunConfig }) {
   return (
     <Step title={`ZeRO stage ${c.zero}: the state sharded over ${c.replicas} replicas`}
       note={<>Replica k owns 1/N of the P weights (the range S_k, on 64-float bounds) and keeps {state} for that range alone.
-        Each step the gradient is reduce-scattered, the ring&apos;s first half, so replica k gets the sum for S_k only; it updates
-        w[S_k] and the weights are all-gathered, the ring&apos;s second half: {c.allreduce === 'ring'
-          ? 'the same traffic as the all-reduce, 2K(N−1)/N per replica.'
-          : 'with star both go through the coordinator, so each replica sends its gradient and then its weights (zero-padded): 2K a step, where zero=0 sends K.'}
+        {c.zero === 3 ? <>Stage 3 (FSDP) keeps only w[S_k] of the weights too. Before each layer&apos;s forward, and again before its
+          backward, that layer&apos;s weights are all-gathered from every replica&apos;s S_k into one layer-sized buffer, which the
+          next layer overwrites; each layer&apos;s gradient is reduce-scattered as soon as the backward has it, so replica k keeps
+          the sum for S_k only. No replica holds the whole model or its whole gradient, and nothing is gathered after the
+          update of w[S_k]: two all-gathers and a reduce-scatter, {c.allreduce === 'ring' ? '3K(N−1)/N per replica against DDP’s 2K(N−1)/N.'
+            : 'through the coordinator 3K a step (zero-padded layers), where zero=0 sends K.'} The test set is evaluated the same
+          way: every replica takes part in each layer&apos;s all-gather, replica 0 runs the layers.</>
+          : <>Each step the gradient is reduce-scattered, the ring&apos;s first half, so replica k gets the sum for S_k only; it updates
+          w[S_k] and the weights are all-gathered, the ring&apos;s second half: {c.allreduce === 'ring'
+            ? 'the same traffic as the all-reduce, 2K(N−1)/N per replica.'
+            : 'with star both go through the coordinator, so each replica sends its gradient and then its weights (zero-padded): 2K a step, where zero=0 sends K.'}</>}
         {c.zero === 2 ? ' Stage 2 keeps only S_k of the summed gradient too; in this lab the backward pass writes the whole flat gradient in one buffer before the exchange, so that buffer stays whole.' : ''}
         {' '}The update is elementwise, so every step gives the same weights as zero=0. The run&apos;s state is the union of the
         shards: the coordinator assembles it for checkpoints and restarts.</>}>

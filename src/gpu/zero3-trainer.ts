@@ -1,0 +1,221 @@
+// A ZeRO stage 3 replica's GPU side (FSDP-style): it holds only its shard of the flat weights, its shard of
+// the gradient and (gpu/zero-shard.ts) of the optimizer state, and ONE layer-sized weight buffer and one
+// layer-sized gradient buffer that each layer's all-gathered weights and its gradient pass through in turn.
+// A step submits layer by layer: the layer's weights written into the layer buffer (queue-ordered after the
+// previous layer's work, so one buffer suffices), then that layer's forward or backward, the same kernels as
+// the whole-model trainer (layer-dispatches.ts, gather.ts, softmax-ce.ts) bound at the layer's offset 0.
+import type { Dataset } from '../core/datasets';
+import type { LayerSlots } from '../core/model';
+import { layerRanges, type Shard } from '../core/zero-shards';
+import { createContext, encodeDispatches, readBuffer, readStaging, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext } from './context';
+import { gather } from './gather';
+import { KernelPlan, planKernels } from './kernel-tuning';
+import { layerBackward, layerForward } from './layer-dispatches';
+import { checkMemory, planMemory } from './memory';
+import { LOSS_STATS_BYTES, decodeLossStats, softmaxCe, type LossStats } from './softmax-ce';
+import { EVAL_CHUNK, uploadSplit, type SplitBuffers, type SplitName, type TrainerSpec } from './trainer';
+import { ZeroShard } from './zero-shard';
+
+export class Zero3Trainer {
+  readonly ctx: GpuContext;
+  /** [hi − lo] each: this replica's weights and summed gradient, the flat vector's [lo, hi). */
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  /** Its optimizer state and update. */
+  readonly zero: ZeroShard;
+  /** [largest layer] one layer's weights, then its gradient, at the layer's offsets less its start. */
+  private readonly layerWeights: GPUBuffer;
+  private readonly layerGrads: GPUBuffer;
+  readonly ranges: Shard[];
+  private readonly stats: GPUBuffer;
+  /** [largest layer or shard | LossStats]: a layer's gradient with the loss, or the updated shard. */
+  private readonly staging: GPUBuffer;
+  private readonly statsAt: number;
+  private readonly acts: GPUBuffer[];
+  private readonly deltas: GPUBuffer[];
+  private readonly batchLabels: GPUBuffer;
+  private readonly batchIndices: GPUBuffer;
+  private readonly evalIndices: GPUBuffer;
+  private readonly data: Record<SplitName, SplitBuffers>;
+  private kernels = new KernelPlan();
+  /** The shard's weights after the latest update, which the layer all-gathers send. */
+  weights: Float32Array;
+
+  constructor(readonly device: GPUDevice, readonly spec: TrainerSpec, readonly shard: Shard, dataset: Dataset, initialParams: Float32Array) {
+    const { layout, maxRows } = spec;
+    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { staging: true, backups: false, ...spec.memory }), device.limits, spec.memlimit);
+    this.ctx = createContext(device);
+    this.ranges = layerRanges(layout.layers, layout.totalFloats);
+    const widest = Math.max(...this.ranges.map((r) => r.hi - r.lo));
+    this.weights = initialParams.slice(shard.lo, shard.hi);
+    this.params = storageBufferFrom(device, 'zero3.params', this.weights);
+    this.grads = storageBuffer(device, 'zero3.grads', this.weights.length * 4);
+    this.zero = new ZeroShard(this, shard, shard.lo);
+    this.layerWeights = storageBuffer(device, 'zero3.layer weights', widest * 4);
+    this.layerGrads = storageBuffer(device, 'zero3.layer grads', widest * 4);
+    this.stats = storageBuffer(device, 'loss.stats', LOSS_STATS_BYTES);
+    this.statsAt = Math.max(widest, this.weights.length) * 4;
+    this.staging = device.createBuffer({ size: this.statsAt + LOSS_STATS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.acts = layout.sizes.map((w, l) => storageBuffer(device, `acts${l}`, maxRows * w * 4));
+    this.deltas = layout.sizes.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 ? 4 : maxRows * w * 4));
+    this.batchLabels = storageBuffer(device, 'batch.labels', maxRows * 4);
+    this.batchIndices = storageBuffer(device, 'batch.indices', Math.ceil(maxRows / 64) * 64 * 4);
+    this.evalIndices = storageBufferFrom(device, 'eval.indices', Uint32Array.from({ length: dataset.test.n }, (_, i) => i));
+    this.data = { train: uploadSplit(device, 'train', dataset.train), test: uploadSplit(device, 'test', dataset.test) };
+  }
+
+  get layout() {
+    return this.spec.layout;
+  }
+
+  /** Layer l's slots in the layer buffer: its offsets less the layer's start (W at 0, b 64-float aligned after it). */
+  private local(l: number): LayerSlots {
+    const layer = this.layout.layers[l];
+    const at = this.ranges[l].lo;
+    return { ...layer, w: { ...layer.w, offset: layer.w.offset - at }, b: { ...layer.b, offset: layer.b.offset - at } };
+  }
+
+  /** Layer l's forward over B rows of a split (the first also gathers the rows, the last adds softmax+CE). */
+  private forwardProgram(split: SplitName, l: number, B: number, scale: number, start: number): Dispatch[] {
+    return this.ctx.cached(`fwd:${split}:${l}:${B}:${scale}:${start}`, () => {
+      const L = this.layout.layers.length;
+      const indices = split === 'train' ? slice(this.batchIndices, 0, B) : slice(this.evalIndices, start, B);
+      const out: Dispatch[] = l > 0 ? [] : [gather(this.ctx, `${split}.gather`, {
+        data: this.data[split].x, labels: this.data[split].y, indices, x: this.acts[0], y: this.batchLabels, B, D: this.layout.sizes[0],
+      })];
+      out.push(...layerForward(this.ctx, `fwd${l + 1}`, {
+        layer: this.local(l), params: this.layerWeights, input: this.acts[l], output: this.acts[l + 1], B, kernel: this.kernels.kernelFor(l + 1, 'forward'),
+      }));
+      if (l === L - 1) {
+        out.push(softmaxCe(this.ctx, 'loss', {
+          logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats, B, C: this.layout.layers[l].outputs, scale,
+        }));
+      }
+      return out;
+    });
+  }
+
+  /** Layer l's dW and db into the layer gradient buffer, and the δ of the layer before it. */
+  private backwardProgram(l: number, B: number): Dispatch[] {
+    return this.ctx.cached(`bwd:${l}:${B}`, () => layerBackward(this.ctx, `bwd${l + 1}`, {
+      layer: this.local(l), params: this.layerWeights, grads: this.layerGrads, input: this.acts[l], delta: this.deltas[l + 1], B,
+      accumulate: false, inputGrad: l > 0 ? { buffer: this.deltas[l], mask: this.acts[l] } : undefined,
+      kernels: { dW: this.kernels.kernelFor(l + 1, 'dW'), dX: this.kernels.kernelFor(l + 1, 'dX') },
+    }));
+  }
+
+  /** Picks the matmul kernels for batches of `rows` rows and compiles the first step's and evaluation's pipelines. */
+  async compile(rows: number, globalBatch: number): Promise<void> {
+    this.kernels = await planKernels(this.ctx, this.layout, rows, this.spec.kernel ?? 'blocked');
+    const layers = this.layout.layers.map((_, l) => l);
+    const build = () => [
+      layers.map((l) => [this.forwardProgram('train', l, rows, 1 / globalBatch, 0), this.backwardProgram(l, rows)]),
+      layers.map((l) => this.evalForward(0, l)),
+    ];
+    await this.ctx.precompile(build);
+    build();
+  }
+
+  /** A step's sample ids (one micro-batch: stage 3 takes accumulate=1). */
+  setBatch(ids: Uint32Array): void {
+    if (ids.length < 1 || ids.length > this.spec.maxRows) throw new Error(`batch of ${ids.length} rows outside 1..${this.spec.maxRows}`);
+    this.device.queue.writeBuffer(this.batchIndices, 0, ids as Uint32Array<ArrayBuffer>);
+  }
+
+  private submit(label: string, weights: Float32Array, dispatches: Dispatch[], then?: (e: GPUCommandEncoder) => void, before?: (e: GPUCommandEncoder) => void): void {
+    this.device.queue.writeBuffer(this.layerWeights, 0, weights as Float32Array<ArrayBuffer>);
+    const encoder = this.device.createCommandEncoder({ label });
+    before?.(encoder);
+    const pass = encoder.beginComputePass({ label });
+    encodeDispatches(pass, dispatches);
+    pass.end();
+    then?.(encoder);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Layer l's forward of the step's B rows with its all-gathered weights; gradients come out scaled by 1/globalRows. */
+  forward(l: number, weights: Float32Array, B: number, globalRows: number): void {
+    this.submit(`zero3 forward ${l + 1}`, weights, this.forwardProgram('train', l, B, 1 / globalRows, 0));
+  }
+
+  /** Layer l's backward with its all-gathered weights; resolves with its gradient [its range] and the step's loss. */
+  async backward(l: number, weights: Float32Array, B: number): Promise<{ grads: Float32Array; stats: LossStats }> {
+    const floats = this.ranges[l].hi - this.ranges[l].lo;
+    // Cleared first, so the padding between W and b keeps zero=0's zero gradient (a larger layer wrote there).
+    this.submit(`zero3 backward ${l + 1}`, weights, this.backwardProgram(l, B), (encoder) => {
+      encoder.copyBufferToBuffer(this.layerGrads, 0, this.staging, 0, floats * 4);
+      encoder.copyBufferToBuffer(this.stats, 0, this.staging, this.statsAt, LOSS_STATS_BYTES);
+    }, (encoder) => encoder.clearBuffer(this.layerGrads));
+    const bytes = await readStaging(this.staging, this.statsAt + LOSS_STATS_BYTES);
+    return { grads: new Float32Array(bytes, 0, floats), stats: decodeLossStats(bytes, this.statsAt) };
+  }
+
+  /** This replica's chunk of the summed gradient of the flat vector's [at, at + chunk.length). */
+  writeGradients(at: number, chunk: Float32Array): void {
+    if (chunk.length) this.device.queue.writeBuffer(this.grads, (at - this.shard.lo) * 4, chunk as Float32Array<ArrayBuffer>);
+  }
+
+  /** The shard's update of step t (1-based; null: none, a non-finite sum), then its weights read back. */
+  async update(t: number | null): Promise<Float32Array> {
+    if (t === null || this.weights.length === 0) return this.weights;
+    const encoder = this.device.createCommandEncoder({ label: `zero3 update ${t}` });
+    this.zero.encodeUpdate(encoder, t);
+    encoder.copyBufferToBuffer(this.params, 0, this.staging, 0, this.weights.length * 4);
+    this.device.queue.submit([encoder.finish()]);
+    this.weights = new Float32Array(await readStaging(this.staging, this.weights.length * 4));
+    return this.weights;
+  }
+
+  testSize(): number {
+    return this.data.test.n;
+  }
+
+  private evalForward(chunk: number, l: number): Dispatch[] {
+    const start = chunk * EVAL_CHUNK;
+    const B = Math.min(EVAL_CHUNK, this.data.test.n - start);
+    return this.forwardProgram('test', l, B, 1 / B, start);
+  }
+
+  /**
+   * The test set, chunk by chunk and layer by layer, each layer's weights from `gatherLayer` (every replica
+   * takes part in each all-gather; only the one with `compute` runs the layers and resolves with the result).
+   */
+  async evaluate(gatherLayer: (l: number) => Promise<Float32Array>, compute: boolean): Promise<{ loss: number; accuracy: number } | null> {
+    const n = this.data.test.n;
+    const chunks = Math.ceil(n / EVAL_CHUNK);
+    const L = this.layout.layers.length;
+    const log = compute ? storageBuffer(this.device, 'eval.log', chunks * LOSS_STATS_BYTES) : null;
+    for (let c = 0; c < chunks; c++) {
+      for (let l = 0; l < L; l++) {
+        const weights = await gatherLayer(l);
+        if (!log) continue;
+        this.submit(`zero3 evaluate ${c}.${l + 1}`, weights, this.evalForward(c, l), l < L - 1 ? undefined
+          : (encoder) => encoder.copyBufferToBuffer(this.stats, 0, log, c * LOSS_STATS_BYTES, LOSS_STATS_BYTES));
+      }
+    }
+    if (!log) return null;
+    const bytes = await readBuffer(this.device, log);
+    log.destroy();
+    let lossSum = 0;
+    let correct = 0;
+    for (let c = 0; c < chunks; c++) {
+      const s = decodeLossStats(bytes, c * LOSS_STATS_BYTES);
+      lossSum += s.lossSum;
+      correct += s.correct;
+    }
+    return { loss: lossSum / n, accuracy: correct / n };
+  }
+
+  /** The shard's weights placed in a vector of the whole model's length (zeros elsewhere): the coordinator merges them. */
+  async readParams(): Promise<Float32Array> {
+    const whole = new Float32Array(this.layout.totalFloats);
+    whole.set(this.weights, this.shard.lo);
+    return whole;
+  }
+
+  /** This shard's weights and optimizer state, zeros elsewhere (zero-states.ts mergeShards assembles the run's). */
+  async readState(step: number): Promise<{ step: number; params: Float32Array; m: Float32Array; v: Float32Array }> {
+    const [params, moments] = await Promise.all([this.readParams(), this.zero.readMoments()]);
+    return { step, params, ...moments };
+  }
+}

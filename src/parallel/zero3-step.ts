@@ -1,0 +1,109 @@
+// A ZeRO stage 3 replica's step (FSDP-style): layer by layer, each layer's weights all-gathered from every
+// rank's shard just before its forward, and again before its backward (the layer buffer holds one layer at a
+// time); each layer's gradient reduce-scattered as soon as the backward has it, this rank keeping its chunk;
+// then its shard's update, elementwise as at zero=0, and no all-gather of the whole weights. Traffic per step:
+// two all-gathers and a reduce-scatter of the model, 3K(N−1)/N on a ring against DDP's 2K(N−1)/N.
+import { firstNonFinite } from '../core/metrics';
+import { layerBounds, ownedChunk, zeroBounds } from '../core/zero-shards';
+import type { Zero3Trainer } from '../gpu/zero3-trainer';
+import type { AllreduceResult, AllreduceRounds } from './allreduce';
+import type { ReplicaHandover } from './replica-handover';
+import type { StepReport } from './replica-protocol';
+import { PhaseClock, type StepOutcome } from './replica-steps';
+
+/** What the layer collectives read of a stage 3 trainer: the layers' ranges, and its shard and the weights it holds. */
+export type ShardedWeights = Pick<Zero3Trainer, 'layout' | 'ranges' | 'shard' | 'weights'>;
+
+/** The layer collectives of one rank: zero-shards.ts's chunks clipped to each layer's range. */
+export class LayerExchange {
+  private readonly bounds: number[];
+  private readonly own: number;
+  bytesSent = 0;
+  badInput: StepReport['badInput'];
+
+  constructor(private readonly allreduce: AllreduceRounds, private readonly trainer: ShardedWeights, rank: number, world: number) {
+    this.bounds = zeroBounds(trainer.layout.totalFloats, world);
+    this.own = ownedChunk(rank, world);
+  }
+
+  private count(r: AllreduceResult): Float32Array {
+    this.bytesSent += r.bytesSent;
+    this.badInput ??= r.badInput;
+    return r.sum;
+  }
+
+  /** Layer l's weights [its range], every rank's shard of it (possibly none) in place. */
+  async gather(l: number): Promise<Float32Array> {
+    const range = this.trainer.ranges[l];
+    const chunks = layerBounds(this.bounds, range);
+    const [from, to] = [range.lo + chunks[this.own], range.lo + chunks[this.own + 1]];
+    const { lo } = this.trainer.shard;
+    const mine = to > from ? this.trainer.weights.subarray(from - lo, to - lo) : new Float32Array(0);
+    return this.count(await this.allreduce.allGather(mine, range.hi - range.lo, chunks, this.own));
+  }
+
+  layerFloats(l: number): number {
+    return this.trainer.ranges[l].hi - this.trainer.ranges[l].lo;
+  }
+
+  /** Layer l's gradient summed over the ranks: this rank's chunk of it, and the float of the flat vector it starts at. */
+  async scatter(l: number, grads: Float32Array): Promise<{ at: number; chunk: Float32Array }> {
+    const range = this.trainer.ranges[l];
+    const chunks = layerBounds(this.bounds, range);
+    return { at: range.lo + chunks[this.own], chunk: this.count(await this.allreduce.reduceScatter(grads, chunks, this.own, 1)) };
+  }
+
+  /** The whole weights on the host (the end of the run: every rank checksums them, rank 0 hands them over). */
+  async gatherAll(): Promise<Float32Array> {
+    return this.count(await this.allreduce.allGather(this.trainer.weights, this.trainer.layout.totalFloats, this.bounds, this.own));
+  }
+}
+
+/** The first non-finite value of `values`, as a report names it. */
+function nonFiniteIn(values: Float32Array, what: 'gradient' | 'sum'): StepReport['nonFinite'] {
+  const bad = firstNonFinite(values);
+  return bad >= 0 ? { what, value: values[bad] } : undefined;
+}
+
+export async function zero3Step(
+  trainer: Zero3Trainer, allreduce: AllreduceRounds, handover: ReplicaHandover, rank: number, world: number,
+  step: number, ids: Uint32Array, globalRows: number,
+): Promise<StepOutcome> {
+  const clock = new PhaseClock();
+  const exchange = new LayerExchange(allreduce, trainer, rank, world);
+  const B = ids.length;
+  const L = trainer.layout.layers.length;
+  trainer.setBatch(ids);
+  for (let l = 0; l < L; l++) {
+    const weights = await exchange.gather(l);
+    clock.lap('allreduceMs');
+    trainer.forward(l, weights, B, globalRows);
+  }
+  let stats = { lossSum: 0, correct: 0 };
+  let own: StepReport['nonFinite'];
+  let sum: StepReport['nonFinite'];
+  // Every exchange runs even after a non-finite value, or the other replicas would wait for this one forever.
+  for (let l = L - 1; l >= 0; l--) {
+    const weights = await exchange.gather(l);
+    clock.lap('allreduceMs');
+    const out = await trainer.backward(l, weights, B);
+    clock.lap('computeMs');
+    if (l === L - 1) {
+      stats = out.stats;
+      if (!Number.isFinite(stats.lossSum)) own = { what: 'loss', value: stats.lossSum };
+    }
+    own ??= nonFiniteIn(out.grads, 'gradient');
+    const { at, chunk } = await exchange.scatter(l, out.grads);
+    clock.lap('allreduceMs');
+    sum ??= nonFiniteIn(chunk, 'sum');
+    trainer.writeGradients(at, chunk);
+  }
+  const nonFinite = own ?? sum;
+  if (!nonFinite) handover.judge(step, stats.lossSum / B);
+  await trainer.update(nonFinite ? null : step);
+  if (!nonFinite) handover.updated(step);
+  clock.lap('updateMs');
+  return {
+    ...stats, times: clock.times, gpuTimed: false, bytesSent: exchange.bytesSent, checksum: undefined, drift: undefined, nonFinite, badInput: exchange.badInput,
+  };
+}
