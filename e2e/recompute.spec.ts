@@ -1,6 +1,6 @@
 // End-to-end test of activation recomputation in the page: a GPipe pipeline with recompute=1 draws its
 // recomputation spans (R) in the timeline, with their legend entry and its smaller planned memory, and ends
-// with recompute=0's losses and weights checksum.
+// with recompute=0's losses and weights checksum; the math panel says what it keeps.
 import { expect, test, type Page } from '@playwright/test';
 import type { MetricRecord, StagesRecord } from '../src/core/metrics';
 import { button, downloadRecords, ofType, openLink } from './run-page';
@@ -35,4 +35,13 @@ test('a pipeline with recompute=1 shows its recomputation spans and ends with re
   await expect(panel.getByTestId('pipeline-timeline')).toContainText('forward recomputed before its backward');
   await expect(memory).toContainText('activations recomputed');
   expect(await memory.getByLabel(/^stage 1: /).getAttribute('aria-label')).not.toBe(plainBytes);
+  await expect(page.getByTestId('explain')).toContainText('Recomputation: each stage keeps its micro-batches\' inputs');
+});
+
+test('the math panel says what recompute=1 keeps on one device, and that 784-64-10 saves nothing', async ({ page }) => {
+  await openLink(page, 'v=1&recompute=1');
+  await expect(page.getByTestId('explain')).toContainText('Recomputation: segments of ⌈√2⌉ = 2 layers');
+  await expect(page.getByTestId('explain')).toContainText('nothing is saved');
+  await openLink(page, 'v=1&recompute=1&layers=256,256,256');
+  await expect(page.getByTestId('explain')).toContainText('4 activation buffers instead of 5');
 });

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import type { RunConfig } from '../../core/config';
 import { ADAM, MOMENTUM } from '../../core/codegen';
 import { datasetShape } from '../../core/datasets';
+import { checkpoints } from '../../core/recompute';
 import { epochPadding, shardSpec } from '../../core/sharding';
 import { batchMakeup } from '../run/batch-makeup';
 import { formatCount } from '../format';
@@ -225,6 +226,34 @@ function Zero({ c }: { c: RunConfig }) {
   );
 }
 
+/** Activation recomputation: which activations stay through the forward pass, and which run again before the backward. */
+function Recompute({ c }: { c: RunConfig }) {
+  if (c.recompute === 0 || c.mode === 'tensor') return null;
+  const L = c.layers.length + 1;
+  const s = Math.ceil(Math.sqrt(L));
+  // Activation buffers a_0 (the input) … a_L (the logits): kept ones and the shared ones, against L + 1 without.
+  const plan = checkpoints(Array.from({ length: L + 1 }, () => 1), true);
+  const shared = plan.sharedWidths.length;
+  const held = plan.shared.filter((i) => i < 0).length + shared;
+  return (
+    <Step title={c.mode === 'pipeline' ? 'Recomputation: each stage keeps its micro-batches\' inputs' : `Recomputation: segments of ⌈√${L}⌉ = ${s} layers`}
+      note={c.mode === 'pipeline'
+        ? <>A stage keeps, for every micro-batch in flight, only the activation it received (and the gradient of its output); its
+          layers&apos; activations are one shared set. Before micro-batch k&apos;s backward the stage runs k&apos;s forward again (R in the
+          timeline) unless its forward ran last. The same kernels on the same input give the same bits: the memory of one
+          micro-batch&apos;s interior instead of one per micro-batch in flight, for one more forward per backward.</>
+        : <>As torch.utils.checkpoint.checkpoint_sequential: the input of every segment of {s} layers keeps its own buffer, the
+          activations inside the segments share {shared} buffer{shared === 1 ? '' : 's'}, and before the backward reaches a segment its
+          forward runs again from the kept input (the last segment&apos;s are still there).{' '}
+          {held > L ? `With ${L} dense layer${L > 1 ? 's' : ''} that is as many buffers as without: nothing is saved; try 3 hidden layers or more.`
+            : `${held} activation buffers instead of ${L + 1}, for up to one more forward per layer.`} The same bits as recompute=0.</>}>
+      <Formula label="a l equals f l of a l minus 1, recomputed from the segment's kept input">
+        <Msub><Mi>a</Mi><Mi>l</Mi></Msub><Mo>=</Mo><Msub><Mi>f</Mi><Mi>l</Mi></Msub><Mrow><Mo>(</Mo><Msub><Mi>a</Mi><Mrow><Mi>l</Mi><Mo>−</Mo><Mn>1</Mn></Mrow></Msub><Mo>)</Mo></Mrow>
+      </Formula>
+    </Step>
+  );
+}
+
 /** The learning rate of step t: a linear warm-up over W steps, then held or decayed to 0 at the run's end (T steps). */
 function LrSchedule({ c }: { c: RunConfig }) {
   if (c.warmup === 0 && c.lrschedule === 'constant') return null;
@@ -279,6 +308,7 @@ export function ExplainPanel() {
         <Parallel c={c} />
         <Accumulate c={c} />
         <Zero c={c} />
+        <Recompute c={c} />
         <LrSchedule c={c} />
         <Optimizer c={c} />
       </div>
