@@ -116,6 +116,11 @@ export class Zero3Trainer {
     build();
   }
 
+  /** Which kernel runs each product (null before compile). */
+  get kernelsRecord() {
+    return this.kernels.record;
+  }
+
   /** A step's sample ids (one micro-batch: stage 3 takes accumulate=1). */
   setBatch(ids: Uint32Array): void {
     if (ids.length < 1 || ids.length > this.spec.maxRows) throw new Error(`batch of ${ids.length} rows outside 1..${this.spec.maxRows}`);

@@ -11,6 +11,7 @@ import type { RunSwitch } from '../gpu/run-switch';
 import { buildChecked } from '../gpu/trainer';
 import { Zero3Trainer } from '../gpu/zero3-trainer';
 import type { AllreduceRounds } from './allreduce';
+import { workerName } from './members';
 import { ReplicaHandover } from './replica-handover';
 import type { ReplicaShares } from './replica-shares';
 import { postEvaluation, walkSteps } from './replica-walk';
@@ -43,6 +44,7 @@ export async function trainZero3Replica(s: Zero3Setup): Promise<Float32Array | n
   if (s.init.resume) trainer.zero.restoreOptimizerState(s.init.resume.m, s.init.resume.v);
   const handover = new ReplicaHandover(trainer, s.control, s.post, s.init, true, trainer.zero);
   await trainer.compile(s.schedule.firstRows(rank), config.batch);
+  s.post({ type: 'metric', rank, record: { ...trainer.kernelsRecord!, worker: { rank, name: workerName(config, rank) } } });
   await s.ready();
   const evaluate = () => {
     const exchange = new LayerExchange(s.allreduce, trainer, rank, world);
