@@ -2,7 +2,7 @@
 // its TensorFlow.js export loaded by @tensorflow/tfjs (cpu backend), and its PyTorch DDP export run on
 // 2 ranks launched by hand over gloo (where a Python with torch exists; skipped, saying so, elsewhere);
 // a learning-rate schedule with gradient accumulation on the spiral, and local SGD on label shards of a CSV set, exported and run the same way.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,17 +18,11 @@ import { layerSizes, modelLayout } from '../core/model';
 import { findPreset } from '../core/presets';
 import { predictRef } from '../core/reference';
 import { DATA_DIR } from './prepare-data';
+import { labRunWithExport, runRanks as runScript, torchPython } from './torch-testing';
 
 const NODE_ARGS = ['--import', 'tsx', '--import', './src/cli/register-wgsl.js', 'src/cli/train.ts'];
 const CONFIG = { ...findPreset('quick-mnist')!.config, replicas: 2, epochs: 1 };
 
-/** A Python that can import torch: $PYTHON, python3, or Debian's. */
-function torchPython(): string | null {
-  for (const candidate of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
-    if (candidate && spawnSync(candidate, ['-c', 'import torch.distributed as d; assert d.is_gloo_available()']).status === 0) return candidate;
-  }
-  return null;
-}
 const python = torchPython();
 if (!python) console.log('No Python with torch (and gloo) here: the PyTorch DDP comparison is skipped. Debian: apt-get install python3-torch.');
 
@@ -36,24 +30,8 @@ const tfjsDir = mkdtempSync(join(tmpdir(), 'lab-tfjs-'));
 const ddpDir = mkdtempSync(join(tmpdir(), 'lab-ddp-'));
 let lab: MetricRecord[] = [];
 
-/** Starts the exported script once per rank by hand over gloo; resolves with rank 0's records. */
-async function runRanks(dir: string, world: number): Promise<MetricRecord[]> {
-  const port = String(29500 + ((process.pid + world * 97) % 1000));
-  const rank = (k: number) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const p = spawn(python!, [DDP_FILES.script], {
-      cwd: dir, env: { ...process.env, RANK: String(k), WORLD_SIZE: String(world), MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, OMP_NUM_THREADS: '1' },
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('close', (code) => resolve({ code, out, err }));
-  });
-  const ranks = await Promise.all(Array.from({ length: world }, (_, k) => rank(k)));
-  for (const r of ranks) expect(r.code, r.err).toBe(0);
-  expect(ranks.slice(1).map((r) => r.out).join('')).toBe(''); // only rank 0 prints
-  return ranks[0].out.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord);
-}
+/** The exported script in `dir` on `world` gloo ranks: rank 0's records. */
+const runRanks = (dir: string, world: number) => runScript(python!, dir, world);
 
 const ofType = <T extends MetricRecord>(records: MetricRecord[], type: T['type']) => records.filter((r): r is T => r.type === type);
 
@@ -126,13 +104,8 @@ describe('--export-ddp: PyTorch DDP', () => {
   });
 
   it.skipIf(!python)('schedules the learning rate as the lab does (warm-up, then cosine decay) with LambdaLR, and accumulates with no_sync', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lab-ddp-schedule-'));
-    const r = spawnSync(process.execPath, [
-      ...NODE_ARGS, '--set', 'dataset=spiral', '--set', 'layers=16', '--set', 'batch=40', '--set', 'epochs=2', '--set', 'replicas=2',
-      '--set', 'lr=0.02', '--set', 'warmup=6', '--set', 'lrschedule=cosine', '--set', 'accumulate=4', '--json', '--export-ddp', dir,
-    ], { encoding: 'utf8', timeout: 300_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const labSteps = ofType<StepRecord>(r.stdout.trim().split('\n').map((line) => JSON.parse(line) as MetricRecord), 'step');
+    const { records, dir } = labRunWithExport(['dataset=spiral', 'layers=16', 'batch=40', 'epochs=2', 'replicas=2', 'lr=0.02', 'warmup=6', 'lrschedule=cosine', 'accumulate=4']);
+    const labSteps = ofType<StepRecord>(records, 'step');
     const torchSteps = ofType<StepRecord>(await runRanks(dir, 2), 'step');
     expect(torchSteps).toHaveLength(40);
     expect(labSteps.slice(0, 7).map((s) => s.lr)).toEqual([1, 2, 3, 4, 5, 6, 6].map((k) => (0.02 * k) / 6));

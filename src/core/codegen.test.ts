@@ -67,7 +67,8 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
   it('writes momentum the Keras way', () => {
     const code = pytorchCode({ ...SEED, optimizer: 'momentum', lr: 0.05 });
     expect(code).toContain('MOMENTUM = 0.9');
-    expect(code).toContain('m.copy_(MOMENTUM * m - lr * p.grad)');
+    expect(code).toContain('class LabMomentum(torch.optim.Optimizer):');
+    expect(code).toContain('velocity.copy_(MOMENTUM * velocity - lr * p.grad)');
   });
 
   it('accumulates micro-batches under no_sync, all-reducing in the last one\'s backward', () => {
@@ -90,13 +91,13 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
 
   it('takes the rate of every step at LR without a schedule, and from LambdaLR with one', () => {
     const constant = pytorchCode(SEED);
-    expect(constant).toContain('        lr = LR\n        update(t, lr)\n');
+    expect(constant).toContain('        lr = LR\n        optimizer.step()\n');
     expect(constant).not.toContain('LambdaLR');
     const linear = pytorchCode({ ...SEED, warmup: 30, lrschedule: 'linear' });
     expect(linear).toContain('WARMUP = 30');
     expect(linear).toContain('    return 1 - p\n');
-    expect(linear).toContain('scheduler = torch.optim.lr_scheduler.LambdaLR(torch.optim.SGD(params, lr=LR), lr_factor)');
-    expect(linear).toContain('        lr = scheduler.get_last_lr()[0]  # this step\'s rate\n        update(t, lr)\n        scheduler.step()\n');
+    expect(linear).toContain('scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)');
+    expect(linear).toContain('        lr = scheduler.get_last_lr()[0]  # this step\'s rate\n        optimizer.step()\n        scheduler.step()\n');
     expect(pytorchCode({ ...SEED, lrschedule: 'cosine' })).toContain('    return (1 + math.cos(math.pi * p)) / 2\n');
     const warmupOnly = pytorchCode({ ...SEED, warmup: 10 });
     expect(warmupOnly).toContain('    return 1.0\n');
@@ -121,6 +122,59 @@ describe('pytorchCode (the code view and train_ddp.py)', () => {
     expect(code).toContain('if t % SYNC == 0 or t == total_steps:');
     expect(code).toContain('dist.all_reduce(p)');
     expect(code).toContain('p.mul_(1 / WORLD)');
+  });
+});
+
+describe('pytorchCode: ZeRO, FSDP and recomputation', () => {
+  const DP: RunConfig = { ...SEED, replicas: 2, batch: 64 };
+
+  it('zero=0 steps the lab\'s optimizer class on DDP, with neither ZeroRedundancyOptimizer nor FSDP', () => {
+    const code = pytorchCode(DP);
+    expect(code).toContain('class LabAdam(torch.optim.Optimizer):');
+    expect(code).toContain('net = DDP(model)  # all-reduces the gradients during backward\noptimizer = LabAdam(net.parameters(), lr=LR)\n');
+    expect(code).toContain('# on PyTorch DDP: same model');
+    expect(code).not.toMatch(/ZeroRedundancyOptimizer|FSDP|checkpoint\(/);
+  });
+
+  it('zero=1 wraps the same optimizer class in ZeroRedundancyOptimizer on DDP, and LambdaLR schedules it', () => {
+    const code = pytorchCode({ ...DP, zero: 1, warmup: 5 });
+    expect(code).toContain('from torch.distributed.optim import ZeroRedundancyOptimizer\n');
+    expect(code).toContain('net = DDP(model)');
+    expect(code).toContain('# zero=1: ZeroRedundancyOptimizer gives each rank the optimizer state of its share of the parameters;');
+    expect(code).toContain('optimizer = ZeroRedundancyOptimizer(net.parameters(), optimizer_class=LabAdam, lr=LR)\n');
+    expect(code).toContain('scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)');
+    expect(code).toContain('# on PyTorch DDP with ZeroRedundancyOptimizer:');
+  });
+
+  it('zero=2 and 3 wrap the model in FSDP with SHARD_GRAD_OP and FULL_SHARD, evaluate through it and gather the weights for the checksum', () => {
+    for (const [zero, strategy] of [[2, 'SHARD_GRAD_OP'], [3, 'FULL_SHARD']] as const) {
+      const code = pytorchCode({ ...DP, zero, optimizer: 'momentum' });
+      expect(code).toContain('from torch.distributed.fsdp import FullyShardedDataParallel as FSDP, ShardingStrategy\n');
+      expect(code).not.toContain('DistributedDataParallel');
+      expect(code).toContain(`# zero=${zero}: FSDP's ${strategy}`);
+      expect(code).toContain(`net = FSDP(model, sharding_strategy=ShardingStrategy.${strategy}, device_id=device)\noptimizer = LabMomentum(net.parameters(), lr=LR)\n`);
+      expect(code).toContain('        logits = net(x_test)  # FSDP gathers the sharded weights for the forward\n');
+      expect(code).toContain('    with FSDP.summon_full_params(net):  # every rank takes part in gathering the whole weights\n        parts = [');
+      expect(code).toContain('        return hashlib.sha256(');
+      expect(code).toContain('1.13\'s FSDP runs on CUDA only');
+    }
+    const accumulated = pytorchCode({ ...DP, zero: 2, accumulate: 2 });
+    expect(accumulated).toContain('FSDP reduce-scatters once, in the last micro-batch\'s backward.');
+    expect(accumulated).toContain('with net.no_sync() if k < len(parts) - 1 else contextlib.nullcontext():');
+  });
+
+  it('recompute=1 checkpoints segments of ⌈√L⌉ layers (all but the last), and says when there is nothing to recompute', () => {
+    const code = pytorchCode({ ...SEED, layers: [16, 16, 16, 16], recompute: 1 });
+    expect(code).toContain('from torch.utils.checkpoint import checkpoint\n');
+    expect(code).toContain('SEGMENT = 3  # recompute=1: ⌈√L⌉ layers per checkpointed segment, of L = 5 Linear layers');
+    expect(code).toContain('class Recomputed(nn.Sequential):');
+    expect(code).toContain('            x = checkpoint(nn.Sequential(*modules[first:first + cut]), x, use_reentrant=False)\n');
+    expect(code).toContain('model = Recomputed(\n    nn.Linear(784, 16),');
+    const small = pytorchCode({ ...SEED, recompute: 1 });
+    expect(small).toContain('# recompute=1: with 2 dense layers the lab\'s one segment of ⌈√L⌉ layers is the last, whose');
+    expect(small).toContain('model = nn.Sequential(');
+    expect(small).not.toContain('checkpoint');
+    expect(pytorchCode({ ...SEED, layers: [16, 16, 16] })).not.toContain('checkpoint');
   });
 });
 

@@ -1,5 +1,6 @@
 // The current RunConfig as code: Keras (Dense layers, the lab's optimizer, batch and epochs) and the PyTorch
 // DDP script that reproduces the run exactly; the code view and the DDP export both show that one script.
+import { modelClass, torchImports, torchOptimizerClass, torchRecompute, torchWrap, usesFsdp, wrapperName } from './codegen-torch';
 import { serializeConfig, type RunConfig } from './config';
 import { DATA_MAGIC, ORDER_MAGIC, X_ENCODING } from './data-file';
 import { datasetShape, isCsvDataset } from './datasets';
@@ -108,7 +109,7 @@ function torchModel(c: RunConfig, shape: ModelShape): string[] {
   const widths = [shape.inputs, ...c.layers];
   const hidden = c.layers.flatMap((w, i) => [`    nn.Linear(${widths[i]}, ${w}),`, '    nn.ReLU(),']);
   return [
-    'model = nn.Sequential(',
+    `model = ${modelClass(c)}(`,
     ...hidden,
     `    nn.Linear(${widths[widths.length - 1]}, ${shape.classes}),  # logits; the loss applies the softmax`,
     ').to(device)',
@@ -134,16 +135,15 @@ function torchSchedule(c: RunConfig): string[] {
     `    return ${decay}`,
     '',
     '',
-    '# LambdaLR schedules the rate of a torch optimizer; this one only holds it (the update above is the lab\'s).',
-    'warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")',
-    'scheduler = torch.optim.lr_scheduler.LambdaLR(torch.optim.SGD(params, lr=LR), lr_factor)',
+    '# LambdaLR sets the optimizer\'s rate, group["lr"], before each step.',
+    'scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)',
   ];
 }
 
 /**
  * This rank's gradients of a step, its loss scaled by `scale`, and its loss sum and correct count; with
  * accumulate=k its rows cut into k micro-batches as the lab cuts them, whose gradients add up locally:
- * DDP's no_sync skips the all-reduce of all but the last.
+ * no_sync (DDP's and FSDP's) skips the gradient exchange of all but the last.
  */
 function gradients(c: RunConfig, scale: string): string[] {
   if (c.accumulate === 1) {
@@ -161,7 +161,7 @@ function gradients(c: RunConfig, scale: string): string[] {
     '        loss_sum, correct = 0.0, 0',
     '        parts = ids.tensor_split(min(ACCUMULATE, len(ids)))',
     '        for k, part in enumerate(parts):',
-    ...(c.sync === 'step' ? ['            # The gradients add up on this rank; DDP all-reduces once, in the last micro-batch\'s backward.'] : []),
+    ...(c.sync === 'step' ? [`            # accumulate=${c.accumulate}: the gradients add up on this rank; ${usesFsdp(c) ? 'FSDP reduce-scatters' : 'DDP all-reduces'} once, in the last micro-batch's backward.`] : []),
     `            with ${quiet}:`,
     '                logits = net(x_train[part])',
     '                loss = F.cross_entropy(logits, y_train[part], reduction="sum")',
@@ -169,34 +169,6 @@ function gradients(c: RunConfig, scale: string): string[] {
     '            loss_sum += loss.item()',
     '            correct += (logits.argmax(1) == y_train[part]).sum().item()',
   ];
-}
-
-/** The lab's optimizer update written out in float32, so PyTorch takes exactly the lab's steps. */
-function torchUpdate(c: RunConfig): string[] {
-  const head = ['def update(t, lr):', '    """One optimizer step on every parameter at rate lr (t counts steps from 1)."""'];
-  if (c.optimizer === 'adam') {
-    return [...head,
-      '    # Keras Adam, like the lab: ε is added to √v, and the bias correction is folded into α.',
-      '    # (torch.optim.Adam adds ε to the bias-corrected √v̂, a slightly different step.)',
-      '    alpha = lr * math.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)',
-      '    with torch.no_grad():',
-      '        for p, m, v in zip(params, moments, variances):',
-      '            g = p.grad',
-      '            m.add_((g - m) * (1 - BETA1))',
-      '            v.add_((g * g - v) * (1 - BETA2))',
-      '            p.sub_(alpha * m / (v.sqrt() + EPSILON))',
-      ''];
-  }
-  if (c.optimizer === 'momentum') {
-    return [...head,
-      '    # Keras SGD(momentum=0.9), like the lab: velocity = μ·velocity − lr·g; w += velocity.',
-      '    with torch.no_grad():',
-      '        for p, m in zip(params, moments):',
-      '            m.copy_(MOMENTUM * m - lr * p.grad)',
-      '            p.add_(m)',
-      ''];
-  }
-  return [...head, '    with torch.no_grad():', '        for p in params:', '            p.sub_(lr * p.grad)', ''];
 }
 
 /**
@@ -209,11 +181,8 @@ export function pytorchCode(c: RunConfig): string {
   const shape = datasetShape(c.dataset);
   const localSgd = c.sync !== 'step';
   const stepUpdate = scheduled(c)
-    ? ['        lr = scheduler.get_last_lr()[0]  # this step\'s rate', '        update(t, lr)', '        scheduler.step()']
-    : ['        lr = LR', '        update(t, lr)'];
-  const optimizerState = c.optimizer === 'adam'
-    ? ['moments = [torch.zeros_like(p) for p in params]', 'variances = [torch.zeros_like(p) for p in params]']
-    : c.optimizer === 'momentum' ? ['moments = [torch.zeros_like(p) for p in params]'] : [];
+    ? ['        lr = scheduler.get_last_lr()[0]  # this step\'s rate', '        optimizer.step()', '        scheduler.step()']
+    : ['        lr = LR', '        optimizer.step()'];
   const backward = localSgd
     ? [
       '        # Local SGD: the mean loss over this rank\'s own rows, a step of its own.',
@@ -221,19 +190,19 @@ export function pytorchCode(c: RunConfig): string {
       ...stepUpdate,
       `        if t % SYNC == 0 or t == total_steps:  # average the weights every ${c.sync} steps and at the end`,
       '            with torch.no_grad():',
-      '                for p in params:',
+      '                for p in model.parameters():',
       '                    dist.all_reduce(p)',
       '                    p.mul_(1 / WORLD)',
     ]
     : [
       '        # The lab scales each rank\'s loss by 1/(rows of the global batch) and sums the gradients;',
-      '        # DDP averages them over the ranks, so scale by WORLD as well.',
+      `        # ${usesFsdp(c) ? 'FSDP' : 'DDP'} averages them over the ranks, so scale by WORLD as well.`,
       ...gradients(c, '(WORLD / global_rows)'),
       ...stepUpdate,
     ];
   return [
     `# ${DDP_FILES.script}: the WebGPU Training Lab run #${link}`,
-    '# on PyTorch DDP: same model, initial weights, optimizer and per-rank data order as the lab.',
+    `# on PyTorch ${wrapperName(c)}: same model, initial weights, optimizer and per-rank data order as the lab.`,
     `# Run: torchrun --nproc_per_node=${c.replicas} ${DDP_FILES.script}`,
     `#  or by hand, one process per rank k in 0..${c.replicas - 1}:`,
     `#      RANK=k WORLD_SIZE=${c.replicas} MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 python3 ${DDP_FILES.script}`,
@@ -245,13 +214,12 @@ export function pytorchCode(c: RunConfig): string {
     'import os',
     'import struct',
     'import sys',
-    ...(scheduled(c) ? ['import warnings'] : []),
     '',
     'import torch',
     'import torch.distributed as dist',
     'import torch.nn.functional as F',
     'from torch import nn',
-    ...(localSgd ? [] : ['from torch.nn.parallel import DistributedDataParallel as DDP']),
+    ...torchImports(c),
     '',
     `REPLICAS = ${c.replicas}`,
     `EPOCHS = ${c.epochs}`,
@@ -320,8 +288,8 @@ export function pytorchCode(c: RunConfig): string {
     'starts = (counts.flatten().cumsum(0) - counts.flatten()).reshape(epochs, steps, world)',
     'assert (epochs, world) == (EPOCHS, WORLD)',
     '',
+    ...torchRecompute(c),
     ...torchModel(c, shape),
-    'params = list(model.parameters())',
     '',
     `# ${DDP_FILES.weights}: the lab's initial weights, float32, W1 [in, out], b1, W2, b2, …`,
     `with open(os.path.join(HERE, "${DDP_FILES.weights}"), "rb") as f:`,
@@ -333,12 +301,13 @@ export function pytorchCode(c: RunConfig): string {
     '        layer.weight.copy_(flat[at:at + n_in * n_out].reshape(n_in, n_out).t())',
     '        layer.bias.copy_(flat[at + n_in * n_out:at + n_in * n_out + n_out])',
     '        at += n_in * n_out + n_out',
-    localSgd ? 'net = model  # local SGD: each rank steps alone between weight averages'
-      : 'net = DDP(model)  # all-reduces the gradients during backward',
-    ...optimizerState,
     '',
     '',
-    ...torchUpdate(c),
+    ...torchOptimizerClass(c),
+    '',
+    '',
+    ...torchWrap(c),
+    '',
     '',
     'def emit(record):',
     '    if RANK == 0:',
@@ -347,15 +316,18 @@ export function pytorchCode(c: RunConfig): string {
     '',
     'def evaluate():',
     '    with torch.no_grad():',
-    '        logits = model(x_test)',
+    ...(usesFsdp(c) ? ['        logits = net(x_test)  # FSDP gathers the sharded weights for the forward'] : ['        logits = model(x_test)']),
     '        loss = F.cross_entropy(logits, y_test, reduction="sum").item() / n_test',
     '        return loss, (logits.argmax(1) == y_test).sum().item() / n_test',
     '',
     '',
     'def checksum():',
     '    """SHA-256 of the weights as the lab computes it: float32 little-endian, W [in, out] then b, per layer."""',
-    '    parts = [t for m in model if isinstance(m, nn.Linear) for t in (m.weight.t().flatten(), m.bias)]',
-    '    return hashlib.sha256(torch.cat(parts).detach().cpu().numpy().astype("<f4").tobytes()).hexdigest()',
+    ...(usesFsdp(c) ? ['    with FSDP.summon_full_params(net):  # every rank takes part in gathering the whole weights'] : []),
+    ...[
+      'parts = [t for m in model if isinstance(m, nn.Linear) for t in (m.weight.t().flatten(), m.bias)]',
+      'return hashlib.sha256(torch.cat(parts).detach().cpu().numpy().astype("<f4").tobytes()).hexdigest()',
+    ].map((line) => (usesFsdp(c) ? '        ' : '    ') + line),
     '',
     '',
     't = 0',

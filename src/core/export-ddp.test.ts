@@ -103,6 +103,17 @@ describe('the DDP export', () => {
     expect(order[1][16].map((ids) => ids.length)).toEqual([11, 11, 10]);
   });
 
+  it('says in the README which PyTorch options stand for zero, accumulate and recompute', () => {
+    const config: RunConfig = { ...CONFIG, layers: [8, 8, 8], replicas: 2, zero: 2, accumulate: 2, recompute: 1 };
+    const files = new Map(ddpExport(config, SPIRAL, initParams(modelLayout(layerSizes(config, 2, 3)), 3)).map((f) => [f.path, f.bytes]));
+    const readme = new TextDecoder().decode(files.get(DDP_FILES.readme));
+    expect(readme).toContain('zero=2 is FSDP with `ShardingStrategy.SHARD_GRAD_OP`: on CPU (gloo) it needs a recent PyTorch 2;');
+    expect(readme).toContain('accumulate=2 runs 2 micro-batches per step, all but the last under `no_sync()`.');
+    expect(readme).toContain('recompute=1 checkpoints segments of ⌈√L⌉ layers with `torch.utils.checkpoint` (use_reentrant=False).');
+    const plain = new TextDecoder().decode(new Map(ddpExport(CONFIG, SPIRAL, initParams(modelLayout(layerSizes(CONFIG, 2, 3)), 3)).map((f) => [f.path, f.bytes])).get(DDP_FILES.readme));
+    expect(plain).not.toMatch(/FSDP|ZeroRedundancyOptimizer|no_sync|torch.utils.checkpoint/);
+  });
+
   it('stores MNIST pixels as bytes and reads them back exactly', () => {
     const bytes = Uint8Array.from({ length: 3 * 784 }, (_, i) => (i * 37) % 256);
     const split = { x: Float32Array.from(bytes, (b) => b / 255), y: Uint8Array.of(1, 7, 9), n: 3 };

@@ -1,6 +1,7 @@
 // A run as a folder for PyTorch DDP: train_ddp.py (the code view's PyTorch script), the data set, the
 // exact per-rank sample order of every step, the initial weights, and a README. Little-endian throughout.
 import { DDP_FILES, pytorchCode, SPEED_BALANCE_NOTE } from './codegen';
+import { memoryReadme } from './codegen-torch';
 import { serializeConfig, type RunConfig } from './config';
 import { DATA_MAGIC, encodeDataFile, ORDER_MAGIC } from './data-file';
 import type { Dataset } from './datasets';
@@ -58,6 +59,7 @@ function readme(config: RunConfig, link: string, classNames: readonly string[] |
     `\`${DDP_FILES.script}\` trains the same network from the same initial weights with the same optimizer`,
     'update, and gives each rank the same samples in the same order as the lab did, so its per-step losses',
     'match the lab\'s up to float32 rounding. Rank 0 prints the lab CLI\'s JSON Lines records.',
+    ...memoryReadme(config),
     ...(config.balance === 'speed' ? ['', ...SPEED_BALANCE_NOTE] : []),
     ...classList(classNames),
     '',
