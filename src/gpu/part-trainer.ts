@@ -38,6 +38,8 @@ export interface PartSpec extends Omit<PartMemory, 'trainSamples' | 'testSamples
   evalRows: number;
   /** Pipeline: each training slot keeps its input only; the layers' activations are one shared set, recomputed before a backward. */
   recompute: boolean;
+  /** MiB of GPU memory the worker may plan to use (config memlimit; 0 or none: the lab's limit). */
+  memlimit?: number;
   /** Matmul kernels: auto (measured when compiling, on this part's own shapes), or one by name; 'blocked' when not given. */
   kernel?: KernelChoice;
 }
@@ -84,7 +86,7 @@ export class PartTrainer {
     const top = widths[widths.length - 1];
     const slotRows = [...new Array<number>(slots).fill(rows), evalRows];
     this.activationBytes = trainingActivationBytes(spec);
-    checkMemory(memoryPlan(partBuffers({ ...spec, trainSamples: dataset.train.n, testSamples: dataset.test.n })), device.limits);
+    checkMemory(memoryPlan(partBuffers({ ...spec, trainSamples: dataset.train.n, testSamples: dataset.test.n })), device.limits, spec.memlimit);
     this.device = device;
     this.ctx = createContext(device);
     this.params = storageBufferFrom(device, 'params', initialParams);

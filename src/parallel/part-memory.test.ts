@@ -1,7 +1,7 @@
 // What each model-parallel worker allocates on its device against its memory plan (core/part-memory.ts):
 // every byte of createBuffer still live when the run ends, within 5% of the plan, for pipeline stages
 // with and without recomputation and for tensor-parallel ranks; recomputation shrinks the stages' planned
-// activations by what the shared set saves.
+// activations by what the shared set saves, which the memory check (under memlimit) sees too.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
@@ -9,6 +9,8 @@ import { bytesByKind } from '../core/memory-plan';
 import { layerSizes, modelLayout } from '../core/model';
 import { modelParallelPlan } from '../core/model-parallel';
 import { partBuffers, partMemoryOf } from '../core/part-memory';
+import { findPreset } from '../core/presets';
+import { checkMemory, memoryPlan } from '../gpu/memory';
 import { EVAL_CHUNK } from '../gpu/trainer';
 import { startModelParallel } from './model-coordinator';
 import { countingDevice, inProcessHost, readAsset } from './testing';
@@ -55,5 +57,18 @@ describe('model-parallel memory: planned = allocated within 5% per worker', () =
 
   it('tensor parallel over 2 ranks', async () => {
     expectWithin5Percent(await plannedAndAllocated({ ...BASE, mode: 'tensor' }), 'tensor');
+  });
+});
+
+describe('the model-parallel memory check', () => {
+  it('refuses under memlimit, naming it, a stage that fits only with recompute=1 (recompute-pipeline, stage 1)', () => {
+    const config = findPreset('recompute-pipeline')!.config;
+    const plan = modelParallelPlan(config, modelLayout([784, 256, 256, 256, 10]));
+    const sizes = { shareRows: config.batch, evalRows: EVAL_CHUNK, trainSamples: 60000, testSamples: 10000 };
+    const total = (recompute: number) => memoryPlan(partBuffers(partMemoryOf({ ...config, recompute }, { layout: plan.workers[1].layout, stage: 1, stages: 2 }, sizes)));
+    const limits = { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 30 } as GPUSupportedLimits;
+    const memlimit = (total(0).totalBytes + total(1).totalBytes) / 2 / 2 ** 20;
+    expect(() => checkMemory(total(0), limits, memlimit)).toThrow(/model too large: needs [\d.]+ MiB of GPU memory in all, over memlimit/);
+    expect(() => checkMemory(total(1), limits, memlimit)).not.toThrow();
   });
 });

@@ -7,7 +7,7 @@
 // of the other replicas (a ring) before its update. Each span of work is timed for the timeline.
 // The passes are part-passes.ts, the exchanges part-exchange.ts, the GPU step gpu/part-step.ts.
 import type { Dataset } from '../core/datasets';
-import { inFlight, microbatchSizes, stageSchedule, type PipelineOp } from '../core/model-parallel';
+import { microbatchSizes, stageSchedule, type PipelineOp } from '../core/model-parallel';
 import { runLrSchedule } from '../core/optimizers';
 import { partMemoryOf } from '../core/part-memory';
 import { shardSpec, type EpochPlan } from '../core/sharding';
@@ -60,7 +60,7 @@ export async function trainPart(
   const { rows } = memory;
   const trainer = new PartTrainer(device, {
     ...memory, roles: plan.parts.map((p) => p.role), optimizer: config.optimizer, lr: runLrSchedule(config, schedule.totalSteps),
-    takesInput: roles.takesInput, computesLoss: roles.computesLoss, slots: roles.pipeline ? inFlight(ops(m)) : 1, rows, evalRows, kernel: config.kernel,
+    kernel: config.kernel, memlimit: config.memlimit,
   }, dataset, init.initialParams);
   if (init.resume) writeOptimizerState(device, trainer, init.resume.m, init.resume.v);
   const gpu = new PartGpuStep(device, trainer, m * config.accumulate, replicas);

@@ -44,7 +44,8 @@ describe('recompute=1 gives the same bits as recompute=0', () => {
         const records: MetricRecord[] = [];
         const config: RunConfig = { ...BASE, mode: 'pipeline', schedule, stages, microbatches, recompute };
         const started = await startModelParallel({ config, env: nodeMemberHost(), emit: (r) => records.push(r) });
-        expect((await started.finished).type).toBe('done');
+        const last = await started.finished;
+        expect(last, JSON.stringify(last)).toMatchObject({ type: 'done' });
         return records;
       };
       const [plain, again] = [await run(0), await run(1)];
