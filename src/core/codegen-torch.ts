@@ -137,7 +137,8 @@ export function torchWrap(c: RunConfig): string[] {
   return [
     `# ${what}`,
     '# net.parameters() are then this rank\'s flat shard, which the optimizer updates elementwise.',
-    '# FSDP on CPU with gloo needs a recent PyTorch 2 (device_id=cpu there); 1.13\'s FSDP runs on CUDA only.',
+    '# FSDP on CPU with gloo needs a recent PyTorch 2 (device_id=cpu there); 1.13\'s FSDP runs on CUDA only, and',
+    '# Debian\'s torch 1.13 cannot import it on Python 3.11, so the lab\'s export test skips FSDP there.',
     `net = FSDP(model, sharding_strategy=ShardingStrategy.${strategy}, device_id=device)`,
     `optimizer = ${optimizer}(net.parameters(), lr=LR)`,
   ];
