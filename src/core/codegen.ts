@@ -173,7 +173,8 @@ function gradients(c: RunConfig, scale: string): string[] {
 
 /**
  * The run as a PyTorch script: the same model, initial weights, optimizer, data order per rank and loss
- * scaling as the lab, under DDP (gradients every step) or local SGD (weights averaged every k steps).
+ * scaling as the lab, under DDP (gradients every step; with ZeroRedundancyOptimizer or FSDP for the ZeRO
+ * stages, codegen-torch.ts) or local SGD (weights averaged every k steps).
  * It is both the code view's PyTorch tab and train_ddp.py of the DDP export, so the two never disagree.
  */
 export function pytorchCode(c: RunConfig): string {
