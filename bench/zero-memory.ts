@@ -33,17 +33,19 @@ async function stepBytes(stage: number): Promise<number[]> {
   const sent = await Promise.all(ranks.map(async (ring, r) => {
     if (stage === 0) return (await ring.sum(new Float32Array(P))).bytesSent;
     const own = ownedChunk(r, N);
-    if (stage < 3) {
+    if (stage === 1) {
       const scattered = await ring.reduceScatter(new Float32Array(P), bounds, own);
       return scattered.bytesSent + (await ring.allGather(new Float32Array(bounds[own + 1] - bounds[own]), P, bounds, own)).bytesSent;
     }
+    // Stages 2 and 3 reduce-scatter layer by layer; stage 3 gathers each layer twice, stage 2 the whole weights once.
     const shard = shardOf(r, N, P);
     const exchange = new LayerExchange(ring, { layout, ranges: layerRanges(layout.layers, P), shard, weights: new Float32Array(shard.hi - shard.lo) }, r, N);
-    for (let l = 0; l < layout.layers.length; l++) await exchange.gather(l);
+    for (let l = 0; stage === 3 && l < layout.layers.length; l++) await exchange.gather(l);
     for (let l = layout.layers.length - 1; l >= 0; l--) {
-      await exchange.gather(l);
+      if (stage === 3) await exchange.gather(l);
       await exchange.scatter(l, new Float32Array(exchange.layerFloats(l)));
     }
+    if (stage === 2) await exchange.gatherAll();
     return exchange.bytesSent;
   }));
   channels.forEach((c) => [c.port1, c.port2].forEach((p) => p.close()));

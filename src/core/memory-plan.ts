@@ -2,10 +2,11 @@
 // optimizer state, activations, data, communication, backups), from the model before anything is
 // allocated. With ZeRO (zero ≥ 1) a data-parallel replica holds the optimizer state of its shard alone
 // (core/zero-shards.ts) and no good-state backups: the coordinator keeps the run's consistent states.
-// At stage 3 it holds its shard of the weights and of the gradient, and one layer of each at a time.
+// At stage 3 it holds its shard of the weights and of the gradient, and one layer of each at a time; at stage 2
+// (a whole batch per backward) its shard of the gradient and one layer of it.
 import type { ModelLayout } from './model';
 import { checkpoints } from './recompute';
-import { layerRanges, shardOf } from './zero-shards';
+import { layerRanges, layerwiseGradients, shardOf } from './zero-shards';
 
 export type MemoryKind = 'parameters' | 'gradients' | 'optimizer state' | 'activations' | 'data' | 'communication' | 'backups';
 
@@ -52,15 +53,14 @@ export function trainerBuffers(m: TrainerMemory): BufferNeed[] {
   const shard = m.zero ? shardOf(m.zero.rank, m.zero.world, P) : { lo: 0, hi: P };
   const stateBytes = (shard.hi - shard.lo) * F;
   const stage3 = m.zero?.stage === 3;
+  const layerwise = layerwiseGradients(m.zero?.stage ?? 0, m.accumulate, m.recompute ?? false);
   const layerBytes = Math.max(...layerRanges(m.layout.layers, P).map((r) => r.hi - r.lo)) * F;
   const buffers: BufferNeed[] = [
-    ...(stage3 ? [
-      need('parameter shard', 'parameters', stateBytes), need('layer weights', 'parameters', layerBytes),
-      need('gradient shard', 'gradients', stateBytes), need('layer gradients', 'gradients', layerBytes),
-    ] : [
-      // Stages 0 to 2: the backward writes the whole flat gradient in one pass.
-      need('parameters', 'parameters', P * F), need('gradients', 'gradients', P * F),
-    ]),
+    ...(stage3 ? [need('parameter shard', 'parameters', stateBytes), need('layer weights', 'parameters', layerBytes)]
+      : [need('parameters', 'parameters', P * F)]),
+    ...(layerwise ? [need('gradient shard', 'gradients', stateBytes), need('layer gradients', 'gradients', layerBytes)]
+      // Below stage 2, or with micro-batches to add up or recomputation: the backward writes the whole flat gradient in one pass.
+      : [need('gradients', 'gradients', P * F)]),
     need('optimizer state m', 'optimizer state', stateBytes),
     need('optimizer state v', 'optimizer state', stateBytes),
     ...(m.backups ? Array.from({ length: BACKUP_SLOTS }, (_, s) => ['weights', 'optimizer state m', 'optimizer state v'].map((what) => (
@@ -72,7 +72,7 @@ export function trainerBuffers(m: TrainerMemory): BufferNeed[] {
     need('evaluation ids', 'data', m.testSamples * F),
     need('batch labels', 'activations', m.maxRows * F),
     need('batch ids', 'activations', m.accumulate * Math.ceil(m.maxRows / 64) * 64 * F),
-    ...(m.staging ? [need('readback staging', 'communication', stage3 ? Math.max(layerBytes, stateBytes) + 8 : P * F + 24)] : []),
+    ...(m.staging ? [need('readback staging', 'communication', layerwise ? Math.max(layerBytes, stateBytes) + 8 : P * F + 24)] : []),
   ];
   const homes = checkpoints(m.layout.sizes, m.recompute ?? false);
   m.layout.sizes.forEach((width, l) => {

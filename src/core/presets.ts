@@ -113,8 +113,8 @@ export const PRESETS: readonly Preset[] = [
       + 'replicas keeps Adam\'s m and v for a quarter of the 335,168 weights and updates only those; the gradient is '
       + 'reduce-scattered and the weights all-gathered, the same ring traffic as DDP (4.02 MB per replica per step). The '
       + 'memory bars show each replica\'s plan: 9.5 MB against 19.5 MB at zero=0 (Adam 0.67 MB instead of 2.68 MB, and no '
-      + 'good-state backups, 8.04 MB), the MNIST split on top of every stage. Stage 2 plans as stage 1 here (the backward '
-      + 'still writes the whole gradient). Stage 3 holds a quarter of the weights and of the gradient and one layer of '
+      + 'good-state backups, 8.04 MB), the MNIST split on top of every stage. Stage 2 reduce-scatters each layer\'s '
+      + 'gradient as the backward reaches it and keeps a quarter of it and one layer (8.75 MB), the same traffic. Stage 3 holds a quarter of the weights and of the gradient and one layer of '
       + 'each at a time (8.55 MB; the 784×256 first layer is 60% of this model, so its layer buffers keep most of it), and '
       + 'gathers each layer before its forward and its backward: 6.03 MB per replica per step, 3K(N−1)/N. The update is '
       + 'elementwise, so the steps are the same at every stage (from the CLI, zero=0 and zero=1 both end at 92.3% with '
@@ -124,13 +124,13 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'zero3-too-big',
     title: 'ZeRO stage 3: a model too big for one worker\'s memory trains on 4 replicas',
-    description: 'MNIST 784-1024-1024-1024-1024-10 (3.96M weights) with each worker allowed 90 MiB (memlimit=90). At '
+    description: 'MNIST 784-1024-1024-1024-1024-10 (3.96M weights) with each worker allowed 78 MiB (memlimit=78). At '
       + 'zero=0 a replica plans 213.8 MiB (the weights, the gradient, Adam\'s m and v, two good-state backups and the '
-      + 'readback staging: 11 copies of the 15.8 MB model) and the run is refused, naming the limit; stages 1 and 2 plan '
-      + '100.4 MiB, still over. Stage 3 plans 74.7 MiB: a quarter of the weights, gradient and Adam state, and one layer '
-      + 'of weights and one of gradients (4.2 MB each) at a time, so it trains. The MNIST split as this lab ships it (31 MB) '
+      + 'readback staging: 11 copies of the 15.8 MB model) and the run is refused, naming the limit; stage 1 plans '
+      + '100.4 MiB and stage 2 82.0 MiB, still over. Stage 3 plans 74.7 MiB: a quarter of the weights, gradient and Adam '
+      + 'state, and one layer of weights and one of gradients (4.2 MB each) at a time, so it trains. The MNIST split as this lab ships it (31 MB) '
       + 'is on every replica at every stage. Set ZeRO stage to 0 to see the refusal.',
-    config: { ...QUICK_MNIST, layers: [1024, 1024, 1024, 1024], epochs: 1, replicas: 4, droplast: 1, zero: 3, memlimit: 90 },
+    config: { ...QUICK_MNIST, layers: [1024, 1024, 1024, 1024], epochs: 1, replicas: 4, droplast: 1, zero: 3, memlimit: 78 },
   },
   {
     name: 'pipeline-bubbles-1',

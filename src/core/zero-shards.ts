@@ -40,8 +40,16 @@ export function layerBounds(bounds: readonly number[], range: Shard): number[] {
   return bounds.map((b) => Math.min(range.hi, Math.max(range.lo, b)) - range.lo);
 }
 
-/** The lengths of the vectors a replica sends through star: the model's, and at stage 3 each layer's too. */
+/** The lengths of the vectors a replica sends through star: the model's, and from stage 2 on each layer's too. */
 export function starLengths(layout: ModelLayout, stage: number): number[] {
   const P = layout.totalFloats;
-  return [P, ...(stage === 3 ? layerRanges(layout.layers, P).map((r) => r.hi - r.lo) : [])];
+  return [P, ...(stage >= 2 ? layerRanges(layout.layers, P).map((r) => r.hi - r.lo) : [])];
 }
+
+/**
+ * Whether a replica reduce-scatters each layer's gradient as the backward reaches it, keeping only its shard of
+ * the gradient: at stage 3, and at stage 2 when one backward pass makes the step's whole gradient (no
+ * micro-batches to add up first, no recomputation, which runs in the whole-model trainer).
+ */
+export const layerwiseGradients = (stage: number, accumulate: number, recompute: boolean): boolean =>
+  stage === 3 || (stage === 2 && accumulate === 1 && !recompute);

@@ -47,8 +47,10 @@ export function layerForward(ctx: GpuContext, label: string, a: LayerForwardArgs
 export interface LayerBackwardArgs {
   layer: LayerSlots;
   params: GPUBuffer;
-  /** Flat gradient buffer, same layout as params. */
+  /** Flat gradient buffer, same layout as params (or as `gradSlots` says). */
   grads: GPUBuffer;
+  /** Where dW and db go in `grads` when not at the layer's own offsets (ZeRO stage 2's layer-sized gradient buffer). */
+  gradSlots?: LayerSlots;
   /** The layer's input X [B, I]. */
   input: GPUBuffer;
   /** δ = dLoss/d(pre-activation) [B, O]. */
@@ -70,9 +72,9 @@ export function layerBackward(ctx: GpuContext, label: string, a: LayerBackwardAr
   const { layer, B } = a;
   const out: Dispatch[] = [
     matmul(ctx, `${label}.dW+db`, {
-      a: a.input, b: a.delta, c: slice(a.grads, layer.w.offset, layer.w.size),
+      a: a.input, b: a.delta, c: slice(a.grads, (a.gradSlots ?? layer).w.offset, layer.w.size),
       M: layer.inputs, N: layer.outputs, K: B, transA: true, accumulate: a.accumulate,
-      columnSums: slice(a.grads, layer.b.offset, layer.b.size),
+      columnSums: slice(a.grads, (a.gradSlots ?? layer).b.offset, layer.b.size),
     }, a.kernels?.dW),
   ];
   if (a.inputGrad) {

@@ -25,14 +25,14 @@ export class ZeroShard {
   /** Null for an empty shard (a model of fewer than 64 floats per replica). */
   private readonly update: OptimizerUpdate | null;
 
-  /** `base`: the float of the flat vector at which the host's buffers begin (0: they hold the whole vector). */
-  constructor(private readonly trainer: ShardHost, readonly shard: Shard, base = 0) {
+  /** `base`: the float of the flat vector at which the host's weight and gradient buffers begin (0: the whole vector). */
+  constructor(private readonly trainer: ShardHost, readonly shard: Shard, base = { params: 0, grads: 0 }) {
     const floats = shard.hi - shard.lo;
     this.m = storageBuffer(trainer.device, 'zero.m', floats * 4);
     this.v = storageBuffer(trainer.device, 'zero.v', floats * 4);
     this.update = floats === 0 ? null : optimizerUpdate(trainer.ctx, 'zero.update', {
       kind: trainer.spec.optimizer, lr: trainer.spec.lr, P: floats, m: this.m, v: this.v,
-      grads: slice(trainer.grads, shard.lo - base, floats), weights: slice(trainer.params, shard.lo - base, floats),
+      grads: slice(trainer.grads, shard.lo - base.grads, floats), weights: slice(trainer.params, shard.lo - base.params, floats),
     });
   }
 

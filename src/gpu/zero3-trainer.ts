@@ -4,6 +4,8 @@
 // A step submits layer by layer: the layer's weights written into the layer buffer (queue-ordered after the
 // previous layer's work, so one buffer suffices), then that layer's forward or backward, the same kernels as
 // the whole-model trainer (layer-dispatches.ts, gather.ts, softmax-ce.ts) bound at the layer's offset 0.
+// Stage 2 (`resident`) keeps the whole weights instead of a shard and a layer buffer, and only the gradient
+// passes through the layer-sized buffer.
 import type { Dataset } from '../core/datasets';
 import type { LayerSlots } from '../core/model';
 import { layerRanges, type Shard } from '../core/zero-shards';
@@ -18,13 +20,13 @@ import { ZeroShard } from './zero-shard';
 
 export class Zero3Trainer {
   readonly ctx: GpuContext;
-  /** [hi − lo] each: this replica's weights and summed gradient, the flat vector's [lo, hi). */
+  /** [hi − lo] each: this replica's weights (stage 2: [P], all of them) and summed gradient, the flat vector's [lo, hi). */
   readonly params: GPUBuffer;
   readonly grads: GPUBuffer;
   /** Its optimizer state and update. */
   readonly zero: ZeroShard;
-  /** [largest layer] one layer's weights, then its gradient, at the layer's offsets less its start. */
-  private readonly layerWeights: GPUBuffer;
+  /** [largest layer] one layer's weights (stage 3), then its gradient, at the layer's offsets less its start. */
+  private readonly layerWeights: GPUBuffer | null;
   private readonly layerGrads: GPUBuffer;
   readonly ranges: Shard[];
   private readonly stats: GPUBuffer;
@@ -41,17 +43,19 @@ export class Zero3Trainer {
   /** The shard's weights after the latest update, which the layer all-gathers send. */
   weights: Float32Array;
 
-  constructor(readonly device: GPUDevice, readonly spec: TrainerSpec, readonly shard: Shard, dataset: Dataset, initialParams: Float32Array) {
+  constructor(
+    readonly device: GPUDevice, readonly spec: TrainerSpec, readonly shard: Shard, dataset: Dataset, initialParams: Float32Array, readonly resident = false,
+  ) {
     const { layout, maxRows } = spec;
     checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { staging: true, backups: false, ...spec.memory }), device.limits, spec.memlimit);
     this.ctx = createContext(device);
     this.ranges = layerRanges(layout.layers, layout.totalFloats);
     const widest = Math.max(...this.ranges.map((r) => r.hi - r.lo));
     this.weights = initialParams.slice(shard.lo, shard.hi);
-    this.params = storageBufferFrom(device, 'zero3.params', this.weights);
-    this.grads = storageBuffer(device, 'zero3.grads', this.weights.length * 4);
-    this.zero = new ZeroShard(this, shard, shard.lo);
-    this.layerWeights = storageBuffer(device, 'zero3.layer weights', widest * 4);
+    this.params = storageBufferFrom(device, 'zero.params', resident ? initialParams : this.weights);
+    this.grads = storageBuffer(device, 'zero.grads', this.weights.length * 4);
+    this.zero = new ZeroShard(this, shard, { params: resident ? 0 : shard.lo, grads: shard.lo });
+    this.layerWeights = resident ? null : storageBuffer(device, 'zero3.layer weights', widest * 4);
     this.layerGrads = storageBuffer(device, 'zero3.layer grads', widest * 4);
     this.stats = storageBuffer(device, 'loss.stats', LOSS_STATS_BYTES);
     this.statsAt = Math.max(widest, this.weights.length) * 4;
@@ -68,11 +72,16 @@ export class Zero3Trainer {
     return this.spec.layout;
   }
 
-  /** Layer l's slots in the layer buffer: its offsets less the layer's start (W at 0, b 64-float aligned after it). */
+  /** Layer l's slots in a layer buffer: its offsets less the layer's start (W at 0, b 64-float aligned after it). */
   private local(l: number): LayerSlots {
     const layer = this.layout.layers[l];
     const at = this.ranges[l].lo;
     return { ...layer, w: { ...layer.w, offset: layer.w.offset - at }, b: { ...layer.b, offset: layer.b.offset - at } };
+  }
+
+  /** Where layer l's weights are bound: the layer buffer (stage 3), or the whole resident weights (stage 2). */
+  private weightsOf(l: number): { layer: LayerSlots; params: GPUBuffer } {
+    return this.layerWeights ? { layer: this.local(l), params: this.layerWeights } : { layer: this.layout.layers[l], params: this.params };
   }
 
   /** Layer l's forward over B rows of a split (the first also gathers the rows, the last adds softmax+CE). */
@@ -84,7 +93,7 @@ export class Zero3Trainer {
         data: this.data[split].x, labels: this.data[split].y, indices, x: this.acts[0], y: this.batchLabels, B, D: this.layout.sizes[0],
       })];
       out.push(...layerForward(this.ctx, `fwd${l + 1}`, {
-        layer: this.local(l), params: this.layerWeights, input: this.acts[l], output: this.acts[l + 1], B, kernel: this.kernels.kernelFor(l + 1, 'forward'),
+        ...this.weightsOf(l), input: this.acts[l], output: this.acts[l + 1], B, kernel: this.kernels.kernelFor(l + 1, 'forward'),
       }));
       if (l === L - 1) {
         out.push(softmaxCe(this.ctx, 'loss', {
@@ -98,7 +107,7 @@ export class Zero3Trainer {
   /** Layer l's dW and db into the layer gradient buffer, and the δ of the layer before it. */
   private backwardProgram(l: number, B: number): Dispatch[] {
     return this.ctx.cached(`bwd:${l}:${B}`, () => layerBackward(this.ctx, `bwd${l + 1}`, {
-      layer: this.local(l), params: this.layerWeights, grads: this.layerGrads, input: this.acts[l], delta: this.deltas[l + 1], B,
+      ...this.weightsOf(l), grads: this.layerGrads, gradSlots: this.local(l), input: this.acts[l], delta: this.deltas[l + 1], B,
       accumulate: false, inputGrad: l > 0 ? { buffer: this.deltas[l], mask: this.acts[l] } : undefined,
       kernels: { dW: this.kernels.kernelFor(l + 1, 'dW'), dX: this.kernels.kernelFor(l + 1, 'dX') },
     }));
@@ -127,8 +136,8 @@ export class Zero3Trainer {
     this.device.queue.writeBuffer(this.batchIndices, 0, ids as Uint32Array<ArrayBuffer>);
   }
 
-  private submit(label: string, weights: Float32Array, dispatches: Dispatch[], then?: (e: GPUCommandEncoder) => void, before?: (e: GPUCommandEncoder) => void): void {
-    this.device.queue.writeBuffer(this.layerWeights, 0, weights as Float32Array<ArrayBuffer>);
+  private submit(label: string, weights: Float32Array | null, dispatches: Dispatch[], then?: (e: GPUCommandEncoder) => void, before?: (e: GPUCommandEncoder) => void): void {
+    if (this.layerWeights && weights) this.device.queue.writeBuffer(this.layerWeights, 0, weights as Float32Array<ArrayBuffer>);
     const encoder = this.device.createCommandEncoder({ label });
     before?.(encoder);
     const pass = encoder.beginComputePass({ label });
@@ -138,13 +147,13 @@ export class Zero3Trainer {
     this.device.queue.submit([encoder.finish()]);
   }
 
-  /** Layer l's forward of the step's B rows with its all-gathered weights; gradients come out scaled by 1/globalRows. */
-  forward(l: number, weights: Float32Array, B: number, globalRows: number): void {
+  /** Layer l's forward of the step's B rows with its all-gathered weights (null: resident); gradients come out scaled by 1/globalRows. */
+  forward(l: number, weights: Float32Array | null, B: number, globalRows: number): void {
     this.submit(`zero3 forward ${l + 1}`, weights, this.forwardProgram('train', l, B, 1 / globalRows, 0));
   }
 
   /** Layer l's backward with its all-gathered weights; resolves with its gradient [its range] and the step's loss. */
-  async backward(l: number, weights: Float32Array, B: number): Promise<{ grads: Float32Array; stats: LossStats }> {
+  async backward(l: number, weights: Float32Array | null, B: number): Promise<{ grads: Float32Array; stats: LossStats }> {
     const floats = this.ranges[l].hi - this.ranges[l].lo;
     // Cleared first, so the padding between W and b keeps zero=0's zero gradient (a larger layer wrote there).
     this.submit(`zero3 backward ${l + 1}`, weights, this.backwardProgram(l, B), (encoder) => {
@@ -165,10 +174,15 @@ export class Zero3Trainer {
     if (t === null || this.weights.length === 0) return this.weights;
     const encoder = this.device.createCommandEncoder({ label: `zero3 update ${t}` });
     this.zero.encodeUpdate(encoder, t);
-    encoder.copyBufferToBuffer(this.params, 0, this.staging, 0, this.weights.length * 4);
+    encoder.copyBufferToBuffer(this.params, (this.resident ? this.shard.lo : 0) * 4, this.staging, 0, this.weights.length * 4);
     this.device.queue.submit([encoder.finish()]);
     this.weights = new Float32Array(await readStaging(this.staging, this.weights.length * 4));
     return this.weights;
+  }
+
+  /** Stage 2: the whole weights all-gathered after the update. */
+  writeParams(params: Float32Array): void {
+    this.device.queue.writeBuffer(this.params, 0, params as Float32Array<ArrayBuffer>);
   }
 
   testSize(): number {
@@ -184,15 +198,16 @@ export class Zero3Trainer {
   /**
    * The test set, chunk by chunk and layer by layer, each layer's weights from `gatherLayer` (every replica
    * takes part in each all-gather; only the one with `compute` runs the layers and resolves with the result).
+   * Stage 2 gathers nothing (null).
    */
-  async evaluate(gatherLayer: (l: number) => Promise<Float32Array>, compute: boolean): Promise<{ loss: number; accuracy: number } | null> {
+  async evaluate(gatherLayer: ((l: number) => Promise<Float32Array>) | null, compute: boolean): Promise<{ loss: number; accuracy: number } | null> {
     const n = this.data.test.n;
     const chunks = Math.ceil(n / EVAL_CHUNK);
     const L = this.layout.layers.length;
     const log = compute ? storageBuffer(this.device, 'eval.log', chunks * LOSS_STATS_BYTES) : null;
     for (let c = 0; c < chunks; c++) {
       for (let l = 0; l < L; l++) {
-        const weights = await gatherLayer(l);
+        const weights = gatherLayer ? await gatherLayer(l) : null;
         if (!log) continue;
         this.submit(`zero3 evaluate ${c}.${l + 1}`, weights, this.evalForward(c, l), l < L - 1 ? undefined
           : (encoder) => encoder.copyBufferToBuffer(this.stats, 0, log, c * LOSS_STATS_BYTES, LOSS_STATS_BYTES));
@@ -211,8 +226,9 @@ export class Zero3Trainer {
     return { loss: lossSum / n, accuracy: correct / n };
   }
 
-  /** The shard's weights placed in a vector of the whole model's length (zeros elsewhere): the coordinator merges them. */
+  /** The shard's weights placed in a vector of the whole model's length (zeros elsewhere): the coordinator merges them. Stage 2: all. */
   async readParams(): Promise<Float32Array> {
+    if (this.resident) return new Float32Array(await readBuffer(this.device, this.params));
     const whole = new Float32Array(this.layout.totalFloats);
     whole.set(this.weights, this.shard.lo);
     return whole;

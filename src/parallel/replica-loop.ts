@@ -1,11 +1,11 @@
 // A data-parallel replica's training loop: the run's schedule (gpu/run-schedule.ts) walked in step with the
 // other replicas (replica-walk.ts), each step one of replica-steps.ts; rank 0 evaluates the test set after
-// each epoch. ZeRO stage 3 trains its own way (zero3-replica.ts).
+// each epoch. ZeRO stage 3, and stage 2 with one backward a step, train layer by layer (zero3-replica.ts).
 import type { Dataset } from '../core/datasets';
 import { layerSizes, modelLayout } from '../core/model';
 import { runLrSchedule } from '../core/optimizers';
 import { shardSpec } from '../core/sharding';
-import { shardOf } from '../core/zero-shards';
+import { layerwiseGradients, shardOf } from '../core/zero-shards';
 import { ReplicaGpuStep } from '../gpu/replica-step';
 import { RunSchedule } from '../gpu/run-schedule';
 import type { RunSwitch } from '../gpu/run-switch';
@@ -46,7 +46,7 @@ export async function trainReplica(
   const allreduce = config.allreduce === 'ring'
     ? new AllreduceRounds(ringLinks(rank, world, init.left!, init.right!))
     : new AllreduceRounds(null, starLink(rank, inbox, post));
-  if (zeroRank?.stage === 3) return trainZero3Replica({ device, init, dataset, control, post, ready, layout, schedule, shares, lr, maxRows, allreduce });
+  if (zeroRank && layerwiseGradients(zeroRank.stage, config.accumulate, config.recompute === 1)) return trainZero3Replica({ device, init, dataset, control, post, ready, layout, schedule, shares, lr, maxRows, allreduce });
   const trainer = await createTrainer(device, {
     layout, optimizer: config.optimizer, lr, maxRows, memlimit: config.memlimit, kernel: config.kernel, accumulate: config.accumulate, recompute: config.recompute === 1, memory: { staging: true, backups: syncEvery === 1 && !zeroRank, zero: zeroRank },
   }, dataset, init.initialParams);

@@ -1,7 +1,7 @@
 // What a data-parallel replica allocates on its device against its memory plan (core/memory-plan.ts), at
 // ZeRO stages 0 to 3 on 4 replicas: every byte of createBuffer still live when the run ends, within 5%
-// of the plan; the optimizer state and the backups shrink as the plan says, and at stage 3 the weights and
-// the gradient to a shard and one layer of each. And the memory check refuses,
+// of the plan; the optimizer state and the backups shrink as the plan says, the gradient at stage 2 to a
+// shard and one layer of it, and at stage 3 the weights too. And the memory check refuses,
 // naming the limit, a model that fits one worker's memory only with its state sharded.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
@@ -48,6 +48,8 @@ describe('ZeRO memory', () => {
     expect(model[1]).toBe(2 * P);
     const { lo, hi } = shardOf(0, 4, layout.totalFloats);
     const widest = Math.max(...layerRanges(layout.layers, layout.totalFloats).map((r) => r.hi - r.lo));
+    // Stage 2: the whole weights, its shard of the gradient and one layer of it; stage 3: a shard and a layer of each.
+    expect(model[2]).toBe(P + 4 * (hi - lo + widest));
     expect(model[3]).toBe(2 * 4 * (hi - lo + widest));
   });
 

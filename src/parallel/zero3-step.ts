@@ -3,8 +3,12 @@
 // time); each layer's gradient reduce-scattered as soon as the backward has it, this rank keeping its chunk;
 // then its shard's update, elementwise as at zero=0, and no all-gather of the whole weights. Traffic per step:
 // two all-gathers and a reduce-scatter of the model, 3K(N−1)/N on a ring against DDP's 2K(N−1)/N.
+// Stage 2 (zero2Step) keeps the weights whole and resident: the same layer-by-layer reduce-scatter of the
+// gradient, then the whole weights all-gathered after the update as at stage 1, 2K(N−1)/N.
+import { paramsFingerprint } from '../core/checksum';
 import { firstNonFinite } from '../core/metrics';
 import { layerBounds, ownedChunk, zeroBounds } from '../core/zero-shards';
+import type { LossStats } from '../gpu/softmax-ce';
 import type { Zero3Trainer } from '../gpu/zero3-trainer';
 import type { AllreduceResult, AllreduceRounds } from './allreduce';
 import type { ReplicaHandover } from './replica-handover';
@@ -53,9 +57,15 @@ export class LayerExchange {
     return { at: range.lo + chunks[this.own], chunk: this.count(await this.allreduce.reduceScatter(grads, chunks, this.own, 1)) };
   }
 
-  /** The whole weights on the host (the end of the run: every rank checksums them, rank 0 hands them over). */
-  async gatherAll(): Promise<Float32Array> {
-    return this.count(await this.allreduce.allGather(this.trainer.weights, this.trainer.layout.totalFloats, this.bounds, this.own));
+  /**
+   * The whole weights on the host: stage 2's after each update, stage 3's at the end of the run (every rank
+   * checksums them, rank 0 hands them over). `poisoned`: this shard took no update and goes round as NaN, so
+   * that no replica takes the step's weights.
+   */
+  async gatherAll(poisoned = false): Promise<Float32Array> {
+    const { weights } = this.trainer;
+    const mine = poisoned ? new Float32Array(weights.length).fill(NaN) : weights;
+    return this.count(await this.allreduce.allGather(mine, this.trainer.layout.totalFloats, this.bounds, this.own));
   }
 }
 
@@ -65,30 +75,23 @@ function nonFiniteIn(values: Float32Array, what: 'gradient' | 'sum'): StepReport
   return bad >= 0 ? { what, value: values[bad] } : undefined;
 }
 
-export async function zero3Step(
-  trainer: Zero3Trainer, allreduce: AllreduceRounds, handover: ReplicaHandover, rank: number, world: number,
-  step: number, ids: Uint32Array, globalRows: number,
-): Promise<StepOutcome> {
-  const clock = new PhaseClock();
-  const exchange = new LayerExchange(allreduce, trainer, rank, world);
-  const B = ids.length;
-  const L = trainer.layout.layers.length;
-  trainer.setBatch(ids);
-  for (let l = 0; l < L; l++) {
-    const weights = await exchange.gather(l);
-    clock.lap('allreduceMs');
-    trainer.forward(l, weights, B, globalRows);
-  }
+/**
+ * The backward, layer by layer in reverse (stage 3: each layer's weights gathered first), each layer's gradient
+ * reduce-scattered as soon as it is read back and this rank's chunk written into its gradient shard.
+ */
+async function backwardLayers(
+  trainer: Zero3Trainer, exchange: LayerExchange, clock: PhaseClock, B: number, gather: boolean,
+): Promise<{ stats: LossStats; nonFinite: StepReport['nonFinite'] }> {
   let stats = { lossSum: 0, correct: 0 };
   let own: StepReport['nonFinite'];
   let sum: StepReport['nonFinite'];
   // Every exchange runs even after a non-finite value, or the other replicas would wait for this one forever.
-  for (let l = L - 1; l >= 0; l--) {
-    const weights = await exchange.gather(l);
-    clock.lap('allreduceMs');
+  for (let l = trainer.layout.layers.length - 1; l >= 0; l--) {
+    const weights = gather ? await exchange.gather(l) : null;
+    if (gather) clock.lap('allreduceMs');
     const out = await trainer.backward(l, weights, B);
     clock.lap('computeMs');
-    if (l === L - 1) {
+    if (l === trainer.layout.layers.length - 1) {
       stats = out.stats;
       if (!Number.isFinite(stats.lossSum)) own = { what: 'loss', value: stats.lossSum };
     }
@@ -98,12 +101,54 @@ export async function zero3Step(
     sum ??= nonFiniteIn(chunk, 'sum');
     trainer.writeGradients(at, chunk);
   }
-  const nonFinite = own ?? sum;
+  return { stats, nonFinite: own ?? sum };
+}
+
+export async function zero3Step(
+  trainer: Zero3Trainer, allreduce: AllreduceRounds, handover: ReplicaHandover, rank: number, world: number,
+  step: number, ids: Uint32Array, globalRows: number,
+): Promise<StepOutcome> {
+  const clock = new PhaseClock();
+  const exchange = new LayerExchange(allreduce, trainer, rank, world);
+  const B = ids.length;
+  trainer.setBatch(ids);
+  for (let l = 0; l < trainer.layout.layers.length; l++) {
+    const weights = await exchange.gather(l);
+    clock.lap('allreduceMs');
+    trainer.forward(l, weights, B, globalRows);
+  }
+  const { stats, nonFinite } = await backwardLayers(trainer, exchange, clock, B, true);
   if (!nonFinite) handover.judge(step, stats.lossSum / B);
   await trainer.update(nonFinite ? null : step);
   if (!nonFinite) handover.updated(step);
   clock.lap('updateMs');
   return {
     ...stats, times: clock.times, gpuTimed: false, bytesSent: exchange.bytesSent, checksum: undefined, drift: undefined, nonFinite, badInput: exchange.badInput,
+  };
+}
+
+export async function zero2Step(
+  trainer: Zero3Trainer, allreduce: AllreduceRounds, handover: ReplicaHandover, rank: number, world: number,
+  step: number, ids: Uint32Array, globalRows: number,
+): Promise<StepOutcome> {
+  const clock = new PhaseClock();
+  const exchange = new LayerExchange(allreduce, trainer, rank, world);
+  const B = ids.length;
+  trainer.setBatch(ids);
+  for (let l = 0; l < trainer.layout.layers.length; l++) trainer.forward(l, null, B, globalRows);
+  const backward = await backwardLayers(trainer, exchange, clock, B, false);
+  if (!backward.nonFinite) handover.judge(step, backward.stats.lossSum / B);
+  await trainer.update(backward.nonFinite ? null : step);
+  clock.lap('updateMs');
+  const gathered = await exchange.gatherAll(backward.nonFinite !== undefined);
+  clock.lap('allreduceMs');
+  const nonFinite = backward.nonFinite ?? nonFiniteIn(gathered, 'sum');
+  if (!nonFinite) {
+    trainer.writeParams(gathered);
+    handover.updated(step);
+  }
+  return {
+    ...backward.stats, times: clock.times, gpuTimed: false, bytesSent: exchange.bytesSent, checksum: nonFinite ? undefined : paramsFingerprint(gathered),
+    drift: undefined, nonFinite, badInput: exchange.badInput,
   };
 }

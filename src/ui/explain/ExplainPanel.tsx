@@ -210,7 +210,7 @@ function Zero({ c }: { c: RunConfig }) {
           w[S_k] and the weights are all-gathered, the ring&apos;s second half: {c.allreduce === 'ring'
             ? 'the same traffic as the all-reduce, 2K(N−1)/N per replica.'
             : 'with star both go through the coordinator, so each replica sends its gradient and then its weights (zero-padded): 2K a step, where zero=0 sends K.'}</>}
-        {c.zero === 2 ? ' Stage 2 keeps only S_k of the summed gradient too; in this lab the backward pass writes the whole flat gradient in one buffer before the exchange, so that buffer stays whole.' : ''}
+        {c.zero === 2 ? ' Stage 2 keeps only S_k of the summed gradient too: the backward runs layer by layer into one layer-sized gradient buffer, and each layer\'s gradient is reduce-scattered as soon as it is done, so no replica holds the whole gradient (with accumulate > 1 or recompute=1 the step\'s gradient adds up in one whole buffer first, as at stage 1).' : ''}
         {' '}The update is elementwise, so every step gives the same weights as zero=0. The run&apos;s state is the union of the
         shards: the coordinator assembles it for checkpoints and restarts.</>}>
       <Formula label="g on S k equals the sum over replicas of their gradients on S k">
