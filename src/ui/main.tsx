@@ -14,7 +14,8 @@ import { probeWebGpu } from './run/webgpu-support';
 import './lab.css';
 
 const role = classRoleOfPage();
-if (role.kind === 'lab') openLink(window.location.hash);
+// A reloaded teacher page has its run's share link in the address bar (its teacher link is in session storage).
+if (role.kind === 'lab' || (role.kind === 'teach' && window.location.hash !== '')) openLink(window.location.hash);
 if (role.kind === 'teach') void openClass(role.link);
 void probeWebGpu().then((gpu) => useLab.getState().setGpu(gpu));
 void servedByClassServer().then((available) => useClass.setState({ available }));

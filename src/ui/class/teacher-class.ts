@@ -15,6 +15,7 @@ import { useLab } from '../store';
 import { readStats, type ClassView } from './class-messages';
 import { lendMembers, type ClassRun } from './on-demand';
 import { addEvent, useClass, type RosterEntry } from './class-store';
+import { rememberTeacherLink } from './page-role';
 
 /** A member's silence counts after three of these: a loaded laptop or a slow relay may hold a message for seconds. */
 const CLASS_HEARTBEAT_MS = 10_000;
@@ -69,6 +70,9 @@ function heardLinks(now: MemberLinks[]): void {
   }
 }
 
+let leavingPage = false;
+window.addEventListener('pagehide', () => { leavingPage = true; });
+
 /** Opens a session of the class server that served this page, or takes the one a teacher link names. */
 export async function startClass(teachLink: string | null = null): Promise<void> {
   if (connection) return;
@@ -84,6 +88,7 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   try {
     joined = await connectBrowser(server, hello);
   } catch (e) {
+    rememberTeacherLink(null);
     useClass.setState({ teacherError: e instanceof Error ? e.message : String(e) });
     return;
   }
@@ -91,8 +96,10 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   if (welcome.t !== 'opened') return c.disconnect();
   connection = c;
   lendMembers(classRun);
+  rememberTeacherLink(sessionLink('teach', server, welcome.session, welcome.teachKey));
   useClass.setState({ teacher: { joinLink: sessionLink('join', server, welcome.session, welcome.joinKey), shortCode: welcome.code }, roster: [], events: [], knocks: [] });
   welcome.members.forEach((m) => addMember(m.id, m.name, m.workers));
+  if (teachLink) addEvent(null, `Teaching this class again: ${welcome.members.length} joined`);
   ranks.length = 0;
   waiting.splice(0, waiting.length, ...welcome.members);
   host = classMemberHost(c, ranks, fetchAsset, waiting);
@@ -115,6 +122,8 @@ export async function startClass(teachLink: string | null = null): Promise<void>
   void c.ended.then((why) => {
     connection = null;
     host = null;
+    // A reload closes the connection too: the link stays for the reloaded page to teach the class again.
+    if (!leavingPage) rememberTeacherLink(null);
     useClass.setState({ teacher: null, teacherError: `The class ended: ${why}` });
   });
 }
