@@ -30,7 +30,8 @@ export function planMemory(
   return memoryPlan(trainerBuffers({ layout, maxRows, trainSamples, testSamples, accumulate: 1, backups: true, staging: false, ...more }));
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+// Two decimals below 10 MiB, so that a small memlimit and the plan over it do not read the same.
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 1)} MiB`;
 
 /** Throws a message naming the limit and the numbers when the plan does not fit the device; `memlimit` in MiB (0: the lab's). */
 export function checkMemory(plan: MemoryPlan, limits: GPUSupportedLimits, memlimit = 0): void {

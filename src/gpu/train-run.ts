@@ -68,7 +68,7 @@ async function trainLoop({
   if (doneSteps >= totalSteps) throw new Error(`the saved state is at step ${doneSteps}, but this run has only ${totalSteps} steps`);
   const trainer = await createTrainer(
     device, { layout, optimizer: config.optimizer, lr: runLrSchedule(config, totalSteps), maxRows, accumulate: config.accumulate, kernel: config.kernel,
-      recompute: config.recompute === 1 }, dataset,
+      recompute: config.recompute === 1, memlimit: config.memlimit }, dataset,
     resumeFrom?.params ?? initParams(layout, config.seed),
   );
   if (resumeFrom) trainer.restoreOptimizerState(resumeFrom.m, resumeFrom.v);
