@@ -36,6 +36,7 @@ describe('train CLI: kernel', () => {
     for (const p of auto.kernels.products) {
       // 'blocked' is always timed (on SwiftShader often alone: the budget runs out); an untimed kernel is never chosen.
       expect(p.timings[0].kernel).toBe('blocked');
+      expect(p.timings.every((t) => t.sameBits), `${p.layer} ${p.product}: every kernel gives blocked's bits here`).toBe(true);
       expect(p.kernel).toBe(p.timings.reduce((best, t) => (t.ms < best.ms ? t : best)).kernel);
     }
     expect(Object.keys(JSON.parse(readFileSync(cacheFile, 'utf8')))).toHaveLength(1);

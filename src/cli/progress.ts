@@ -1,10 +1,16 @@
 // Human output of the CLI: a one-line progress bar on a terminal, a line per epoch, and a summary
 // (with data parallelism: whether the replicas stayed in sync, and where each step's time went; with model
 // parallelism: the measured bubble against theory, and each worker's activation memory and traffic).
-import type { MetricRecord, PhaseTimes, StagesRecord, SyncRecord, TimingRecord, WorkersRecord } from '../core/metrics';
+import type { KernelsRecord, MetricRecord, PhaseTimes, StagesRecord, SyncRecord, TimingRecord, WorkersRecord } from '../core/metrics';
 import { medianBubble } from '../core/model-parallel';
 
 const PHASES: (keyof PhaseTimes)[] = ['computeMs', 'readbackMs', 'allreduceMs', 'updateMs'];
+
+/** The kernels left out because their output differed from 'blocked''s on this adapter, if any. */
+function otherBits(r: KernelsRecord): string {
+  const kernels = [...new Set(r.products.flatMap((p) => p.timings.filter((t) => !t.sameBits).map((t) => t.kernel)))];
+  return kernels.length > 0 ? `; not used, other bits than blocked on this adapter: ${kernels.join(', ')}` : '';
+}
 
 export class ProgressPrinter {
   private lastLoss = NaN;
@@ -69,7 +75,7 @@ export class ProgressPrinter {
         console.log(`warning: ${r.message}`);
         break;
       case 'kernels':
-        console.log(`matmul kernels${r.worker ? ` of ${r.worker.name}` : ''} (${r.source}${r.source === 'measured' ? ` in ${r.tuneMs} ms` : ''} on ${r.adapter}): ${r.products.map((p) => `layer ${p.layer} ${p.product} ${p.kernel}`).join(', ')}`);
+        console.log(`matmul kernels${r.worker ? ` of ${r.worker.name}` : ''} (${r.source}${r.source === 'measured' ? ` in ${r.tuneMs} ms` : ''} on ${r.adapter}): ${r.products.map((p) => `layer ${p.layer} ${p.product} ${p.kernel}`).join(', ')}${otherBits(r)}`);
         break;
     }
   }

@@ -204,6 +204,11 @@ export interface KernelTiming {
   kernel: MatmulKernel;
   ms: number;
   gflops: number;
+  /**
+   * Whether its output had 'blocked''s bits on this adapter: a GPU compiler may fuse a multiply and an add
+   * in one kernel and not in another, and a kernel that differs is never chosen (a link must reproduce).
+   */
+  sameBits: boolean;
 }
 
 /** Which matmul kernel runs each layer's products (config `kernel`), and how fast each measured one was. */

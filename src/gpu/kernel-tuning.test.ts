@@ -1,11 +1,12 @@
 // kernel=auto on this machine's adapter: every kernel timed on every product of a run (given the time),
-// the fastest chosen for each, kept in the cache and found there by the next run; a forced kernel is
-// used everywhere without measuring.
+// its output compared with blocked's (the same bits here), the fastest of those with the same bits chosen
+// for each, kept in the cache and found there by the next run; a forced kernel is used everywhere without
+// measuring.
 import { describe, expect, it } from 'vitest';
-import { MATMUL_KERNELS } from '../core/config';
+import { MATMUL_KERNELS, type MatmulKernel } from '../core/config';
 import { modelLayout } from '../core/model';
 import { setKernelCache, type CachedChoices, type KernelCache } from './kernel-cache';
-import { KernelPlan, planKernels, trainingProducts } from './kernel-tuning';
+import { fastestSameBits, KernelPlan, planKernels, trainingProducts } from './kernel-tuning';
 import { testContext } from './testing';
 
 function recordingCache(): KernelCache & { saved: CachedChoices[] } {
@@ -35,6 +36,8 @@ describe('kernel tuning', () => {
     expect(measured.record!.source).toBe('measured');
     for (const p of measured.record!.products) {
       expect(p.timings.map((t) => t.kernel)).toEqual([...MATMUL_KERNELS]);
+      // Every kernel's output, C and the column sums, compared byte for byte with blocked's on this adapter.
+      expect(p.timings.filter((t) => !t.sameBits), `${p.layer} ${p.product}`).toEqual([]);
       const fastest = p.timings.reduce((best, t) => (t.ms < best.ms ? t : best));
       expect(p.kernel, `${p.layer} ${p.product}`).toBe(fastest.kernel);
       expect(measured.kernelFor(p.layer, p.product)).toBe(p.kernel);
@@ -44,6 +47,12 @@ describe('kernel tuning', () => {
     expect(again.record!.source).toBe('cached');
     expect(again.record!.products.map((p) => p.kernel)).toEqual(measured.record!.products.map((p) => p.kernel));
     expect(cache.saved).toHaveLength(1);
+  });
+
+  it('a kernel whose output has other bits than blocked\'s on the adapter is never chosen, however fast', () => {
+    const timing = (kernel: MatmulKernel, ms: number, sameBits: boolean) => ({ kernel, ms, gflops: 1 / ms, sameBits });
+    expect(fastestSameBits([timing('blocked', 3, true), timing('tile64-4', 1, false), timing('tile64-8', 2, true)])).toBe('tile64-8');
+    expect(fastestSameBits([timing('blocked', 3, true), timing('tile64-4', 1, false)])).toBe('blocked');
   });
 
   it('a forced kernel runs every product, measured by nobody; without a plan every product runs blocked', async () => {

@@ -1,11 +1,12 @@
 // Chooses the matmul kernel of each of a run's products (config `kernel`): one forced by name, or with
 // `auto` the fastest measured on this adapter on the run's own shapes, within a time budget, kept in a
-// cache per adapter (kernel-cache.ts) so the next run on it starts at once. Every kernel gives the same
-// bits (matmul-candidates.ts), so the choice changes the speed of a run and never its numbers.
+// cache per adapter (kernel-cache.ts) so the next run on it starts at once. Every kernel sums in the same
+// order (matmul-candidates.ts), and each one's output is compared with 'blocked''s on this adapter before it
+// may be chosen, so the choice changes the speed of a run and never its numbers.
 import { MATMUL_KERNELS, type KernelChoice, type MatmulKernel } from '../core/config';
 import type { KernelsRecord, KernelTiming, MatmulProduct } from '../core/metrics';
 import type { ModelLayout } from '../core/model';
-import { encodeDispatches, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext } from './context';
+import { encodeDispatches, readBuffer, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext } from './context';
 import { kernelCache } from './kernel-cache';
 import { matmul, type MatmulArgs } from './matmul';
 
@@ -74,12 +75,13 @@ export async function planProductKernels(
   return cache.exclusive(adapter, async () => {
     const known = await cache.load(adapter);
     const cached = products.map((p) => known[shapeKey(p)]);
-    if (cached.every(Boolean)) {
+    // A choice saved before kernels were checked for their bits is measured again.
+    if (cached.every((c) => c && c.timings.every((t) => typeof t.sameBits === 'boolean'))) {
       return new KernelPlan({ type: 'kernels', step: 0, adapter, source: 'cached', tuneMs: 0, products: describe((_, i) => cached[i]!.kernel, cached.map((c) => c!.timings)) });
     }
     const started = performance.now();
     const timings = await measureKernels(ctx, products, budgetMs);
-    const fastest = timings.map((t) => t.reduce((best, x) => (x.ms < best.ms ? x : best)).kernel);
+    const fastest = timings.map(fastestSameBits);
     await cache.save(adapter, Object.fromEntries(products.map((p, i) => [shapeKey(p), { kernel: fastest[i], timings: timings[i] }])));
     return new KernelPlan({
       type: 'kernels', step: 0, adapter, source: 'measured', tuneMs: Math.round(performance.now() - started), products: describe((_, i) => fastest[i], timings),
@@ -87,8 +89,16 @@ export async function planProductKernels(
   });
 }
 
+/** The fastest kernel whose output had 'blocked''s bits ('blocked' itself always has). */
+export function fastestSameBits(timings: readonly KernelTiming[]): MatmulKernel {
+  return timings.filter((t) => t.sameBits).reduce((best, x) => (x.ms < best.ms ? x : best)).kernel;
+}
+
+/** A product's operands and outputs, each a buffer of its own. */
+type TuningArgs = MatmulArgs & { c: GPUBuffer; columnSums?: GPUBuffer };
+
 /** The operands of one product, and its dispatch for a kernel (a deterministic fill, never zeros). */
-function productArgs(ctx: GpuContext, p: ProductShape): MatmulArgs {
+function productArgs(ctx: GpuContext, p: ProductShape): TuningArgs {
   const fill = (n: number) => storageBufferFrom(ctx.device, 'tuning.operand', Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
   const { M, N, K } = p;
   const base = { c: storageBuffer(ctx.device, 'tuning.c', M * N * 4), M, N, K };
@@ -109,14 +119,29 @@ export async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeat
   return performance.now() - start;
 }
 
+/** The bytes a product writes: C, and the column sums (db) of Xᵀ·δ. */
+async function productOutput(device: GPUDevice, a: TuningArgs): Promise<Uint8Array> {
+  const c = new Uint8Array(await readBuffer(device, a.c));
+  if (!a.columnSums) return c;
+  const sums = new Uint8Array(await readBuffer(device, a.columnSums));
+  const both = new Uint8Array(c.length + sums.length);
+  both.set(c);
+  both.set(sums, c.length);
+  return both;
+}
+
+const sameBytes = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every((b, i) => b === y[i]);
+
 /**
  * Times each kernel on each product, 'blocked' first: a first run, then enough repeats to fill about
- * 4 ms. A kernel is left out once what the previous one cost (compiling its pipelines included) would
- * take the measurement past the budget, so a slow adapter tries fewer kernels.
+ * 4 ms; then compares its output with 'blocked''s. A kernel is left out once what the previous one cost
+ * (compiling its pipelines included) would take the measurement past the budget, so a slow adapter tries
+ * fewer kernels.
  */
 export async function measureKernels(ctx: GpuContext, products: ProductShape[], budgetMs: number): Promise<KernelTiming[][]> {
   const args = products.map((p) => productArgs(ctx, p));
   const timings: KernelTiming[][] = products.map(() => []);
+  const reference: Uint8Array[] = [];
   const started = performance.now();
   let lastCost = 0;
   for (const kernel of MATMUL_KERNELS) {
@@ -130,7 +155,9 @@ export async function measureKernels(ctx: GpuContext, products: ProductShape[], 
       const repeat = Math.max(1, Math.min(64, Math.floor(4 / Math.max(first, 1e-3))));
       const ms = repeat === 1 ? first : (await timeDispatch(ctx.device, dispatch, repeat)) / repeat;
       const { M, N, K } = products[i];
-      timings[i].push({ kernel, ms: Number(ms.toFixed(4)), gflops: Number(((2 * M * N * K) / (ms * 1e6)).toFixed(3)) });
+      const output = await productOutput(ctx.device, args[i]);
+      if (kernel === 'blocked') reference[i] = output;
+      timings[i].push({ kernel, ms: Number(ms.toFixed(4)), gflops: Number(((2 * M * N * K) / (ms * 1e6)).toFixed(3)), sameBits: sameBytes(output, reference[i]) });
     }
     lastCost = performance.now() - kernelStart;
   }

@@ -1,5 +1,6 @@
 // Which matmul kernel runs each layer's products in this run (config `kernel`), and with kernel=auto how
-// fast each kernel measured on this adapter: the choice changes the speed, never the numbers. In a parallel
+// fast each kernel measured on this adapter (one whose output differs from 'blocked''s here is never chosen):
+// the choice changes the speed, never the numbers. In a parallel
 // run every worker (replica, stage or slice: its own device and shapes) chose its own, one row group each.
 import type { KernelsRecord, MetricRecord } from '../../core/metrics';
 
@@ -40,7 +41,9 @@ export function KernelChoice({ records }: { records: KernelsRecord[] }) {
               <td>{p.layer}</td><td>{PRODUCT_TEXT[p.product]}</td><td>{p.shape}</td><td><strong>{p.kernel}</strong></td>
               {kernels.map((k) => {
                 const t = p.timings.find((x) => x.kernel === k);
-                return <td key={k}>{t ? `${t.ms.toFixed(3)} (${t.gflops < 1 ? t.gflops.toPrecision(2) : t.gflops.toFixed(1)})` : '—'}</td>;
+                if (!t) return <td key={k}>—</td>;
+                const speed = `${t.ms.toFixed(3)} (${t.gflops < 1 ? t.gflops.toPrecision(2) : t.gflops.toFixed(1)})`;
+                return <td key={k} className={t.sameBits ? undefined : 'other-bits'}>{t.sameBits ? speed : `${speed}: other bits here, not used`}</td>;
               })}
             </tr>
           )))}
