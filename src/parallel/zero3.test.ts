@@ -3,7 +3,8 @@
 // backward and reduce-scattering its gradient. Every step's losses, the evaluations and the final weights are
 // zero=0's, on ring and star, with 2 and 4 replicas (and empty shards); the traffic is 3K(N−1)/N; the
 // checkpoint is the union of the shards, and a resumed run or one that lost a replica ends with the
-// uninterrupted checksum; a model refused at zero=0 under memlimit trains at zero=3.
+// uninterrupted checksum; a NaN gradient stops the run with the state assembled before it; a model refused
+// at zero=0 under memlimit trains at zero=3.
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import { loadDataset } from '../core/datasets';
@@ -82,6 +83,39 @@ describe('ZeRO stage 3', () => {
     expect(last.type, JSON.stringify(last)).toBe('done');
     expect(records.find((r) => r.type === 'fault')).toMatchObject({ rank: 1, restartedFrom: 16 });
     expect(sha(last)).toBe(sha(clean.last));
+  });
+
+  it('a NaN gradient on one replica stops the run, keeping the assembled state two steps before it', async () => {
+    const config = { ...CONFIG, replicas: 2, zero: 3 };
+    // Replica 1's training data turns to NaN after step 5 (as a corrupted upload would): its gradient does, and
+    // every replica's chunk of each layer's sum with it.
+    const devices: GPUDevice[] = [];
+    let trainX: GPUBuffer | null = null;
+    const env = inProcessHost(async (rank) => {
+      const device = (devices[rank] = await requestNodeDevice());
+      const create = device.createBuffer.bind(device);
+      device.createBuffer = (d) => {
+        const buffer = create(d);
+        if (rank === 1 && d.label === 'train.x') trainX = buffer;
+        return buffer;
+      };
+      return device;
+    });
+    const saved: TrainingState[] = [];
+    const handle = await startDataParallel({
+      config, env, checkpoint: { every: 1, save: (state) => saved.push(state) },
+      emit: (r) => {
+        if (r.type === 'step' && r.step === 5) devices[1].queue.writeBuffer(trainX!, 0, new Float32Array(trainX!.size / 4).fill(NaN));
+      },
+    });
+    const last = await handle.finished;
+    expect(last).toMatchObject({ type: 'stopped', reason: 'diverged' });
+    if (last.type !== 'stopped') return;
+    const at = last.divergedAt!;
+    expect(at).toBeGreaterThan(5);
+    expect(last.step).toBe(at - 3);
+    const kept = saved.find((x) => x.step === at - 3)!;
+    for (const k of ['params', 'm', 'v'] as const) expect(kept[k].every(Number.isFinite)).toBe(true);
   });
 
   it('a model over memlimit at zero=0 is refused naming the limit, and trains at zero=3 on 4 replicas to zero=0\'s weights', async () => {
