@@ -50,3 +50,21 @@ export async function readFloats(ctx: GpuContext, buffer: GPUBuffer, floats?: nu
 
 /** The tests measure every kernel with the same relative error the replicas use for weight drift. */
 export { relativeError } from '../core/reference';
+
+/** A Dawn device whose createBuffer and destroy keep count of the bytes alive, in live[rank]. */
+export async function countingDevice(live: number[], rank: number): Promise<GPUDevice> {
+  const device = await requestNodeDevice();
+  const create = device.createBuffer.bind(device);
+  live[rank] = 0;
+  device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    const buffer = create(descriptor);
+    live[rank] += descriptor.size;
+    const destroy = buffer.destroy.bind(buffer);
+    buffer.destroy = () => {
+      live[rank] -= descriptor.size;
+      destroy();
+    };
+    return buffer;
+  };
+  return device;
+}

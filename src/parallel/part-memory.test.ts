@@ -13,7 +13,8 @@ import { findPreset } from '../core/presets';
 import { checkMemory, memoryPlan } from '../gpu/memory';
 import { EVAL_CHUNK } from '../gpu/trainer';
 import { startModelParallel } from './model-coordinator';
-import { countingDevice, inProcessHost, readAsset } from './testing';
+import { countingDevice } from '../gpu/testing';
+import { inProcessHost, readAsset } from './testing';
 
 const BASE: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [64, 64, 64], lr: 0.01, batch: 64, epochs: 1, seed: 2, stages: 2 };
 

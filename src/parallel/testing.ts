@@ -38,24 +38,6 @@ export function localReplica(requestDevice: () => Promise<GPUDevice> = requestNo
   };
 }
 
-/** A Dawn device whose createBuffer and destroy keep count of the bytes alive, in live[rank]. */
-export async function countingDevice(live: number[], rank: number): Promise<GPUDevice> {
-  const device = await requestNodeDevice();
-  const create = device.createBuffer.bind(device);
-  live[rank] = 0;
-  device.createBuffer = (descriptor: GPUBufferDescriptor) => {
-    const buffer = create(descriptor);
-    live[rank] += descriptor.size;
-    const destroy = buffer.destroy.bind(buffer);
-    buffer.destroy = () => {
-      live[rank] -= descriptor.size;
-      destroy();
-    };
-    return buffer;
-  };
-  return device;
-}
-
 /** Replicas in this thread, each with its own Dawn device (or the one `deviceFor` gives). */
 export function inProcessHost(deviceFor: (rank: number) => Promise<GPUDevice> = requestNodeDevice): MemberHost {
   return {

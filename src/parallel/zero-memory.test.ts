@@ -12,7 +12,8 @@ import { layerSizes, modelLayout } from '../core/model';
 import { checkMemory, planMemory } from '../gpu/memory';
 import { EVAL_CHUNK } from '../gpu/trainer';
 import { startDataParallel } from './data-coordinator';
-import { countingDevice, inProcessHost, readAsset } from './testing';
+import { countingDevice } from '../gpu/testing';
+import { inProcessHost, readAsset } from './testing';
 
 const CONFIG: RunConfig = { ...DEFAULT_CONFIG, dataset: 'spiral', layers: [256, 128], lr: 0.01, batch: 32, epochs: 1, seed: 5, replicas: 4 };
 
