@@ -4,18 +4,13 @@
 import { expect, test } from '@playwright/test';
 import { learningRate, runLrSchedule } from '../src/core/optimizers';
 import { parseLink } from '../src/core/config';
-import { button, downloadRecords, ofType, openLink } from './run-page';
+import { ofType, trainLink } from './run-page';
 
 const LINK = 'v=1&dataset=spiral&layers=13,7&optimizer=adam&lr=0.02&warmup=5&lrschedule=cosine&batch=32&epochs=1&seed=5';
 const STEPS = 25; // 800 samples / batch 32
 
 test('2 replicas accumulating 4 micro-batches of 4 match one device with the batch of 32 at every step of a warm-up and cosine decay', async ({ page }) => {
-  const train = async (link: string) => {
-    await openLink(page, link);
-    await button(page, 'Train').click();
-    await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 240_000 });
-    return ofType(await downloadRecords(page), 'step');
-  };
+  const train = async (link: string) => ofType(await trainLink(page, link), 'step');
   const one = await train(LINK);
   const schedule = runLrSchedule(parseLink(LINK), STEPS);
   expect(one.map((r) => r.lr)).toEqual(Array.from({ length: STEPS }, (_, i) => learningRate(schedule, i + 1)));

@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeMnist, twoDDataset } from '../src/core/datasets';
-import type { DoneRecord, MetricRecord, ShardRecord, StepRecord, WorkersRecord } from '../src/core/metrics';
-import { button, downloadRecords, ofType, openLink } from './run-page';
+import type { DoneRecord, ShardRecord, StepRecord, WorkersRecord } from '../src/core/metrics';
+import { button, downloadRecords, ofType, openLink, trainLink } from './run-page';
 
 const SPIRAL = 'v=1&dataset=spiral&layers=13,7&optimizer=adam&lr=0.01&batch=32&epochs=1&seed=5';
 const SPIRAL_STEPS = 25; // 800 samples / batch 32
@@ -17,14 +17,6 @@ const status = (page: Page) => page.getByTestId('run-status');
 async function valueOf(page: Page, testId: string): Promise<number> {
   const text = await page.getByTestId(testId).getAttribute('data-value');
   return text === null ? NaN : Number(text);
-}
-
-/** Trains the link to the end and returns its metric records. */
-async function train(page: Page, link: string): Promise<MetricRecord[]> {
-  await openLink(page, link);
-  await button(page, 'Train').click();
-  await expect(status(page)).toHaveText('Done', { timeout: RUN_TIMEOUT });
-  return downloadRecords(page);
 }
 
 /** counts[rank][class] over the shard records of one epoch. */
@@ -39,7 +31,7 @@ async function histogram(page: Page, rank: number): Promise<number[]> {
 }
 
 test('replicas train exactly like one device at all 25 steps (whole batches of 32), stay in sync, and ring and star agree', async ({ page }) => {
-  const single = await train(page, `${SPIRAL}&replicas=1`);
+  const single = await trainLink(page, `${SPIRAL}&replicas=1`);
   const base = ofType(single, 'step');
   expect(base.map((r) => r.step)).toEqual(Array.from({ length: SPIRAL_STEPS }, (_, i) => i + 1));
   expect(base.every((r) => r.replicaLoss === undefined)).toBe(true);
@@ -50,7 +42,7 @@ test('replicas train exactly like one device at all 25 steps (whole batches of 3
   const done: Record<string, DoneRecord> = {};
   for (const [replicas, allreduce] of [[2, 'ring'], [4, 'ring'], [4, 'star']] as const) {
     const what = `replicas=${replicas} ${allreduce}`;
-    const records = await train(page, `${SPIRAL}&replicas=${replicas}&allreduce=${allreduce}`);
+    const records = await trainLink(page, `${SPIRAL}&replicas=${replicas}&allreduce=${allreduce}`);
     const steps = ofType(records, 'step');
     expect(steps.map((r) => r.step), what).toEqual(base.map((r) => r.step));
     steps.forEach((r: StepRecord, i) => {
@@ -75,7 +67,7 @@ test('replicas train exactly like one device at all 25 steps (whole batches of 3
 });
 
 test('throughput of a 2-replica run: the headline is the training-only average, the chart each step\'s windowed rate, start-up its own figure', async ({ page }) => {
-  const records = await train(page, `${SPIRAL}&replicas=2`);
+  const records = await trainLink(page, `${SPIRAL}&replicas=2`);
   const timings = ofType(records, 'timing');
   expect(timings.map((t) => t.step)).toEqual(Array.from({ length: SPIRAL_STEPS }, (_, i) => i + 1));
   for (const t of timings) {
@@ -93,7 +85,7 @@ test('throughput of a 2-replica run: the headline is the training-only average, 
 });
 
 test('the shard map, label histograms and worker lanes draw a 2-replica spiral run', async ({ page }) => {
-  const records = await train(page, `${SPIRAL}&replicas=2`);
+  const records = await trainLink(page, `${SPIRAL}&replicas=2`);
   const shards = ofType(records, 'shard');
   const workers = ofType(records, 'workers');
   const { train: data, classes } = twoDDataset('spiral', 5);
@@ -152,7 +144,7 @@ test('the shard map, label histograms and worker lanes draw a 2-replica spiral r
 test('droplast=0 on 3 replicas: the shard map rings the repeat that pads the epoch, and the math says why step 27 is not one device\'s', async ({ page }) => {
   // 800 points padded to 801 for 3 replicas: the 27th batch holds the 20 points left and a repeat of the first.
   const link = `${SPIRAL.replace('batch=32', 'batch=30')}&replicas=3`;
-  const records = await train(page, link);
+  const records = await trainLink(page, link);
   const shards = ofType(records, 'shard');
   expect(shards.filter((r) => r.padded).map((r) => [r.step, r.padded])).toEqual([[27, [[], [], [6]]]]);
   const map = page.getByTestId('shard-map');

@@ -1,30 +1,22 @@
 // End-to-end test of activation recomputation in the page: a GPipe pipeline with recompute=1 draws its
 // recomputation spans (R) in the timeline, with their legend entry and its smaller planned memory, and ends
 // with recompute=0's losses and weights checksum; the math panel says what it keeps.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { MetricRecord, StagesRecord } from '../src/core/metrics';
-import { button, downloadRecords, ofType, openLink } from './run-page';
+import { ofType, openLink, trainLink, weightsSha } from './run-page';
 
 const PIPELINE = 'v=1&dataset=spiral&layers=16,16,16&optimizer=adam&lr=0.01&batch=32&epochs=1&seed=9&mode=pipeline&stages=2&microbatches=4&schedule=gpipe';
 const RUN_TIMEOUT = 240_000;
 
-async function train(page: Page, link: string): Promise<MetricRecord[]> {
-  await openLink(page, link);
-  await button(page, 'Train').click();
-  await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: RUN_TIMEOUT });
-  return downloadRecords(page);
-}
-
 test('a pipeline with recompute=1 shows its recomputation spans and ends with recompute=0\'s checksum', async ({ page }) => {
   test.setTimeout(3 * RUN_TIMEOUT);
-  const plain = await train(page, `${PIPELINE}&recompute=0`);
+  const plain = await trainLink(page, `${PIPELINE}&recompute=0`);
   const memory = page.getByTestId('model-parallel').getByTestId('memory-bars');
   const plainBytes = await memory.getByLabel(/^stage 1: /).getAttribute('aria-label');
-  const again = await train(page, `${PIPELINE}&recompute=1`);
+  const again = await trainLink(page, `${PIPELINE}&recompute=1`);
 
-  const sha = (records: MetricRecord[]) => ofType(records, 'done')[0]?.weightsSha256;
-  expect(sha(plain)).toMatch(/^[0-9a-f]{64}$/);
-  expect(sha(again)).toBe(sha(plain));
+  expect(weightsSha(plain)).toMatch(/^[0-9a-f]{64}$/);
+  expect(weightsSha(again)).toBe(weightsSha(plain));
   expect(ofType(again, 'step').map((r) => r.loss)).toEqual(ofType(plain, 'step').map((r) => r.loss));
   const spans = (records: MetricRecord[]) => (ofType(records, 'stages') as StagesRecord[]).at(-1)!.spans.flat();
   expect(spans(plain).some((s) => s.kind === 'recompute')).toBe(false);

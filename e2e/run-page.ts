@@ -18,6 +18,17 @@ export async function openLink(page: Page, link: string): Promise<void> {
   await expect(button(page, 'Train')).toBeEnabled();
 }
 
+/** Opens `link`, trains it to Done (SwiftShader: minutes at most) and returns its metric records. */
+export async function trainLink(page: Page, link: string, timeout = 240_000): Promise<MetricRecord[]> {
+  await openLink(page, link);
+  await button(page, 'Train').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout });
+  return downloadRecords(page);
+}
+
+/** The final weights' SHA-256 of a finished run's records. */
+export const weightsSha = (records: MetricRecord[]) => ofType(records, 'done')[0]?.weightsSha256;
+
 /** Presses a download button and returns the file's bytes. */
 export async function download(page: Page, name: string): Promise<Buffer> {
   const [file] = await Promise.all([page.waitForEvent('download'), button(page, name).click()]);
