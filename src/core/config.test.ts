@@ -67,9 +67,8 @@ function withAccumulateLimit(c: RunConfig): RunConfig {
 const withBalanceLimits = (c: RunConfig): RunConfig =>
   (c.balance === 'speed' && (c.mode !== 'data' || c.shard !== 'strided' || c.sync !== 'step') ? { ...c, balance: 'equal' } : c);
 
-/** zero ≥ 1 only with data-parallel gradient all-reduce, stage 3 with accumulate=1: the draw keeps it where it fits. */
-const withZeroLimits = (c: RunConfig): RunConfig => (c.zero > 0 && (c.mode !== 'data' || c.sync !== 'step') ? { ...c, zero: 0 }
-  : c.zero === 3 ? { ...c, accumulate: 1 } : c);
+/** zero ≥ 1 only with data-parallel gradient all-reduce: the draw keeps it where it fits. */
+const withZeroLimits = (c: RunConfig): RunConfig => (c.zero > 0 && (c.mode !== 'data' || c.sync !== 'step') ? { ...c, zero: 0 } : c);
 
 /** recompute=1 with one device, data or pipeline parallelism, below ZeRO stage 3: the draw keeps it where it fits. */
 const withRecomputeLimits = (c: RunConfig): RunConfig => (c.recompute > 0 && (c.mode === 'tensor' || c.zero === 3) ? { ...c, recompute: 0 } : c);

@@ -278,8 +278,6 @@ function validateZero(c: RunConfig): void {
   if (c.sync !== 'step') {
     throw new ConfigError('zero', `${c.zero} needs sync=step: with local SGD (sync=${c.sync}) each replica's weights and optimizer state are its own between synchronisations`);
   }
-  // Stage 3 reduce-scatters each layer's gradient as the backward reaches it: micro-batches would need the whole gradient kept.
-  if (c.zero === 3 && c.accumulate > 1) throw new ConfigError('zero', `3 needs accumulate=1: stage 3 sends each layer's gradient away during the backward, so ${c.accumulate} micro-batches cannot add up theirs`);
 }
 
 /** Recomputation re-runs forwards of whole layers: a tensor-parallel slice's would repeat its ring sums. */

@@ -2,8 +2,9 @@
 // optimizer state, activations, data, communication, backups), from the model before anything is
 // allocated. With ZeRO (zero ≥ 1) a data-parallel replica holds the optimizer state of its shard alone
 // (core/zero-shards.ts) and no good-state backups: the coordinator keeps the run's consistent states.
-// At stage 3 it holds its shard of the weights and of the gradient, and one layer of each at a time; at stage 2
-// (a whole batch per backward) its shard of the gradient and one layer of it.
+// At stage 3 it holds its shard of the weights and of the gradient, and one layer of each at a time (with
+// accumulate > 1 the whole model's gradient instead of one layer of it: the micro-batches add up there before
+// the reduce-scatter); at stage 2 (a whole batch per backward) its shard of the gradient and one layer of it.
 import type { ModelLayout } from './model';
 import { checkpoints } from './recompute';
 import { layerRanges, layerwiseGradients, shardOf } from './zero-shards';
@@ -58,7 +59,8 @@ export function trainerBuffers(m: TrainerMemory): BufferNeed[] {
   const buffers: BufferNeed[] = [
     ...(stage3 ? [need('parameter shard', 'parameters', stateBytes), need('layer weights', 'parameters', layerBytes)]
       : [need('parameters', 'parameters', P * F)]),
-    ...(layerwise ? [need('gradient shard', 'gradients', stateBytes), need('layer gradients', 'gradients', layerBytes)]
+    ...(layerwise ? [need('gradient shard', 'gradients', stateBytes), m.accumulate > 1
+      ? need('gradient accumulator', 'gradients', P * F) : need('layer gradients', 'gradients', layerBytes)]
       // Below stage 2, or with micro-batches to add up or recomputation: the backward writes the whole flat gradient in one pass.
       : [need('gradients', 'gradients', P * F)]),
     need('optimizer state m', 'optimizer state', stateBytes),
@@ -71,7 +73,8 @@ export function trainerBuffers(m: TrainerMemory): BufferNeed[] {
     need('test labels', 'data', m.testSamples * F),
     need('evaluation ids', 'data', m.testSamples * F),
     need('batch labels', 'activations', m.maxRows * F),
-    need('batch ids', 'activations', m.accumulate * Math.ceil(m.maxRows / 64) * 64 * F),
+    // The whole-model trainer writes a step's micro-batches' ids at once; stage 3 one micro-batch's at a time.
+    need('batch ids', 'activations', (stage3 ? 1 : m.accumulate) * Math.ceil(m.maxRows / 64) * 64 * F),
     ...(m.staging ? [need('readback staging', 'communication', layerwise ? Math.max(layerBytes, stateBytes) + 8 : P * F + 24)] : []),
   ];
   const homes = checkpoints(m.layout.sizes, m.recompute ?? false);

@@ -5,9 +5,13 @@
 // previous layer's work, so one buffer suffices), then that layer's forward or backward, the same kernels as
 // the whole-model trainer (layer-dispatches.ts, gather.ts, softmax-ce.ts) bound at the layer's offset 0.
 // Stage 2 (`resident`) keeps the whole weights instead of a shard and a layer buffer, and only the gradient
-// passes through the layer-sized buffer.
+// passes through the layer-sized buffer. With accumulate=k > 1 (stage 3 only) the gradient buffer is the whole
+// model's instead, as FSDP's under no_sync: each micro-batch's backward writes every layer's gradient at its own
+// offsets (the first overwrites, the later ones add, as gpu/trainer.ts's micro-batches do), and only the last
+// micro-batch's backward reads each layer's sum back for the reduce-scatter: zero=0's float32 sums, to the bit.
 import type { Dataset } from '../core/datasets';
 import type { LayerSlots } from '../core/model';
+import { microbatchSizes } from '../core/model-parallel';
 import { layerRanges, type Shard } from '../core/zero-shards';
 import { createContext, encodeDispatches, readBuffer, readStaging, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext } from './context';
 import { gather } from './gather';
@@ -25,8 +29,9 @@ export class Zero3Trainer {
   readonly grads: GPUBuffer;
   /** Its optimizer state and update. */
   readonly zero: ZeroShard;
-  /** [largest layer] one layer's weights (stage 3), then its gradient, at the layer's offsets less its start. */
+  /** [largest layer] one layer's weights (stage 3) at the layer's offsets less its start. */
   private readonly layerWeights: GPUBuffer | null;
+  /** [largest layer] one layer's gradient like the weights; with accumulate > 1 [P], the whole model's gradient accumulator. */
   private readonly layerGrads: GPUBuffer;
   readonly ranges: Shard[];
   private readonly stats: GPUBuffer;
@@ -47,7 +52,9 @@ export class Zero3Trainer {
     readonly device: GPUDevice, readonly spec: TrainerSpec, readonly shard: Shard, dataset: Dataset, initialParams: Float32Array, readonly resident = false,
   ) {
     const { layout, maxRows } = spec;
-    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, { staging: true, backups: false, ...spec.memory }), device.limits, spec.memlimit);
+    checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, {
+      accumulate: spec.accumulate, staging: true, backups: false, ...spec.memory,
+    }), device.limits, spec.memlimit);
     this.ctx = createContext(device);
     this.ranges = layerRanges(layout.layers, layout.totalFloats);
     const widest = Math.max(...this.ranges.map((r) => r.hi - r.lo));
@@ -56,7 +63,7 @@ export class Zero3Trainer {
     this.grads = storageBuffer(device, 'zero.grads', this.weights.length * 4);
     this.zero = new ZeroShard(this, shard, { params: resident ? 0 : shard.lo, grads: shard.lo });
     this.layerWeights = resident ? null : storageBuffer(device, 'zero3.layer weights', widest * 4);
-    this.layerGrads = storageBuffer(device, 'zero3.layer grads', widest * 4);
+    this.layerGrads = this.accumulating ? storageBuffer(device, 'zero3.grad accumulator', layout.totalFloats * 4) : storageBuffer(device, 'zero3.layer grads', widest * 4);
     this.stats = storageBuffer(device, 'loss.stats', LOSS_STATS_BYTES);
     this.statsAt = Math.max(widest, this.weights.length) * 4;
     this.staging = device.createBuffer({ size: this.statsAt + LOSS_STATS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -72,6 +79,16 @@ export class Zero3Trainer {
     return this.spec.layout;
   }
 
+  /** Micro-batches add up in the whole-model gradient accumulator (accumulate > 1). */
+  get accumulating(): boolean {
+    return this.spec.accumulate > 1;
+  }
+
+  /** Where layer l's gradient lies in the gradient buffer: the accumulator's own offsets, or the layer buffer's. */
+  private gradSlots(l: number): LayerSlots {
+    return this.accumulating ? this.layout.layers[l] : this.local(l);
+  }
+
   /** Layer l's slots in a layer buffer: its offsets less the layer's start (W at 0, b 64-float aligned after it). */
   private local(l: number): LayerSlots {
     const layer = this.layout.layers[l];
@@ -84,9 +101,9 @@ export class Zero3Trainer {
     return this.layerWeights ? { layer: this.local(l), params: this.layerWeights } : { layer: this.layout.layers[l], params: this.params };
   }
 
-  /** Layer l's forward over B rows of a split (the first also gathers the rows, the last adds softmax+CE). */
-  private forwardProgram(split: SplitName, l: number, B: number, scale: number, start: number): Dispatch[] {
-    return this.ctx.cached(`fwd:${split}:${l}:${B}:${scale}:${start}`, () => {
+  /** Layer l's forward over B rows of a split (the first also gathers the rows, the last adds softmax+CE; `add`: to the loss so far). */
+  private forwardProgram(split: SplitName, l: number, B: number, scale: number, start: number, add = false): Dispatch[] {
+    return this.ctx.cached(`fwd:${split}:${l}:${B}:${scale}:${start}:${add}`, () => {
       const L = this.layout.layers.length;
       const indices = split === 'train' ? slice(this.batchIndices, 0, B) : slice(this.evalIndices, start, B);
       const out: Dispatch[] = l > 0 ? [] : [gather(this.ctx, `${split}.gather`, {
@@ -97,28 +114,29 @@ export class Zero3Trainer {
       }));
       if (l === L - 1) {
         out.push(softmaxCe(this.ctx, 'loss', {
-          logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats, B, C: this.layout.layers[l].outputs, scale,
+          logits: this.acts[L], labels: this.batchLabels, dlogits: this.deltas[L], stats: this.stats, B, C: this.layout.layers[l].outputs, scale, accumulate: add,
         }));
       }
       return out;
     });
   }
 
-  /** Layer l's dW and db into the layer gradient buffer, and the δ of the layer before it. */
-  private backwardProgram(l: number, B: number): Dispatch[] {
-    return this.ctx.cached(`bwd:${l}:${B}`, () => layerBackward(this.ctx, `bwd${l + 1}`, {
-      ...this.weightsOf(l), grads: this.layerGrads, gradSlots: this.local(l), input: this.acts[l], delta: this.deltas[l + 1], B,
-      accumulate: false, inputGrad: l > 0 ? { buffer: this.deltas[l], mask: this.acts[l] } : undefined,
+  /** Layer l's dW and db into the gradient buffer (`add`: to the earlier micro-batches'), and the δ of the layer before it. */
+  private backwardProgram(l: number, B: number, add: boolean): Dispatch[] {
+    return this.ctx.cached(`bwd:${l}:${B}:${add}`, () => layerBackward(this.ctx, `bwd${l + 1}`, {
+      ...this.weightsOf(l), grads: this.layerGrads, gradSlots: this.gradSlots(l), input: this.acts[l], delta: this.deltas[l + 1], B,
+      accumulate: add, inputGrad: l > 0 ? { buffer: this.deltas[l], mask: this.acts[l] } : undefined,
       kernels: { dW: this.kernels.kernelFor(l + 1, 'dW'), dX: this.kernels.kernelFor(l + 1, 'dX') },
     }));
   }
 
-  /** Picks the matmul kernels for batches of `rows` rows and compiles the first step's and evaluation's pipelines. */
+  /** Picks the matmul kernels for micro-batches of a first step of `rows` rows and compiles its and evaluation's pipelines. */
   async compile(rows: number, globalBatch: number): Promise<void> {
-    this.kernels = await planKernels(this.ctx, this.layout, rows, this.spec.kernel ?? 'blocked');
+    const sizes = microbatchSizes(rows, this.spec.accumulate);
+    this.kernels = await planKernels(this.ctx, this.layout, sizes[0], this.spec.kernel ?? 'blocked');
     const layers = this.layout.layers.map((_, l) => l);
     const build = () => [
-      layers.map((l) => [this.forwardProgram('train', l, rows, 1 / globalBatch, 0), this.backwardProgram(l, rows)]),
+      sizes.map((B, k) => layers.map((l) => [this.forwardProgram('train', l, B, 1 / globalBatch, 0, k > 0), this.backwardProgram(l, B, k > 0)])),
       layers.map((l) => this.evalForward(0, l)),
     ];
     await this.ctx.precompile(build);
@@ -130,7 +148,7 @@ export class Zero3Trainer {
     return this.kernels.record;
   }
 
-  /** A step's sample ids (one micro-batch: stage 3 takes accumulate=1). */
+  /** One micro-batch's sample ids (the queue orders each write after the previous micro-batch's work). */
   setBatch(ids: Uint32Array): void {
     if (ids.length < 1 || ids.length > this.spec.maxRows) throw new Error(`batch of ${ids.length} rows outside 1..${this.spec.maxRows}`);
     this.device.queue.writeBuffer(this.batchIndices, 0, ids as Uint32Array<ArrayBuffer>);
@@ -147,19 +165,31 @@ export class Zero3Trainer {
     this.device.queue.submit([encoder.finish()]);
   }
 
-  /** Layer l's forward of the step's B rows with its all-gathered weights (null: resident); gradients come out scaled by 1/globalRows. */
-  forward(l: number, weights: Float32Array | null, B: number, globalRows: number): void {
-    this.submit(`zero3 forward ${l + 1}`, weights, this.forwardProgram('train', l, B, 1 / globalRows, 0));
+  /**
+   * Layer l's forward of micro-batch k's B rows with its all-gathered weights (null: resident); gradients come
+   * out scaled by 1/globalRows, and after the first micro-batch the loss adds to the step's.
+   */
+  forward(l: number, weights: Float32Array | null, B: number, globalRows: number, k = 0): void {
+    this.submit(`zero3 forward ${l + 1}`, weights, this.forwardProgram('train', l, B, 1 / globalRows, 0, k > 0));
   }
 
-  /** Layer l's backward with its all-gathered weights; resolves with its gradient [its range] and the step's loss. */
-  async backward(l: number, weights: Float32Array | null, B: number): Promise<{ grads: Float32Array; stats: LossStats }> {
+  /** Layer l's backward of micro-batch k (not the last) with its all-gathered weights, its gradient added in the accumulator. */
+  accumulateBackward(l: number, weights: Float32Array, B: number, k: number): void {
+    this.submit(`zero3 backward ${l + 1} (micro-batch ${k + 1})`, weights, this.backwardProgram(l, B, k > 0));
+  }
+
+  /**
+   * Layer l's backward of the step's last micro-batch (k) with its all-gathered weights; resolves with its
+   * gradient [its range], summed over the micro-batches, and the step's loss.
+   */
+  async backward(l: number, weights: Float32Array | null, B: number, k = 0): Promise<{ grads: Float32Array; stats: LossStats }> {
     const floats = this.ranges[l].hi - this.ranges[l].lo;
-    // Cleared first, so the padding between W and b keeps zero=0's zero gradient (a larger layer wrote there).
-    this.submit(`zero3 backward ${l + 1}`, weights, this.backwardProgram(l, B), (encoder) => {
-      encoder.copyBufferToBuffer(this.layerGrads, 0, this.staging, 0, floats * 4);
+    // The layer buffer is cleared first, so the padding between W and b keeps zero=0's zero gradient (a larger
+    // layer wrote there); the accumulator's padding is never written and stays zero.
+    this.submit(`zero3 backward ${l + 1}`, weights, this.backwardProgram(l, B, k > 0), (encoder) => {
+      encoder.copyBufferToBuffer(this.layerGrads, this.accumulating ? this.ranges[l].lo * 4 : 0, this.staging, 0, floats * 4);
       encoder.copyBufferToBuffer(this.stats, 0, this.staging, this.statsAt, LOSS_STATS_BYTES);
-    }, (encoder) => encoder.clearBuffer(this.layerGrads));
+    }, this.accumulating ? undefined : (encoder) => encoder.clearBuffer(this.layerGrads));
     const bytes = await readStaging(this.staging, this.statsAt + LOSS_STATS_BYTES);
     return { grads: new Float32Array(bytes, 0, floats), stats: decodeLossStats(bytes, this.statsAt) };
   }

@@ -29,9 +29,10 @@ export function replicaStepRecords(
   const synced = group.some((r) => r.bytesSent > 0);
   records.push({
     type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
-    // Stage 3 sends the weights twice (all-gathered before each layer's forward and backward) and the gradient once.
-    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) * (config.zero === 3 ? 1.5 : 1)
-      : synced ? floats * 4 * (config.zero === 3 ? 3 : config.zero > 0 ? 2 : 1) : 0,
+    // Stage 3 sends the weights twice a micro-batch (all-gathered before each layer's forward and backward) and
+    // the gradient once a step: (2k + 1)K(N−1)/N on a ring with accumulate=k, against DDP's 2K(N−1)/N.
+    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) * (config.zero === 3 ? (2 * config.accumulate + 1) / 2 : 1)
+      : synced ? floats * 4 * (config.zero === 3 ? 2 * config.accumulate + 1 : config.zero > 0 ? 2 : 1) : 0,
     ...(group.every((r) => r.traffic) ? { traffic: group.map((r) => r.traffic!) } : {}),
   });
   if (group.every((r) => r.checksum)) {

@@ -3,10 +3,15 @@
 // time); each layer's gradient reduce-scattered as soon as the backward has it, this rank keeping its chunk;
 // then its shard's update, elementwise as at zero=0, and no all-gather of the whole weights. Traffic per step:
 // two all-gathers and a reduce-scatter of the model, 3K(N−1)/N on a ring against DDP's 2K(N−1)/N.
+// With accumulate=k, as FSDP under no_sync, every micro-batch gathers each layer before its forward and its
+// backward, the micro-batches but the last only add their gradients up in the replica's whole-model
+// accumulator, and the last one's backward reduce-scatters each layer's sum: 2K(N−1)/N of gathers per
+// micro-batch and K(N−1)/N of reduce-scatter per step, (2k + 1)K(N−1)/N in all.
 // Stage 2 (zero2Step) keeps the weights whole and resident: the same layer-by-layer reduce-scatter of the
 // gradient, then the whole weights all-gathered after the update as at stage 1, 2K(N−1)/N.
 import { paramsFingerprint } from '../core/checksum';
 import { firstNonFinite } from '../core/metrics';
+import { microbatchSizes } from '../core/model-parallel';
 import { layerBounds, ownedChunk, zeroBounds } from '../core/zero-shards';
 import type { LossStats } from '../gpu/softmax-ce';
 import type { Zero3Trainer } from '../gpu/zero3-trainer';
@@ -80,7 +85,7 @@ function nonFiniteIn(values: Float32Array, what: 'gradient' | 'sum'): StepReport
  * reduce-scattered as soon as it is read back and this rank's chunk written into its gradient shard.
  */
 async function backwardLayers(
-  trainer: Zero3Trainer, exchange: LayerExchange, clock: PhaseClock, B: number, gather: boolean,
+  trainer: Zero3Trainer, exchange: LayerExchange, clock: PhaseClock, B: number, gather: boolean, k = 0,
 ): Promise<{ stats: LossStats; nonFinite: StepReport['nonFinite'] }> {
   let stats = { lossSum: 0, correct: 0 };
   let own: StepReport['nonFinite'];
@@ -89,7 +94,7 @@ async function backwardLayers(
   for (let l = trainer.layout.layers.length - 1; l >= 0; l--) {
     const weights = gather ? await exchange.gather(l) : null;
     if (gather) clock.lap('allreduceMs');
-    const out = await trainer.backward(l, weights, B);
+    const out = await trainer.backward(l, weights, B, k);
     clock.lap('computeMs');
     if (l === trainer.layout.layers.length - 1) {
       stats = out.stats;
@@ -104,21 +109,42 @@ async function backwardLayers(
   return { stats, nonFinite: own ?? sum };
 }
 
+/** The step's ids cut into its micro-batches, in order, as gpu/trainer.ts cuts them. */
+function microbatchesOf(ids: Uint32Array, accumulate: number): Uint32Array[] {
+  let at = 0;
+  return microbatchSizes(ids.length, accumulate).map((B) => ids.subarray(at, (at += B)));
+}
+
+/** Micro-batch k's forward, each layer's weights gathered first. */
+async function gatheredForward(trainer: Zero3Trainer, exchange: LayerExchange, clock: PhaseClock, batch: Uint32Array, globalRows: number, k: number): Promise<void> {
+  trainer.setBatch(batch);
+  for (let l = 0; l < trainer.layout.layers.length; l++) {
+    const weights = await exchange.gather(l);
+    clock.lap('allreduceMs');
+    trainer.forward(l, weights, batch.length, globalRows, k);
+  }
+}
+
 export async function zero3Step(
   trainer: Zero3Trainer, allreduce: AllreduceRounds, handover: ReplicaHandover, rank: number, world: number,
   step: number, ids: Uint32Array, globalRows: number,
 ): Promise<StepOutcome> {
   const clock = new PhaseClock();
   const exchange = new LayerExchange(allreduce, trainer, rank, world);
-  const B = ids.length;
-  trainer.setBatch(ids);
-  for (let l = 0; l < trainer.layout.layers.length; l++) {
-    const weights = await exchange.gather(l);
-    clock.lap('allreduceMs');
-    trainer.forward(l, weights, B, globalRows);
+  const micro = microbatchesOf(ids, trainer.spec.accumulate);
+  const last = micro.length - 1;
+  for (let k = 0; k < last; k++) {
+    await gatheredForward(trainer, exchange, clock, micro[k], globalRows, k);
+    // Under no_sync: the layers' gradients add up in the accumulator, nothing leaves the replica.
+    for (let l = trainer.layout.layers.length - 1; l >= 0; l--) {
+      const weights = await exchange.gather(l);
+      clock.lap('allreduceMs');
+      trainer.accumulateBackward(l, weights, micro[k].length, k);
+    }
   }
-  const { stats, nonFinite } = await backwardLayers(trainer, exchange, clock, B, true);
-  if (!nonFinite) handover.judge(step, stats.lossSum / B);
+  await gatheredForward(trainer, exchange, clock, micro[last], globalRows, last);
+  const { stats, nonFinite } = await backwardLayers(trainer, exchange, clock, micro[last].length, true, last);
+  if (!nonFinite) handover.judge(step, stats.lossSum / ids.length);
   await trainer.update(nonFinite ? null : step);
   if (!nonFinite) handover.updated(step);
   clock.lap('updateMs');

@@ -1,5 +1,6 @@
 // The memory bars' figures: ZeRO shrinks each replica's optimizer state to its shard (the shards add up to
-// the whole) and drops the backups; accumulation shrinks the activations; a bar is drawn per replica.
+// the whole) and drops the backups; accumulation shrinks the activations (and at stage 3 holds the whole
+// gradient again); a bar is drawn per replica.
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,17 @@ describe('replicaMemoryBars', () => {
     expect(replicaMemoryBars({ ...deep, recompute: 1 })![0].activations).toBeLessThan(replicaMemoryBars(deep)![0].activations);
     const seed = { ...DEFAULT_CONFIG, replicas: 2 };
     expect(replicaMemoryBars({ ...seed, recompute: 1 })).toEqual(replicaMemoryBars(seed));
+  });
+
+  it('zero=3 with accumulate=4 holds the whole gradient (the micro-batches\' accumulator) beside its shard of it', () => {
+    const plain = replicaMemoryBars(config)![0];
+    const sharded = replicaMemoryBars({ ...config, zero: 3 })!;
+    const accumulated = replicaMemoryBars({ ...config, zero: 3, accumulate: 4 })!;
+    accumulated.forEach((b, rank) => {
+      expect(b.gradients).toBeGreaterThan(plain.gradients);
+      expect(b.gradients).toBeLessThan(plain.gradients + sharded[rank].gradients);
+      expect(b.parameters).toBe(sharded[rank].parameters);
+    });
   });
 
   it('accumulate=4 holds a quarter of the activations', () => {

@@ -205,7 +205,13 @@ function Zero({ c }: { c: RunConfig }) {
           the sum for S_k only. No replica holds the whole model or its whole gradient, and nothing is gathered after the
           update of w[S_k]: two all-gathers and a reduce-scatter, {c.allreduce === 'ring' ? '3K(N−1)/N per replica against DDP’s 2K(N−1)/N.'
             : 'through the coordinator 3K a step (zero-padded layers), where zero=0 sends K.'} The test set is evaluated the same
-          way: every replica takes part in each layer&apos;s all-gather, replica 0 runs the layers.</>
+          way: every replica takes part in each layer&apos;s all-gather, replica 0 runs the layers.
+          {c.accumulate > 1 ? <> With accumulate={c.accumulate} (FSDP&apos;s no_sync) every micro-batch gathers each layer before its
+            forward and its backward, and its gradient is added into a whole-model accumulator: the replica holds the whole
+            gradient again while its {c.accumulate} micro-batches add up, in their order as at zero=0, and only the last
+            micro-batch&apos;s backward reduce-scatters each layer&apos;s sum. {c.allreduce === 'ring'
+              ? `2K(N−1)/N of gathers per micro-batch and K(N−1)/N of reduce-scatter a step: ${2 * c.accumulate + 1}K(N−1)/N in all.`
+              : `Through the coordinator 2K per micro-batch and K a step: ${2 * c.accumulate + 1}K in all.`}</> : null}</>
           : <>Each step the gradient is reduce-scattered, the ring&apos;s first half, so replica k gets the sum for S_k only; it updates
           w[S_k] and the weights are all-gathered, the ring&apos;s second half: {c.allreduce === 'ring'
             ? 'the same traffic as the all-reduce, 2K(N−1)/N per replica.'
