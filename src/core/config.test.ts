@@ -70,8 +70,8 @@ const withBalanceLimits = (c: RunConfig): RunConfig =>
 /** zero ≥ 1 only with data-parallel gradient all-reduce: the draw keeps it where it fits. */
 const withZeroLimits = (c: RunConfig): RunConfig => (c.zero > 0 && (c.mode !== 'data' || c.sync !== 'step') ? { ...c, zero: 0 } : c);
 
-/** recompute=1 with one device, data or pipeline parallelism, below ZeRO stage 3: the draw keeps it where it fits. */
-const withRecomputeLimits = (c: RunConfig): RunConfig => (c.recompute > 0 && (c.mode === 'tensor' || c.zero === 3) ? { ...c, recompute: 0 } : c);
+/** recompute=1 with one device, data or pipeline parallelism: the draw keeps it where it fits. */
+const withRecomputeLimits = (c: RunConfig): RunConfig => (c.recompute > 0 && c.mode === 'tensor' ? { ...c, recompute: 0 } : c);
 
 /** Repairs the cross-field limits of pipeline and tensor parallelism, which a field-by-field draw ignores. */
 function withModelParallelLimits(c: RunConfig): RunConfig {

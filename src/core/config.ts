@@ -283,8 +283,6 @@ function validateZero(c: RunConfig): void {
 /** Recomputation re-runs forwards of whole layers: a tensor-parallel slice's would repeat its ring sums. */
 function validateRecompute(c: RunConfig): void {
   if (c.mode === 'tensor') throw new ConfigError('recompute', 'must be 0 with mode=tensor: recomputation is available for one device, data and pipeline parallelism');
-  // Stage 3 gathers each layer's weights for its own forward and backward; a recomputed segment would need them gathered again.
-  if (c.zero === 3) throw new ConfigError('recompute', 'must be 0 with zero=3: ZeRO stage 3 all-gathers a layer\'s weights only around its own forward and backward');
 }
 
 /** balance=speed re-cuts the global batches of strided sharding; what it cannot combine with. */

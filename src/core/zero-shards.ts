@@ -5,6 +5,7 @@
 // At stage 3 a layer's weights are all-gathered, and its gradient reduce-scattered, over these same chunks
 // clipped to the layer's range (layerBounds), so each rank's shard of every layer is its shard of the whole.
 import type { LayerSlots, ModelLayout } from './model';
+import { checkpoints, recomputedBefore } from './recompute';
 
 export const SHARD_ALIGN_FLOATS = 64;
 
@@ -44,6 +45,22 @@ export function layerBounds(bounds: readonly number[], range: Shard): number[] {
 export function starLengths(layout: ModelLayout, stage: number): number[] {
   const P = layout.totalFloats;
   return [P, ...(stage >= 2 ? layerRanges(layout.layers, P).map((r) => r.hi - r.lo) : [])];
+}
+
+/**
+ * The floats a stage 3 replica's collectives carry a step, as a count of the model's: each of `accumulate`
+ * micro-batches gathers every layer before its forward and again before its backward, and with recomputation
+ * each layer whose forward runs again once more; the step reduce-scatters the gradient once.
+ */
+export function stage3SentFloats(layout: ModelLayout, accumulate: number, recompute: boolean): number {
+  const P = layout.totalFloats;
+  const ranges = layerRanges(layout.layers, P);
+  const c = checkpoints(layout.sizes, recompute);
+  const again = ranges.reduce((s, _, l) => {
+    const r = recomputedBefore(c, l + 1, ranges.length);
+    return s + (r ? ranges.slice(r[0] - 1, r[1]).reduce((t, x) => t + x.hi - x.lo, 0) : 0);
+  }, 0);
+  return accumulate * (2 * P + again) + P;
 }
 
 /**

@@ -9,9 +9,13 @@
 // model's instead, as FSDP's under no_sync: each micro-batch's backward writes every layer's gradient at its own
 // offsets (the first overwrites, the later ones add, as gpu/trainer.ts's micro-batches do), and only the last
 // micro-batch's backward reads each layer's sum back for the reduce-scatter: zero=0's float32 sums, to the bit.
+// With recompute=1 the activations live as in gpu/trainer.ts (segment inputs kept, the rest in shared buffers),
+// and a segment's interior layers run their forward again, each with its weights gathered again, before the
+// backward of the layer that ends it.
 import type { Dataset } from '../core/datasets';
 import type { LayerSlots } from '../core/model';
 import { microbatchSizes } from '../core/model-parallel';
+import { checkpoints, recomputedBefore, type Checkpoints } from '../core/recompute';
 import { layerRanges, type Shard } from '../core/zero-shards';
 import { createContext, encodeDispatches, readBuffer, readStaging, slice, storageBuffer, storageBufferFrom, type Dispatch, type GpuContext } from './context';
 import { gather } from './gather';
@@ -38,6 +42,7 @@ export class Zero3Trainer {
   /** [largest layer or shard | LossStats]: a layer's gradient with the loss, or the updated shard. */
   private readonly staging: GPUBuffer;
   private readonly statsAt: number;
+  private readonly checkpoints: Checkpoints;
   private readonly acts: GPUBuffer[];
   private readonly deltas: GPUBuffer[];
   private readonly batchLabels: GPUBuffer;
@@ -53,7 +58,7 @@ export class Zero3Trainer {
   ) {
     const { layout, maxRows } = spec;
     checkMemory(planMemory(layout, maxRows, dataset.train.n, dataset.test.n, {
-      accumulate: spec.accumulate, staging: true, backups: false, ...spec.memory,
+      accumulate: spec.accumulate, recompute: spec.recompute, staging: true, backups: false, ...spec.memory,
     }), device.limits, spec.memlimit);
     this.ctx = createContext(device);
     this.ranges = layerRanges(layout.layers, layout.totalFloats);
@@ -67,7 +72,9 @@ export class Zero3Trainer {
     this.stats = storageBuffer(device, 'loss.stats', LOSS_STATS_BYTES);
     this.statsAt = Math.max(widest, this.weights.length) * 4;
     this.staging = device.createBuffer({ size: this.statsAt + LOSS_STATS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.acts = layout.sizes.map((w, l) => storageBuffer(device, `acts${l}`, maxRows * w * 4));
+    this.checkpoints = checkpoints(layout.sizes, spec.recompute ?? false);
+    const shared = this.checkpoints.sharedWidths.map((w, i) => storageBuffer(device, `recomputed${i + 1}`, maxRows * w * 4));
+    this.acts = layout.sizes.map((w, l) => shared[this.checkpoints.shared[l]] ?? storageBuffer(device, `acts${l}`, maxRows * w * 4));
     this.deltas = layout.sizes.map((w, l) => storageBuffer(device, `delta${l}`, l === 0 ? 4 : maxRows * w * 4));
     this.batchLabels = storageBuffer(device, 'batch.labels', maxRows * 4);
     this.batchIndices = storageBuffer(device, 'batch.indices', Math.ceil(maxRows / 64) * 64 * 4);
@@ -121,6 +128,13 @@ export class Zero3Trainer {
     });
   }
 
+  /** Layer l's forward of a training micro-batch again, from its kept or recomputed input. */
+  private recomputeProgram(l: number, B: number): Dispatch[] {
+    return this.ctx.cached(`re:${l}:${B}`, () => layerForward(this.ctx, `fwd${l + 1}`, {
+      ...this.weightsOf(l), input: this.acts[l], output: this.acts[l + 1], B, kernel: this.kernels.kernelFor(l + 1, 'forward'),
+    }));
+  }
+
   /** Layer l's dW and db into the gradient buffer (`add`: to the earlier micro-batches'), and the δ of the layer before it. */
   private backwardProgram(l: number, B: number, add: boolean): Dispatch[] {
     return this.ctx.cached(`bwd:${l}:${B}:${add}`, () => layerBackward(this.ctx, `bwd${l + 1}`, {
@@ -136,7 +150,9 @@ export class Zero3Trainer {
     this.kernels = await planKernels(this.ctx, this.layout, sizes[0], this.spec.kernel ?? 'blocked');
     const layers = this.layout.layers.map((_, l) => l);
     const build = () => [
-      sizes.map((B, k) => layers.map((l) => [this.forwardProgram('train', l, B, 1 / globalBatch, 0, k > 0), this.backwardProgram(l, B, k > 0)])),
+      sizes.map((B, k) => layers.map((l) => [
+        this.forwardProgram('train', l, B, 1 / globalBatch, 0, k > 0), this.recomputedBefore(l).map((j) => this.recomputeProgram(j, B)), this.backwardProgram(l, B, k > 0),
+      ])),
       layers.map((l) => this.evalForward(0, l)),
     ];
     await this.ctx.precompile(build);
@@ -173,8 +189,19 @@ export class Zero3Trainer {
     this.submit(`zero3 forward ${l + 1}`, weights, this.forwardProgram('train', l, B, 1 / globalRows, 0, k > 0));
   }
 
+  /** The layers (0-based, in order) whose forward runs again just before layer l's backward (recompute=1; none otherwise). */
+  recomputedBefore(l: number): number[] {
+    const again = recomputedBefore(this.checkpoints, l + 1, this.layout.layers.length);
+    return again ? Array.from({ length: again[1] - again[0] + 1 }, (_, i) => again[0] - 1 + i) : [];
+  }
+
+  /** Layer l's forward of the current micro-batch's B rows again, with its all-gathered weights (null: resident). */
+  recompute(l: number, weights: Float32Array | null, B: number): void {
+    this.submit(`zero3 recompute ${l + 1}`, weights, this.recomputeProgram(l, B));
+  }
+
   /** Layer l's backward of micro-batch k (not the last) with its all-gathered weights, its gradient added in the accumulator. */
-  accumulateBackward(l: number, weights: Float32Array, B: number, k: number): void {
+  accumulateBackward(l: number, weights: Float32Array | null, B: number, k: number): void {
     this.submit(`zero3 backward ${l + 1} (micro-batch ${k + 1})`, weights, this.backwardProgram(l, B, k > 0));
   }
 

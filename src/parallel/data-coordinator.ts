@@ -144,7 +144,7 @@ export async function startDataParallel(options: RunOptions): Promise<RunHandle>
       void run.halt(replicaDivergence(step, group), lastGood);
       return;
     }
-    const { records, rows } = replicaStepRecords(config, layout.totalFloats, step, learningRate(lrSchedule, step), group, watch);
+    const { records, rows } = replicaStepRecords(config, layout, step, learningRate(lrSchedule, step), group, watch);
     records.forEach((r) => run.emit(r));
     run.stepDone(step, rows);
     const next = balance?.add(step, group);

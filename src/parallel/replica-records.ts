@@ -3,15 +3,17 @@
 // parameter checksums after a synchronisation.
 import type { RunConfig } from '../core/config';
 import type { LossWatch, MetricRecord } from '../core/metrics';
+import type { ModelLayout } from '../core/model';
+import { stage3SentFloats } from '../core/zero-shards';
 import { ringTheoryBytes } from './allreduce';
 import type { StepReport } from './replica-protocol';
 
 /**
- * `floats`: the length of the vector each synchronisation all-reduces; `lr`: the step's learning rate.
+ * `layout`: the model, whose flat vector each synchronisation all-reduces; `lr`: the step's learning rate.
  * Also says how many rows the step trained.
  */
 export function replicaStepRecords(
-  config: RunConfig, floats: number, step: number, lr: number, group: StepReport[], watch: LossWatch,
+  config: RunConfig, layout: ModelLayout, step: number, lr: number, group: StepReport[], watch: LossWatch,
 ): { records: MetricRecord[]; rows: number } {
   const world = group.length;
   const rows = group.reduce((s, r) => s + r.rows, 0);
@@ -27,12 +29,14 @@ export function replicaStepRecords(
   const shares = group.every((r) => r.share !== undefined) ? { shares: group.map((r) => r.share!) } : {};
   records.push({ type: 'shard', step, epoch, ids: group.map((r) => r.ids), ...padded, ...shares });
   const synced = group.some((r) => r.bytesSent > 0);
+  const floats = layout.totalFloats;
+  // Stage 3 sends the weights twice a micro-batch (all-gathered before each layer's forward and backward, and
+  // again for a recomputed layer) and the gradient once a step: (2k + 1)K(N−1)/N on a ring with accumulate=k.
+  const sent = config.zero === 3 ? stage3SentFloats(layout, config.accumulate, config.recompute === 1) : floats;
   records.push({
     type: 'workers', step, clock: group.every((r) => r.gpuTimed) ? 'gpu' : 'wall', times: group.map((r) => r.times), bytesSent: group.map((r) => r.bytesSent),
-    // Stage 3 sends the weights twice a micro-batch (all-gathered before each layer's forward and backward) and
-    // the gradient once a step: (2k + 1)K(N−1)/N on a ring with accumulate=k, against DDP's 2K(N−1)/N.
-    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) * (config.zero === 3 ? (2 * config.accumulate + 1) / 2 : 1)
-      : synced ? floats * 4 * (config.zero === 3 ? 2 * config.accumulate + 1 : config.zero > 0 ? 2 : 1) : 0,
+    theoryBytes: synced && config.allreduce === 'ring' ? ringTheoryBytes(floats * 8, world) * (config.zero === 3 ? sent / floats / 2 : 1)
+      : synced ? (config.zero === 3 ? sent : floats * (config.zero > 0 ? 2 : 1)) * 4 : 0,
     ...(group.every((r) => r.traffic) ? { traffic: group.map((r) => r.traffic!) } : {}),
   });
   if (group.every((r) => r.checksum)) {

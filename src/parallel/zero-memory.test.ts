@@ -2,7 +2,7 @@
 // ZeRO stages 0 to 3 on 4 replicas: every byte of createBuffer still live when the run ends, within 5%
 // of the plan; the optimizer state and the backups shrink as the plan says, the gradient at stage 2 to a
 // shard and one layer of it, and at stage 3 the weights too (with accumulate=2 stage 3 holds the whole
-// gradient again, its micro-batches' accumulator, besides its shard). And the memory check refuses,
+// gradient again, its micro-batches' accumulator, besides its shard; recompute=1 is checked too). And the memory check refuses,
 // naming the limit, a model that fits one worker's memory only with its state sharded.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type RunConfig } from '../core/config';
@@ -55,26 +55,31 @@ describe('ZeRO memory', () => {
     expect(model[3]).toBe(2 * 4 * (hi - lo + widest));
   });
 
-  it('at zero=3 with accumulate=2 each of 4 replicas allocates its planned bytes within 5%, the whole gradient accumulator with its shards', async () => {
-    const config = { ...CONFIG, zero: 3, accumulate: 2 };
-    const dataset = await loadDataset(config.dataset, config.seed, readAsset);
-    const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
-    // A micro-batch's rows, as the replica sizes its activations (parallel/replica-loop.ts).
-    const maxRows = Math.max(Math.ceil(config.batch / config.accumulate), Math.min(EVAL_CHUNK, dataset.test.n));
-    const live: number[] = [];
-    const run = await startDataParallel({ config, env: inProcessHost((rank) => countingDevice(live, rank)), emit: () => {} });
-    expect((await run.finished).type).toBe('done');
-    const P = layout.totalFloats * 4;
-    for (let rank = 0; rank < 4; rank++) {
-      const buffers = trainerBuffers({
-        layout, maxRows, accumulate: 2, trainSamples: dataset.train.n, testSamples: dataset.test.n, staging: true, backups: false, zero: { stage: 3, rank, world: 4 },
-      });
-      const plan = buffers.reduce((s, b) => s + b.bytes, 0);
-      expect(Math.abs(live[rank] - plan) / plan, `rank ${rank}: allocated ${live[rank]} B, planned ${plan} B`).toBeLessThan(0.05);
-      const { lo, hi } = shardOf(rank, 4, layout.totalFloats);
-      expect(bytesByKind(buffers).gradients).toBe(P + 4 * (hi - lo));
-    }
-  });
+  for (const [accumulate, recompute] of [[2, 0], [1, 1]]) {
+    it(`at zero=3 with accumulate=${accumulate} and recompute=${recompute} each of 4 replicas allocates its planned bytes within 5%`, async () => {
+      const config = { ...CONFIG, zero: 3, accumulate, recompute };
+      const dataset = await loadDataset(config.dataset, config.seed, readAsset);
+      const layout = modelLayout(layerSizes(config, dataset.inputs, dataset.classes));
+      // A micro-batch's rows, as the replica sizes its activations (parallel/replica-loop.ts).
+      const maxRows = Math.max(Math.ceil(config.batch / config.accumulate), Math.min(EVAL_CHUNK, dataset.test.n));
+      const live: number[] = [];
+      const run = await startDataParallel({ config, env: inProcessHost((rank) => countingDevice(live, rank)), emit: () => {} });
+      expect((await run.finished).type).toBe('done');
+      const P = layout.totalFloats * 4;
+      for (let rank = 0; rank < 4; rank++) {
+        const buffers = trainerBuffers({
+          layout, maxRows, accumulate, recompute: recompute === 1, trainSamples: dataset.train.n, testSamples: dataset.test.n, staging: true, backups: false,
+          zero: { stage: 3, rank, world: 4 },
+        });
+        const plan = buffers.reduce((s, b) => s + b.bytes, 0);
+        expect(Math.abs(live[rank] - plan) / plan, `rank ${rank}: allocated ${live[rank]} B, planned ${plan} B`).toBeLessThan(0.05);
+        // With micro-batches the whole gradient, their accumulator, beside the shard; with recomputation a shared activation buffer.
+        const { lo, hi } = shardOf(rank, 4, layout.totalFloats);
+        if (accumulate > 1) expect(bytesByKind(buffers).gradients).toBe(P + 4 * (hi - lo));
+        else expect(buffers.some((b) => b.name === 'recomputed activations 1')).toBe(true);
+      }
+    });
+  }
 
   it('the memory check refuses at zero=0 a model whose sharded plan fits, naming the limit', () => {
     const layout = modelLayout([784, 4096, 4096, 4096, 10]);

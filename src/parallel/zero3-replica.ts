@@ -40,7 +40,7 @@ export async function trainZero3Replica(s: Zero3Setup): Promise<Float32Array | n
   const shard = shardOf(rank, world, s.layout.totalFloats);
   const resident = config.zero === 2;
   const trainer = await buildChecked(s.device, () => new Zero3Trainer(s.device, {
-    layout: s.layout, optimizer: config.optimizer, lr: s.lr, maxRows: s.maxRows, accumulate: config.accumulate, kernel: config.kernel, memlimit: config.memlimit,
+    layout: s.layout, optimizer: config.optimizer, lr: s.lr, maxRows: s.maxRows, accumulate: config.accumulate, recompute: config.recompute === 1, kernel: config.kernel, memlimit: config.memlimit,
     memory: { staging: true, backups: false, zero: { stage: config.zero, rank, world } },
   }, shard, s.dataset, s.init.initialParams, resident));
   if (s.init.resume) trainer.zero.restoreOptimizerState(s.init.resume.m, s.init.resume.v);

@@ -6,7 +6,8 @@
 // With accumulate=k, as FSDP under no_sync, every micro-batch gathers each layer before its forward and its
 // backward, the micro-batches but the last only add their gradients up in the replica's whole-model
 // accumulator, and the last one's backward reduce-scatters each layer's sum: 2K(N−1)/N of gathers per
-// micro-batch and K(N−1)/N of reduce-scatter per step, (2k + 1)K(N−1)/N in all.
+// micro-batch and K(N−1)/N of reduce-scatter per step, (2k + 1)K(N−1)/N in all. With recompute=1 each layer
+// whose forward runs again before a backward is gathered again for it (core/zero-shards.ts stage3SentFloats).
 // Stage 2 (zero2Step) keeps the weights whole and resident: the same layer-by-layer reduce-scatter of the
 // gradient, then the whole weights all-gathered after the update as at stage 1, 2K(N−1)/N.
 import { paramsFingerprint } from '../core/checksum';
@@ -81,6 +82,21 @@ function nonFiniteIn(values: Float32Array, what: 'gradient' | 'sum'): StepReport
 }
 
 /**
+ * The weights of layer l's backward: first the layers recomputation runs again before it (recompute=1), each
+ * gathered again (stage 3) and run forward, then layer l's own, gathered (stage 3) or resident (null).
+ */
+async function backwardWeights(trainer: Zero3Trainer, exchange: LayerExchange, clock: PhaseClock, l: number, B: number, gather: boolean): Promise<Float32Array | null> {
+  for (const j of trainer.recomputedBefore(l)) {
+    const weights = gather ? await exchange.gather(j) : null;
+    if (gather) clock.lap('allreduceMs');
+    trainer.recompute(j, weights, B);
+  }
+  const weights = gather ? await exchange.gather(l) : null;
+  if (gather) clock.lap('allreduceMs');
+  return weights;
+}
+
+/**
  * The backward, layer by layer in reverse (stage 3: each layer's weights gathered first), each layer's gradient
  * reduce-scattered as soon as it is read back and this rank's chunk written into its gradient shard.
  */
@@ -92,8 +108,7 @@ async function backwardLayers(
   let sum: StepReport['nonFinite'];
   // Every exchange runs even after a non-finite value, or the other replicas would wait for this one forever.
   for (let l = trainer.layout.layers.length - 1; l >= 0; l--) {
-    const weights = gather ? await exchange.gather(l) : null;
-    if (gather) clock.lap('allreduceMs');
+    const weights = await backwardWeights(trainer, exchange, clock, l, B, gather);
     const out = await trainer.backward(l, weights, B, k);
     clock.lap('computeMs');
     if (l === trainer.layout.layers.length - 1) {
@@ -137,9 +152,7 @@ export async function zero3Step(
     await gatheredForward(trainer, exchange, clock, micro[k], globalRows, k);
     // Under no_sync: the layers' gradients add up in the accumulator, nothing leaves the replica.
     for (let l = trainer.layout.layers.length - 1; l >= 0; l--) {
-      const weights = await exchange.gather(l);
-      clock.lap('allreduceMs');
-      trainer.accumulateBackward(l, weights, micro[k].length, k);
+      trainer.accumulateBackward(l, await backwardWeights(trainer, exchange, clock, l, micro[k].length, true), micro[k].length, k);
     }
   }
   await gatheredForward(trainer, exchange, clock, micro[last], globalRows, last);

@@ -137,10 +137,10 @@ describe('ZeRO stage 3', () => {
     expect(sha(sharded.last)).toBe(sha((await run(config)).last));
   });
 
-  it('the key takes 0 to 3; stage 3 takes accumulate > 1 (zero3-accumulate.test.ts) and refuses recompute=1', () => {
+  it('the key takes 0 to 3; stage 3 takes accumulate > 1 and recompute=1 (zero3-accumulate.test.ts)', () => {
     expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '4']])).toThrow(/^zero: /);
     expect(applyOverrides(DEFAULT_CONFIG, [['zero', '3'], ['replicas', '2']]).zero).toBe(3);
     expect(applyOverrides(DEFAULT_CONFIG, [['zero', '3'], ['replicas', '2'], ['accumulate', '2']]).accumulate).toBe(2);
-    expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '3'], ['replicas', '2'], ['recompute', '1']])).toThrow(/^recompute: must be 0 with zero=3/);
+    expect(applyOverrides(DEFAULT_CONFIG, [['zero', '3'], ['replicas', '2'], ['recompute', '1']]).recompute).toBe(1);
   });
 });

@@ -252,7 +252,8 @@ function Recompute({ c }: { c: RunConfig }) {
           activations inside the segments share {shared} buffer{shared === 1 ? '' : 's'}, and before the backward reaches a segment its
           forward runs again from the kept input (the last segment&apos;s are still there).{' '}
           {held > L ? `With ${L} dense layer${L > 1 ? 's' : ''} that is as many buffers as without: nothing is saved; try 3 hidden layers or more.`
-            : `${held} activation buffers instead of ${L + 1}, for up to one more forward per layer.`} The same bits as recompute=0.</>}>
+            : `${held} activation buffers instead of ${L + 1}, for up to one more forward per layer.`} The same bits as recompute=0.
+          {c.zero === 3 && c.replicas > 1 ? ' At ZeRO stage 3 each layer that runs its forward again is all-gathered again for it, a third gather of that layer per micro-batch.' : ''}</>}>
       <Formula label="a l equals f l of a l minus 1, recomputed from the segment's kept input">
         <Msub><Mi>a</Mi><Mi>l</Mi></Msub><Mo>=</Mo><Msub><Mi>f</Mi><Mi>l</Mi></Msub><Mrow><Mo>(</Mo><Msub><Mi>a</Mi><Mrow><Mi>l</Mi><Mo>−</Mo><Mn>1</Mn></Mrow></Msub><Mo>)</Mo></Mrow>
       </Formula>
