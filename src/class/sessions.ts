@@ -184,7 +184,10 @@ export class Sessions {
 
   /** The server stops: every session ends, and no teacher's absence is waited for any longer. */
   endAll(why: string): void {
-    [...this.byId.values()].forEach((session) => this.end(session, why));
+    for (const session of this.byId.values()) {
+      session.teacher?.end({ t: 'closed', why });
+      this.end(session, why);
+    }
   }
 
   /** Lets every member go; the server's own session stays open for the next class. */
