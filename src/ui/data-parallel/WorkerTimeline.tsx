@@ -3,9 +3,11 @@
 // split of a step.
 import { useMemo } from 'react';
 import type { RunConfig } from '../../core/config';
+import { datasetShape } from '../../core/datasets';
+import { layerSizes, modelLayout } from '../../core/model';
 import type { MetricRecord, PhaseTimes, WorkersRecord } from '../../core/metrics';
 import { formatBytes, formatMs } from '../format';
-import { lastTraffic, meanPhases, recentWorkers } from './parallel-data';
+import { lastTraffic, meanPhases, recentWorkers, trafficFormula } from './parallel-data';
 import { PHASES, replicaColor } from './replica-colors';
 import { replicaName, useClass } from '../class/class-store';
 
@@ -90,8 +92,12 @@ function Traffic({ records, steps, config }: { records: readonly MetricRecord[];
   const ring = config.allreduce === 'ring';
   const n = config.replicas;
   const names = useClass((s) => s.runNames);
-  // The coordinator's theory: ring 2K(N−1)/N with K the vector in float64; star K in float32.
-  const k = traffic ? (ring ? (traffic.theoryBytes * n) / (2 * (n - 1)) : traffic.theoryBytes) : null;
+  const theory = trafficFormula(config);
+  // K: the model's vector, in float64 on a ring (the partial sums), in float32 through star.
+  const k = useMemo(() => {
+    const { inputs, classes } = datasetShape(config.dataset);
+    return modelLayout(layerSizes(config, inputs, classes)).totalFloats * (ring ? 8 : 4);
+  }, [config, ring]);
   return (
     <div className="traffic">
       <table className="dp-table">
@@ -99,9 +105,7 @@ function Traffic({ records, steps, config }: { records: readonly MetricRecord[];
           <tr>
             <th scope="col">Replica</th>
             <th scope="col" title="Bytes this replica sent in the all-reduce of the last synchronised step">Sent</th>
-            <th scope="col" title={ring ? 'An ideal ring sends 2K(N−1)/N per replica' : 'Star: each replica sends its whole vector K to the coordinator'}>
-              {ring ? 'Theory 2K(N−1)/N' : 'Theory K'}
-            </th>
+            <th scope="col" title={theory.explain}>Theory {theory.formula}</th>
             <th scope="col" className="split-col" title="Mean milliseconds per step over the steps shown, split by phase">Mean step</th>
           </tr>
         </thead>
@@ -122,7 +126,7 @@ function Traffic({ records, steps, config }: { records: readonly MetricRecord[];
       </table>
       <p className="dp-note">
         {traffic
-          ? `Sent at step ${traffic.step}${k !== null ? `; K = ${formatBytes(k)} (${ring ? 'the vector as float64 partial sums' : 'the float32 vector'})` : ''}, N = ${n}. `
+          ? `Sent at step ${traffic.step}; K = ${formatBytes(k)} (${ring ? 'the vector as float64 partial sums' : 'the float32 vector'}), N = ${n}. `
           : 'No all-reduce yet. '}
         Hover a bar for its phases in ms.
       </p>

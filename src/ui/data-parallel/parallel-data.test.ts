@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRecord } from '../../core/metrics';
 import { thumbnailCells } from './draw-shard-map';
-import { labelCounts, lastTraffic, meanPhases, recentWorkers, replicaLossSeries, shardWindow, syncState } from './parallel-data';
+import { labelCounts, lastTraffic, meanPhases, recentWorkers, replicaLossSeries, shardWindow, syncState, trafficFormula } from './parallel-data';
 
 const times = (ms: number) => ({ computeMs: ms, readbackMs: 1, allreduceMs: 2, updateMs: 3 });
 
@@ -120,5 +120,19 @@ describe('syncState', () => {
     expect(syncState(run(8))).toMatchObject({ checks: 4, divergedAt: null, latest: { step: 8 } });
     expect(syncState(run(8, 5))).toMatchObject({ checks: 4, divergedAt: 6, latest: { step: 8, inSync: false } });
     expect(syncState([])).toEqual({ checks: 0, divergedAt: null, latest: null });
+  });
+});
+
+describe('trafficFormula', () => {
+  const of = (allreduce: 'ring' | 'star', zero: number, accumulate = 1, recompute = 0) => trafficFormula({ allreduce, zero, accumulate, recompute }).formula;
+
+  it('names what a replica sends per step for each ZeRO stage, ring and star', () => {
+    expect([0, 1, 2].map((z) => of('ring', z))).toEqual(['2K(N−1)/N', '2K(N−1)/N', '2K(N−1)/N']);
+    expect([0, 1, 2].map((z) => of('star', z))).toEqual(['K', '2K', '2K']);
+    // Stage 3: two layer gathers per micro-batch and one reduce-scatter; recomputed layers are gathered again.
+    expect(of('ring', 3)).toBe('3K(N−1)/N');
+    expect(of('ring', 3, 4)).toBe('9K(N−1)/N');
+    expect(of('star', 3, 2)).toBe('5K');
+    expect(of('ring', 3, 1, 1)).toBe('3K(N−1)/N +');
   });
 });

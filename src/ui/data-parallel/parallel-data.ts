@@ -1,6 +1,7 @@
 // What the data-parallel views draw, derived from the metric records: per-replica loss series, the
 // shard window (this step or this epoch), label counts per replica, the last steps' worker phases,
 // traffic, and the replicas' sync state. Pure functions, so they are unit-tested without a page.
+import type { RunConfig } from '../../core/config';
 import type { MetricRecord, PhaseTimes, ShardRecord, SyncRecord, WorkersRecord } from '../../core/metrics';
 import { downsample } from '../charts/downsample';
 
@@ -133,4 +134,26 @@ export function syncState(records: readonly MetricRecord[]): SyncState {
     if (!r.inSync && state.divergedAt === null) state.divergedAt = r.step;
   }
   return state;
+}
+
+/**
+ * What one replica sends in a synchronised step, as the coordinator's theory counts it, with K the model's
+ * vector (float64 partial sums on a ring, float32 through star): the ring's reduce-scatter and all-gather
+ * (2K(N−1)/N, ZeRO 1 and 2 as well), and at stage 3 two layer gathers per micro-batch and one reduce-scatter.
+ */
+export function trafficFormula(c: Pick<RunConfig, 'allreduce' | 'zero' | 'accumulate' | 'recompute'>): { formula: string; explain: string } {
+  const ring = c.allreduce === 'ring';
+  const per = (times: number) => (ring ? `${times}K(N−1)/N` : `${times === 1 ? '' : times}K`);
+  if (c.zero === 3) {
+    const times = 2 * c.accumulate + 1;
+    const regather = c.recompute ? ', and each recomputed layer once more' : '';
+    return {
+      formula: per(times) + (c.recompute ? ' +' : ''),
+      explain: `ZeRO-3: every layer gathered before its forward and its backward in each of ${c.accumulate} micro-batch(es)${regather}, then one reduce-scatter of the gradient`,
+    };
+  }
+  if (c.zero > 0) return { formula: per(2), explain: `ZeRO-${c.zero}: the gradient reduce-scattered, then the updated weights all-gathered` };
+  return ring
+    ? { formula: per(2), explain: 'An ideal ring sends 2K(N−1)/N per replica: reduce-scatter, then all-gather' }
+    : { formula: per(1), explain: 'Star: each replica sends its whole vector K to the coordinator' };
 }
