@@ -1,8 +1,9 @@
 // ZeRO stages 1 and 2 on Dawn, replicas served in-process: the gradient reduce-scattered, each replica's
 // 1/N of the weights updated with its 1/N of the optimizer state, the weights all-gathered. Every step's
 // weights (each replica's checksum) and the final weights are those of zero=0, on ring and star, with 2 and
-// 4 replicas; a checkpoint is the union of the shards (zero=0's state), and a run resumed from it, or one
-// that lost a replica, ends with the uninterrupted checksum. The key's checks name the field.
+// 4 replicas. At every stage (3 included: zero3.test.ts has its steps) a checkpoint is the union of the
+// shards (zero=0's state), and a run resumed from it, or one that lost a replica, ends with the uninterrupted
+// checksum. The key's checks name the field.
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../core/config';
 import type { MetricRecord, SyncRecord, WorkersRecord } from '../core/metrics';
@@ -25,7 +26,7 @@ async function run(config: RunConfig, extra: Partial<Parameters<typeof startData
 
 const sha = (last: MetricRecord) => (last.type === 'done' ? last.weightsSha256 : `not done: ${JSON.stringify(last)}`);
 
-describe('ZeRO (zero=1, 2)', () => {
+describe('ZeRO', () => {
   it('shards fall on 64-float bounds and cover the vector', () => {
     expect(zeroBounds(675, 4)).toEqual([0, 128, 320, 448, 675]);
     expect(zeroBounds(161, 4)).toEqual([0, 0, 64, 64, 161]);
@@ -72,8 +73,8 @@ describe('ZeRO (zero=1, 2)', () => {
     expect(sha(r.last)).toBe(sha(base.last));
   });
 
-  for (const zero of [1, 2]) {
-    it(`zero=${zero}: the checkpoint is the union of the shards, and a run resumed from it ends with the uninterrupted checksum`, async () => {
+  for (const zero of [1, 2, 3]) {
+    it(`zero=${zero}: the checkpoint is the union of the shards (at 3, of the weights too), and a run resumed from it ends with the uninterrupted checksum`, async () => {
       const config = { ...CONFIG, replicas: 2, epochs: 2 };
       const plain: TrainingState[] = [];
       await run(config, { checkpoint: { every: 10, save: (s) => plain.push(s) } });
@@ -92,59 +93,64 @@ describe('ZeRO (zero=1, 2)', () => {
     });
   }
 
-  it('zero=2: a replica that loses its GPU device at step 20 is replaced, all replay from the state assembled at step 16, and the run ends with the uninterrupted checksum', async () => {
-    const config = { ...CONFIG, replicas: 3, batch: 30, zero: 2 };
-    const clean = await run(config);
-    const devices: GPUDevice[] = [];
-    const records: MetricRecord[] = [];
-    const handle = await startDataParallel({
-      config, env: inProcessHost(async (rank) => (devices[rank] = await requestNodeDevice())), emit: (r) => {
-        records.push(r);
-        if (r.type === 'step' && r.step === 20 && records.filter((x) => x.type === 'fault').length === 0) devices[1].destroy();
-      },
+  for (const zero of [2, 3]) {
+    it(`zero=${zero}: a replica that loses its GPU device at step 20 is replaced, all replay from the state assembled at step 16, and the run ends with the uninterrupted checksum`, async () => {
+      const config = { ...CONFIG, replicas: 3, batch: 30, zero };
+      const clean = await run(config);
+      const devices: GPUDevice[] = [];
+      const records: MetricRecord[] = [];
+      const handle = await startDataParallel({
+        config, env: inProcessHost(async (rank) => (devices[rank] = await requestNodeDevice())), emit: (r) => {
+          records.push(r);
+          if (r.type === 'step' && r.step === 20 && records.filter((x) => x.type === 'fault').length === 0) devices[1].destroy();
+        },
+      });
+      const last = await handle.finished;
+      expect(last.type, JSON.stringify(last)).toBe('done');
+      expect(records.find((r) => r.type === 'fault')).toMatchObject({ rank: 1, restartedFrom: 16 });
+      expect(sha(last)).toBe(sha(clean.last));
     });
-    const last = await handle.finished;
-    expect(last.type, JSON.stringify(last)).toBe('done');
-    expect(records.find((r) => r.type === 'fault')).toMatchObject({ rank: 1, restartedFrom: 16 });
-    expect(sha(last)).toBe(sha(clean.last));
-  });
+  }
 
-  it('zero=1: a NaN gradient on one replica stops the run, keeping the assembled state two steps before it', async () => {
-    const config = { ...CONFIG, replicas: 2, zero: 1 };
-    // Replica 1's training data turns to NaN after step 5 (as a corrupted upload would): its gradient does.
-    const devices: GPUDevice[] = [];
-    let trainX: GPUBuffer | null = null;
-    const env = inProcessHost(async (rank) => {
-      const device = (devices[rank] = await requestNodeDevice());
-      const create = device.createBuffer.bind(device);
-      device.createBuffer = (d) => {
-        const buffer = create(d);
-        if (rank === 1 && d.label === 'train.x') trainX = buffer;
-        return buffer;
-      };
-      return device;
+  for (const zero of [1, 3]) {
+    it(`zero=${zero}: a NaN gradient on one replica stops the run, keeping the assembled state two steps before it`, async () => {
+      const config = { ...CONFIG, replicas: 2, zero };
+      // Replica 1's training data turns to NaN after step 5 (as a corrupted upload would): its gradient does
+      // (at stage 3, every replica's chunk of each layer's sum with it).
+      const devices: GPUDevice[] = [];
+      let trainX: GPUBuffer | null = null;
+      const env = inProcessHost(async (rank) => {
+        const device = (devices[rank] = await requestNodeDevice());
+        const create = device.createBuffer.bind(device);
+        device.createBuffer = (d) => {
+          const buffer = create(d);
+          if (rank === 1 && d.label === 'train.x') trainX = buffer;
+          return buffer;
+        };
+        return device;
+      });
+      const saved: TrainingState[] = [];
+      const handle = await startDataParallel({
+        config, env, checkpoint: { every: 1, save: (state) => saved.push(state) },
+        emit: (r) => {
+          if (r.type === 'step' && r.step === 5) devices[1].queue.writeBuffer(trainX!, 0, new Float32Array(trainX!.size / 4).fill(NaN));
+        },
+      });
+      const last = await handle.finished;
+      expect(last).toMatchObject({ type: 'stopped', reason: 'diverged' });
+      if (last.type !== 'stopped') return;
+      const at = last.divergedAt!;
+      expect(at).toBeGreaterThan(5);
+      expect(last.message).toMatch(new RegExp(`^the gradient diverged at step ${at} \\(NaN on replica 1\\): `));
+      expect(last.step).toBe(at - 3);
+      const kept = saved.at(-1)!;
+      const assembled = saved.find((x) => x.step === at - 3)!;
+      for (const k of ['params', 'm', 'v'] as const) {
+        expect(kept[k].every(Number.isFinite)).toBe(true);
+        expect(kept[k]).toEqual(assembled[k]);
+      }
     });
-    const saved: TrainingState[] = [];
-    const handle = await startDataParallel({
-      config, env, checkpoint: { every: 1, save: (state) => saved.push(state) },
-      emit: (r) => {
-        if (r.type === 'step' && r.step === 5) devices[1].queue.writeBuffer(trainX!, 0, new Float32Array(trainX!.size / 4).fill(NaN));
-      },
-    });
-    const last = await handle.finished;
-    expect(last).toMatchObject({ type: 'stopped', reason: 'diverged' });
-    if (last.type !== 'stopped') return;
-    const at = last.divergedAt!;
-    expect(at).toBeGreaterThan(5);
-    expect(last.message).toMatch(new RegExp(`^the gradient diverged at step ${at} \\(NaN on replica 1\\): `));
-    expect(last.step).toBe(at - 3);
-    const kept = saved.at(-1)!;
-    const assembled = saved.find((x) => x.step === at - 3)!;
-    for (const k of ['params', 'm', 'v'] as const) {
-      expect(kept[k].every(Number.isFinite)).toBe(true);
-      expect(kept[k]).toEqual(assembled[k]);
-    }
-  });
+  }
 
   it('the key takes 0 to 3 (zero3.test.ts), and needs data parallelism with sync=step', () => {
     expect(() => applyOverrides(DEFAULT_CONFIG, [['zero', '4']])).toThrow(/^zero: /);
