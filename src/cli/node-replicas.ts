@@ -7,8 +7,12 @@ import type { Member, MemberHost } from '../parallel/members';
 import type { ToReplica } from '../parallel/replica-protocol';
 import { readDataAsset } from './csv-data';
 
-/** A thread that has not ended this long after 'exit' is wedged: it is terminated outright. */
-const EXIT_TIMEOUT_MS = 5000;
+/**
+ * A thread that has not ended this long after 'exit' is wedged: it is terminated outright. Long, because
+ * Dawn aborts the whole process when a thread with a buffer mapping in flight is terminated, and a thread
+ * that is only slow (a loaded machine) ends by itself.
+ */
+const EXIT_TIMEOUT_MS = 30_000;
 
 export interface NodeMemberHost extends MemberHost {
   /** Resolves once every thread spawned so far has ended. */

@@ -37,6 +37,12 @@ export interface RunHandle {
   finalParams(): Float32Array | null;
 }
 
+/**
+ * 15 s of silence: a loaded machine (two cores, several replicas, a browser beside them) can hold a busy
+ * worker thread off the CPU for seconds, and a worker restarted for that costs the run a replay.
+ */
+export const DEFAULT_HEARTBEAT_MS = 5000;
+
 /** What starts a run, in any mode. */
 export interface RunOptions {
   config: RunConfig;
@@ -44,7 +50,10 @@ export interface RunOptions {
   emit: (record: MetricRecord) => void;
   /** Called once per member with a description of its adapter. */
   onReady?: (rank: number, adapter: string) => void;
-  /** Heartbeat period; a member silent for three periods is taken for dead (default 2 s). */
+  /**
+   * Heartbeat period; a member silent for three periods is taken for dead (default DEFAULT_HEARTBEAT_MS).
+   * Workers that fail with an error or exit are reported at once: this finds the silent ones.
+   */
   heartbeatMs?: number;
   /** Continue a run from a saved whole-model state. */
   resumeFrom?: TrainingState;
@@ -102,7 +111,7 @@ export class Run<From extends RestartPoint, Report extends { step: number; rank:
     const { config, env, emit } = options;
     this.currentWorld = world;
     this.lifecycle = new RunLifecycle(emit, () => this.members.close());
-    this.members = new MemberGenerations(env, options.heartbeatMs ?? 2000, {
+    this.members = new MemberGenerations(env, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, {
       ready: (rank, adapter) => options.onReady?.(rank, adapter),
       allReady: () => this.allReady(),
       message: (m) => this.mode!.message(m),
