@@ -14,6 +14,17 @@ import type { StepReport } from './replica-protocol';
 /** The step report's fields a step decides. */
 export type StepOutcome = LossStats & Pick<StepReport, 'times' | 'gpuTimed' | 'bytesSent' | 'checksum' | 'drift' | 'nonFinite' | 'badInput'>;
 
+/** The first non-finite value of `values`, as a step report names it. */
+export function nonFiniteIn(values: Float32Array, what: 'gradient' | 'sum'): StepReport['nonFinite'] {
+  const bad = firstNonFinite(values);
+  return bad >= 0 ? { what, value: values[bad] } : undefined;
+}
+
+/** A replica's own gradient, else its loss, gone non-finite. */
+export function ownNonFinite(grads: Float32Array, stats: LossStats): StepReport['nonFinite'] {
+  return nonFiniteIn(grads, 'gradient') ?? (Number.isFinite(stats.lossSum) ? undefined : { what: 'loss', value: stats.lossSum });
+}
+
 export interface ReplicaParts {
   gpu: ReplicaGpuStep;
   allreduce: AllreduceRounds;
@@ -55,14 +66,11 @@ export async function allreduceGradientsStep(
   clock.lap('computeMs');
   const { grads, stats, gpuComputeMs } = await gpu.readGradients();
   clock.lap('readbackMs');
-  const bad = firstNonFinite(grads);
-  const own: StepReport['nonFinite'] = bad >= 0 ? { what: 'gradient', value: grads[bad] }
-    : Number.isFinite(stats.lossSum) ? undefined : { what: 'loss', value: stats.lossSum };
+  const own = ownNonFinite(grads, stats);
   // The all-reduce runs even so, or the other replicas would wait for this one forever.
   const reduced = await allreduce.sum(grads, 1);
   clock.lap('allreduceMs');
-  const badSum = firstNonFinite(reduced.sum);
-  const nonFinite = own ?? (badSum >= 0 ? { what: 'sum' as const, value: reduced.sum[badSum] } : undefined);
+  const nonFinite = own ?? nonFiniteIn(reduced.sum, 'sum');
   let checksum: string | undefined;
   if (!nonFinite) {
     handover.judge(step, stats.lossSum / ids.length);

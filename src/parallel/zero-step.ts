@@ -3,10 +3,9 @@
 // weights updated with its 1/N of the optimizer state, and the weights all-gathered. The update is
 // elementwise, so every step gives the bits of zero=0 wherever the float64 sums do.
 import { paramsFingerprint } from '../core/checksum';
-import { firstNonFinite } from '../core/metrics';
 import { ownedChunk, zeroBounds } from '../core/zero-shards';
 import type { ZeroShard } from '../gpu/zero-shard';
-import { PhaseClock, throttle, type ReplicaParts, type StepOutcome } from './replica-steps';
+import { nonFiniteIn, ownNonFinite, PhaseClock, throttle, type ReplicaParts, type StepOutcome } from './replica-steps';
 
 export async function zeroStep(
   { gpu, allreduce, handover, throttleMs, world }: ReplicaParts, shard: ZeroShard, rank: number, step: number, ids: Uint32Array, globalRows: number,
@@ -21,14 +20,11 @@ export async function zeroStep(
   const P = grads.length;
   const bounds = zeroBounds(P, world);
   const own = ownedChunk(rank, world);
-  const bad = firstNonFinite(grads);
-  const ownBad: StepOutcome['nonFinite'] = bad >= 0 ? { what: 'gradient', value: grads[bad] }
-    : Number.isFinite(stats.lossSum) ? undefined : { what: 'loss', value: stats.lossSum };
+  const ownBad = ownNonFinite(grads, stats);
   // Both exchanges run even so, or the other replicas would wait for this one forever.
   const scattered = await allreduce.reduceScatter(grads, bounds, own, 1);
   clock.lap('allreduceMs');
-  const badChunk = firstNonFinite(scattered.sum);
-  const chunkBad = ownBad ?? (badChunk >= 0 ? { what: 'sum' as const, value: scattered.sum[badChunk] } : undefined);
+  const chunkBad = ownBad ?? nonFiniteIn(scattered.sum, 'sum');
   if (!chunkBad) handover.judge(step, stats.lossSum / ids.length);
   gpu.submitShardUpdate(shard, chunkBad ? null : scattered.sum, step);
   const weights = await gpu.readShardWeights(shard);
@@ -36,8 +32,7 @@ export async function zeroStep(
   // A shard that took no update goes round as NaN, so that no replica takes this step's weights.
   const gathered = await allreduce.allGather(chunkBad ? weights.fill(NaN) : weights, P, bounds, own);
   clock.lap('allreduceMs');
-  const badWeight = firstNonFinite(gathered.sum);
-  const nonFinite = chunkBad ?? (badWeight >= 0 ? { what: 'sum' as const, value: gathered.sum[badWeight] } : undefined);
+  const nonFinite = chunkBad ?? nonFiniteIn(gathered.sum, 'sum');
   let checksum: string | undefined;
   if (!nonFinite) {
     gpu.writeWeights(gathered.sum);

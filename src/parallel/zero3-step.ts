@@ -11,7 +11,6 @@
 // Stage 2 (zero2Step) keeps the weights whole and resident: the same layer-by-layer reduce-scatter of the
 // gradient, then the whole weights all-gathered after the update as at stage 1, 2K(N−1)/N.
 import { paramsFingerprint } from '../core/checksum';
-import { firstNonFinite } from '../core/metrics';
 import { microbatchSizes } from '../core/model-parallel';
 import { layerBounds, ownedChunk, zeroBounds } from '../core/zero-shards';
 import type { LossStats } from '../gpu/softmax-ce';
@@ -19,7 +18,7 @@ import type { Zero3Trainer } from '../gpu/zero3-trainer';
 import type { AllreduceResult, AllreduceRounds } from './allreduce';
 import type { ReplicaHandover } from './replica-handover';
 import type { StepReport } from './replica-protocol';
-import { PhaseClock, type StepOutcome } from './replica-steps';
+import { nonFiniteIn, PhaseClock, type StepOutcome } from './replica-steps';
 
 /** What the layer collectives read of a stage 3 trainer: the layers' ranges, and its shard and the weights it holds. */
 export type ShardedWeights = Pick<Zero3Trainer, 'layout' | 'ranges' | 'shard' | 'weights'>;
@@ -52,10 +51,6 @@ export class LayerExchange {
     return this.count(await this.allreduce.allGather(mine, range.hi - range.lo, chunks, this.own));
   }
 
-  layerFloats(l: number): number {
-    return this.trainer.ranges[l].hi - this.trainer.ranges[l].lo;
-  }
-
   /** Layer l's gradient summed over the ranks: this rank's chunk of it, and the float of the flat vector it starts at. */
   async scatter(l: number, grads: Float32Array): Promise<{ at: number; chunk: Float32Array }> {
     const range = this.trainer.ranges[l];
@@ -73,12 +68,6 @@ export class LayerExchange {
     const mine = poisoned ? new Float32Array(weights.length).fill(NaN) : weights;
     return this.count(await this.allreduce.allGather(mine, this.trainer.layout.totalFloats, this.bounds, this.own));
   }
-}
-
-/** The first non-finite value of `values`, as a report names it. */
-function nonFiniteIn(values: Float32Array, what: 'gradient' | 'sum'): StepReport['nonFinite'] {
-  const bad = firstNonFinite(values);
-  return bad >= 0 ? { what, value: values[bad] } : undefined;
 }
 
 /**
