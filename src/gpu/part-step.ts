@@ -4,7 +4,7 @@
 import { partStagingBytes } from '../core/part-memory';
 import { encodeDispatches, readStaging } from './context';
 import type { PartTrainer, Segment } from './part-trainer';
-import { LOSS_STATS_BYTES, decodeLossStats, type LossStats } from './softmax-ce';
+import { LOSS_STATS_BYTES, sumLossStats, type LossStats } from './softmax-ce';
 
 export class PartGpuStep {
   private readonly staging: GPUBuffer;
@@ -61,15 +61,7 @@ export class PartGpuStep {
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(this.lossLog, 0, this.staging, 0, count * LOSS_STATS_BYTES);
     this.device.queue.submit([encoder.finish()]);
-    const bytes = await readStaging(this.staging, count * LOSS_STATS_BYTES);
-    let lossSum = 0;
-    let correct = 0;
-    for (let i = 0; i < count; i++) {
-      const s = decodeLossStats(bytes, i * LOSS_STATS_BYTES);
-      lossSum += s.lossSum;
-      correct += s.correct;
-    }
-    return { lossSum, correct };
+    return sumLossStats(await readStaging(this.staging, count * LOSS_STATS_BYTES), count);
   }
 
   /** The optimizer step over this worker's parameters; resolves when the GPU is done. */

@@ -45,3 +45,15 @@ export interface LossStats {
 export function decodeLossStats(bytes: ArrayBuffer, offset = 0): LossStats {
   return { lossSum: new Float32Array(bytes, offset, 1)[0], correct: new Uint32Array(bytes, offset + 4, 1)[0] };
 }
+
+/** The sums of `count` LossStats laid one after another in `bytes` (a log of steps or evaluation chunks). */
+export function sumLossStats(bytes: ArrayBuffer, count: number): LossStats {
+  let lossSum = 0;
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const s = decodeLossStats(bytes, i * LOSS_STATS_BYTES);
+    lossSum += s.lossSum;
+    correct += s.correct;
+  }
+  return { lossSum, correct };
+}

@@ -20,7 +20,7 @@ import { KernelPlan, planKernels } from './kernel-tuning';
 import { layerBackward, layerForward } from './layer-dispatches';
 import { checkMemory, planMemory } from './memory';
 import { optimizerUpdate, type OptimizerUpdate } from './optimizer';
-import { LOSS_STATS_BYTES, softmaxCe } from './softmax-ce';
+import { LOSS_STATS_BYTES, softmaxCe, sumLossStats } from './softmax-ce';
 import { readTrainingState, writeOptimizerState } from './training-state';
 
 export interface TrainerSpec {
@@ -252,16 +252,8 @@ export class Trainer {
       encoder.copyBufferToBuffer(this.stats, 0, log, c * LOSS_STATS_BYTES, LOSS_STATS_BYTES);
     }
     this.device.queue.submit([encoder.finish()]);
-    const bytes = await readBuffer(this.device, log);
+    const { lossSum, correct } = sumLossStats(await readBuffer(this.device, log), chunks);
     log.destroy();
-    let lossSum = 0;
-    let correct = 0;
-    const f32 = new Float32Array(bytes);
-    const u32 = new Uint32Array(bytes);
-    for (let c = 0; c < chunks; c++) {
-      lossSum += f32[2 * c];
-      correct += u32[2 * c + 1];
-    }
     return { loss: lossSum / n, accuracy: correct / n };
   }
 

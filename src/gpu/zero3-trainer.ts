@@ -22,7 +22,7 @@ import { gather } from './gather';
 import { KernelPlan, planKernels } from './kernel-tuning';
 import { layerBackward, layerForward } from './layer-dispatches';
 import { checkMemory, planMemory } from './memory';
-import { LOSS_STATS_BYTES, decodeLossStats, softmaxCe, type LossStats } from './softmax-ce';
+import { LOSS_STATS_BYTES, decodeLossStats, softmaxCe, sumLossStats, type LossStats } from './softmax-ce';
 import { EVAL_CHUNK, uploadSplit, type SplitBuffers, type SplitName, type TrainerSpec } from './trainer';
 import { ZeroShard } from './zero-shard';
 
@@ -271,15 +271,8 @@ export class Zero3Trainer {
       }
     }
     if (!log) return null;
-    const bytes = await readBuffer(this.device, log);
+    const { lossSum, correct } = sumLossStats(await readBuffer(this.device, log), chunks);
     log.destroy();
-    let lossSum = 0;
-    let correct = 0;
-    for (let c = 0; c < chunks; c++) {
-      const s = decodeLossStats(bytes, c * LOSS_STATS_BYTES);
-      lossSum += s.lossSum;
-      correct += s.correct;
-    }
     return { loss: lossSum / n, accuracy: correct / n };
   }
 
